@@ -1,0 +1,111 @@
+// refguard-hook: the thin pre-receive / post-receive hook. It forwards the
+// pushed ref updates, the quarantine variables and the pusher's identity to
+// refguardd, prints the daemon's lines, and exits 0 (accept) or 1 (reject).
+// Links only the standard library and refguard's protocol code.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "daemon_call.h"
+#include "fail_mode.h"
+#include "ipc/hook_config.h"
+#include "ipc/request.h"
+
+namespace {
+
+using namespace refguard;
+
+constexpr size_t kMaxStdin = 64u << 20;
+
+std::string base_name(const char* path) {
+  std::string text(path);
+  return text.substr(text.rfind('/') + 1);
+}
+
+// The hook is installed under its git name, or called as `refguard-hook pre-receive`.
+std::string hook_name(int argc, char** argv) {
+  std::string name = base_name(argv[0]);
+  if (name == "pre-receive" || name == "post-receive") return name;
+  if (argc > 1) return argv[1];
+  return {};
+}
+
+std::string current_directory() {
+  char buffer[PATH_MAX];
+  return ::getcwd(buffer, sizeof(buffer)) ? std::string(buffer) : std::string();
+}
+
+const char* env(std::string_view name) { return std::getenv(std::string(name).c_str()); }
+
+// Collects push options as git passes them (GIT_PUSH_OPTION_COUNT, GIT_PUSH_OPTION_n).
+void add_push_options(ipc::Request& request) {
+  const char* count_text = env("GIT_PUSH_OPTION_COUNT");
+  long count = count_text ? std::strtol(count_text, nullptr, 10) : 0;
+  for (long i = 0; i < count && i < static_cast<long>(ipc::kMaxPushOptions); ++i)
+    if (const char* option = env("GIT_PUSH_OPTION_" + std::to_string(i))) request.push_options.emplace_back(option);
+}
+
+bool build_request(const std::string& hook, const std::string& input, ipc::Request& request, std::string& why) {
+  request.command = hook;
+  request.repo_path = current_directory();
+  for (auto name : ipc::kForwardedEnv)
+    if (const char* value = env(name)) request.env.emplace_back(std::string(name), value);
+  add_push_options(request);
+  for (auto name : ipc::kPusherVariables) {
+    const char* value = env(name);
+    if (value && *value) {
+      request.pusher = value;
+      request.pusher_source = name;
+      break;
+    }
+  }
+  size_t start = 0;
+  while (start < input.size()) {
+    size_t end = input.find('\n', start);
+    if (end == std::string::npos) end = input.size();
+    if (end > start) {
+      auto update = ipc::parse_ref_update_line(std::string_view(input).substr(start, end - start), &why);
+      if (!update) return false;
+      request.updates.push_back(std::move(*update));
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string hook = hook_name(argc, argv);
+  if (hook != "pre-receive" && hook != "post-receive") {
+    std::fprintf(stderr, "usage: refguard-hook pre-receive|post-receive (or install it under that name)\n");
+    return 2;
+  }
+  std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  int reject = hook == "pre-receive" ? 1 : 0;
+  if (input.size() > kMaxStdin) {
+    std::fprintf(stderr, "refguard: push has more ref updates than refguard accepts; rejected\n");
+    return reject;
+  }
+  ipc::Request request;
+  std::string why;
+  if (!build_request(hook, input, request, why)) {
+    std::fprintf(stderr, "refguard: cannot read the hook input from git (%s); rejected\n", why.c_str());
+    return reject;
+  }
+  ipc::HookConfig config = ipc::load_hook_config(request.repo_path);
+  if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
+  auto encoded = ipc::encode_request(request, &why);
+  if (!encoded) {
+    std::fprintf(stderr, "refguard: %s; rejected\n", why.c_str());
+    return reject;
+  }
+  hook::DaemonAnswer answer = hook::call_daemon(config, *encoded);
+  if (answer.verdict) return *answer.verdict == ipc::Verdict::kAccept ? 0 : reject;
+  return hook::follow_fail_mode(config, hook, answer.failure, input);
+}

@@ -1,0 +1,81 @@
+#include "detect/regex_detector.h"
+
+#include <re2/re2.h>
+
+#include "util/entropy.h"
+
+namespace refguard::detect {
+
+namespace {
+
+class RegexDetector final : public Detector {
+ public:
+  RegexDetector(std::unique_ptr<RE2> regex, std::vector<std::string> keywords, int secret_group, double min_entropy)
+      : regex_(std::move(regex)), keywords_(std::move(keywords)), secret_group_(secret_group), min_entropy_(min_entropy) {}
+
+  std::optional<PrefilterSpec> prefilter() const override { return PrefilterSpec{regex_->pattern(), keywords_}; }
+  bool wants_lines() const override { return true; }
+
+  void scan_lines(const FileView& file, const std::vector<uint32_t>& candidates, std::vector<Hit>& hits) const override {
+    for (uint32_t index : candidates) scan_line(file.added[index], hits);
+  }
+
+ private:
+  void scan_line(const AddedLine& line, std::vector<Hit>& hits) const {
+    const int groups = regex_->NumberOfCapturingGroups();
+    std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
+    re2::StringPiece text(line.text.data(), line.text.size());
+    size_t position = 0;
+    while (position <= text.size() &&
+           regex_->Match(text, position, text.size(), RE2::UNANCHORED, match.data(), groups + 1)) {
+      const re2::StringPiece& whole = match[0];
+      const re2::StringPiece& secret = match[static_cast<size_t>(secret_group_)];
+      size_t end = static_cast<size_t>(whole.data() - text.data()) + whole.size();
+      position = whole.empty() ? end + 1 : end;
+      if (secret.data() == nullptr || secret.empty()) continue;
+      std::string_view value(secret.data(), secret.size());
+      if (min_entropy_ > 0 && shannon_entropy(value) < min_entropy_) continue;
+      Hit hit;
+      hit.line = line.number;
+      hit.secret = std::string(value);
+      hits.push_back(std::move(hit));
+    }
+  }
+
+  std::unique_ptr<RE2> regex_;
+  std::vector<std::string> keywords_;
+  int secret_group_;
+  double min_entropy_;
+};
+
+}  // namespace
+
+std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
+  auto pattern = params.string("pattern", true);
+  auto keywords = params.strings("keywords");
+  auto group = params.integer("secret_group");
+  auto entropy = params.number("min_entropy");
+  if (!pattern) return nullptr;
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto regex = std::make_unique<RE2>(*pattern, options);
+  if (!regex->ok()) {
+    params.error("pattern", "RE2 rejects it: " + regex->error());
+    return nullptr;
+  }
+  int groups = regex->NumberOfCapturingGroups();
+  int secret_group = group ? static_cast<int>(*group) : (groups > 0 ? 1 : 0);
+  if (secret_group < 0 || secret_group > groups) {
+    params.error("secret_group", "must be between 0 and the pattern's " + std::to_string(groups) + " groups");
+    return nullptr;
+  }
+  if (entropy && (*entropy < 0 || *entropy > 8)) {
+    params.error("min_entropy", "must be between 0 and 8 bits per character");
+    return nullptr;
+  }
+  for (const auto& keyword : keywords)
+    if (keyword.empty()) params.error("keywords", "must not hold an empty keyword");
+  return std::make_unique<RegexDetector>(std::move(regex), std::move(keywords), secret_group, entropy.value_or(0));
+}
+
+}  // namespace refguard::detect

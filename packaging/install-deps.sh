@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of refguard from Debian 12 packages.
+# Used by the README's two commands and by .ci/run; safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
+  catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  python3
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
