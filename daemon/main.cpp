@@ -1,1 +1,53 @@
-int main() { return 0; }
+// refguardd: the long-running daemon the hooks talk to. A thin main over
+// lib/server: parse options, start, run until SIGTERM/SIGINT.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "engine/push_target.h"
+#include "server/server.h"
+#include "util/log.h"
+
+int main(int argc, char** argv) {
+  using namespace refguard;
+  server::ServerOptions options;
+  std::string config;
+  double request_timeout = 10;
+  std::vector<std::string> roots;
+  CLI::App app{"refguardd: checks git pushes for the refguard hooks over a Unix socket"};
+  app.add_option("--socket", options.socket_path, "Unix socket to listen on")->required();
+  app.add_option("--config", config, "system policy file (default /etc/refguard/policy.toml if present)");
+  app.add_option("--threads", options.threads, "scan threads (default: one per core)");
+  app.add_option("--repo-cache", options.repository_cache, "repositories kept open")->check(CLI::PositiveNumber);
+  app.add_option("--scan-cache-entries", options.scan_cache_entries, "scan cache entries");
+  app.add_option("--request-timeout", request_timeout, "seconds a client has to send its request")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--root", roots, "serve only repositories under this directory (repeatable)");
+  CLI11_PARSE(app, argc, argv);
+  if (!config.empty()) {
+    options.policy_path = config;
+    options.policy_required = true;
+  }
+  options.limits.request_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
+  for (const auto& root : roots) {
+    auto canonical = engine::canonical_path(root);
+    if (!canonical) {
+      std::fprintf(stderr, "refguardd: --root %s\n", canonical.error().message.c_str());
+      return 2;
+    }
+    options.allowed_roots.push_back(*canonical);
+  }
+  try {
+    server::Server server(options);
+    if (auto started = server.start(); !started) {
+      log_event("cannot start: {}", started.error().message);
+      return 1;
+    }
+    server.run();
+  } catch (const std::exception& error) {
+    log_event("fatal: {}", error.what());
+    return 1;
+  }
+  log_event("stopped");
+  return 0;
+}

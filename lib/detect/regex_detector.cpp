@@ -10,8 +10,13 @@ namespace {
 
 class RegexDetector final : public Detector {
  public:
-  RegexDetector(std::unique_ptr<RE2> regex, std::vector<std::string> keywords, int secret_group, double min_entropy)
-      : regex_(std::move(regex)), keywords_(std::move(keywords)), secret_group_(secret_group), min_entropy_(min_entropy) {}
+  RegexDetector(std::unique_ptr<RE2> regex, std::unique_ptr<RE2> unless, std::vector<std::string> keywords,
+                int secret_group, double min_entropy)
+      : regex_(std::move(regex)),
+        unless_(std::move(unless)),
+        keywords_(std::move(keywords)),
+        secret_group_(secret_group),
+        min_entropy_(min_entropy) {}
 
   std::optional<PrefilterSpec> prefilter() const override { return PrefilterSpec{regex_->pattern(), keywords_}; }
   bool wants_lines() const override { return true; }
@@ -22,6 +27,8 @@ class RegexDetector final : public Detector {
 
  private:
   void scan_line(const AddedLine& line, std::vector<Hit>& hits) const {
+    // RE2 has no lookaround; `unless` says "but not on a line that also matches this".
+    if (unless_ && RE2::PartialMatch(re2::StringPiece(line.text.data(), line.text.size()), *unless_)) return;
     const int groups = regex_->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
     re2::StringPiece text(line.text.data(), line.text.size());
@@ -43,6 +50,7 @@ class RegexDetector final : public Detector {
   }
 
   std::unique_ptr<RE2> regex_;
+  std::unique_ptr<RE2> unless_;  // may be null
   std::vector<std::string> keywords_;
   int secret_group_;
   double min_entropy_;
@@ -55,6 +63,7 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   auto keywords = params.strings("keywords");
   auto group = params.integer("secret_group");
   auto entropy = params.number("min_entropy");
+  auto unless_pattern = params.string("unless");
   if (!pattern) return nullptr;
   RE2::Options options;
   options.set_log_errors(false);
@@ -62,6 +71,14 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   if (!regex->ok()) {
     params.error("pattern", "RE2 rejects it: " + regex->error());
     return nullptr;
+  }
+  std::unique_ptr<RE2> unless;
+  if (unless_pattern) {
+    unless = std::make_unique<RE2>(*unless_pattern, options);
+    if (!unless->ok()) {
+      params.error("unless", "RE2 rejects it: " + unless->error());
+      return nullptr;
+    }
   }
   int groups = regex->NumberOfCapturingGroups();
   int secret_group = group ? static_cast<int>(*group) : (groups > 0 ? 1 : 0);
@@ -75,7 +92,7 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   }
   for (const auto& keyword : keywords)
     if (keyword.empty()) params.error("keywords", "must not hold an empty keyword");
-  return std::make_unique<RegexDetector>(std::move(regex), std::move(keywords), secret_group, entropy.value_or(0));
+  return std::make_unique<RegexDetector>(std::move(regex), std::move(unless), std::move(keywords), secret_group, entropy.value_or(0));
 }
 
 }  // namespace refguard::detect

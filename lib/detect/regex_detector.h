@@ -10,6 +10,7 @@
 // keywords = ["sk-"]         (optional)
 // secret_group = 1           (optional; default 1 when the pattern has a group, else 0)
 // min_entropy = 3.5          (optional; bits per character)
+// unless = '''weights_only\s*=\s*True'''  (optional; a line matching it is not reported)
 #include <memory>
 
 #include "detect/detector.h"

@@ -1,0 +1,109 @@
+// `refguard scan --repo DIR [RANGE]`: the push check's engine over a range or a
+// whole history, offline (CI, first-time adoption). Exit 1 when something blocks.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/scan_output.h"
+#include "engine/policy_store.h"
+#include "engine/push_scan.h"
+#include "engine/push_target.h"
+#include "git/default_branch.h"
+#include "git/push_reader.h"
+
+namespace refguard::cli {
+
+namespace {
+
+struct ScanOptions {
+  std::string repo = ".";
+  std::string range;
+  std::string format = "text";
+  std::string baseline;
+  std::string config;
+  std::string output;
+};
+
+Expected<std::set<std::string>> read_baseline(const std::string& path) {
+  std::set<std::string> ids;
+  if (path.empty()) return ids;
+  std::ifstream in(path);
+  if (!in) return fail("cannot read baseline " + path);
+  auto json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded()) return fail("baseline " + path + " is not JSON (use the output of --format json)");
+  const auto& list = json.is_object() && json.contains("findings") ? json["findings"] : json;
+  if (!list.is_array()) return fail("baseline " + path + " has no findings list");
+  for (const auto& finding : list)
+    if (finding.is_object() && finding.contains("id") && finding["id"].is_string()) ids.insert(finding["id"]);
+  return ids;
+}
+
+int run_scan(const ScanOptions& options) {
+  auto baseline = read_baseline(options.baseline);
+  if (!baseline) {
+    std::fprintf(stderr, "refguard scan: %s\n", baseline.error().message.c_str());
+    return 2;
+  }
+  bool explicit_config = !options.config.empty();
+  engine::PolicyStore store(explicit_config ? options.config : engine::kDefaultSystemPolicy, explicit_config);
+  if (auto loaded = store.reload(); !loaded) {
+    std::fprintf(stderr, "refguard scan: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  auto repository = git::open_repository(options.repo);
+  if (!repository) {
+    std::fprintf(stderr, "refguard scan: %s\n", repository.error().message.c_str());
+    return 2;
+  }
+  auto committed = git::read_default_branch_file((*repository)->repository.get(), engine::kCommittedPolicyFile);
+  auto load = store.for_repository((*repository)->path, committed ? *committed : std::nullopt);
+  for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  auto content = git::read_range(**repository, options.range, git::PushLimits{1u << 30, 64ull << 30});
+  if (!content) {
+    std::fprintf(stderr, "refguard scan: %s\n", content.error().message.c_str());
+    return 2;
+  }
+  engine::ScanCache cache;
+  WorkPool pool;
+  auto outcome = engine::scan_push_content(*load.policy, *content, cache, pool,
+                                           std::chrono::steady_clock::time_point::max(),
+                                           [](ipc::LineKind, const std::string&) {});
+  std::erase_if(outcome.findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
+  ScanReport report{&outcome.findings, load.policy.get(), content->commits.size(), outcome.files};
+  std::string text = options.format == "json"    ? format_json(report)
+                     : options.format == "sarif" ? format_sarif(report)
+                                                 : format_text(report);
+  if (options.output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    std::ofstream out(options.output, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::fprintf(stderr, "refguard scan: cannot write %s\n", options.output.c_str());
+      return 2;
+    }
+  }
+  bool blocked = std::any_of(outcome.findings.begin(), outcome.findings.end(),
+                             [](const engine::Finding& f) { return f.severity == detect::Severity::kBlock; });
+  return blocked ? 1 : 0;
+}
+
+}  // namespace
+
+Command add_scan_command(CLI::App& app) {
+  auto options = std::make_shared<ScanOptions>();
+  auto* command = app.add_subcommand("scan", "scan a range or a whole history offline");
+  command->add_option("--repo", options->repo, "repository (default: current directory)");
+  command->add_option("range", options->range, "A..B, a revision (its history), or nothing for every ref");
+  command->add_option("--format", options->format, "text, json or sarif")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  command->add_option("--baseline", options->baseline, "JSON from an earlier scan: its findings are not reported");
+  command->add_option("--config", options->config, "system policy file");
+  command->add_option("--output,-o", options->output, "write the report to this file");
+  return [options] { return run_scan(*options); };
+}
+
+}  // namespace refguard::cli

@@ -1,0 +1,136 @@
+#include "engine/blob_scanner.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+
+#include "util/mask.h"
+
+namespace refguard::engine {
+
+namespace {
+
+constexpr std::string_view kInlineAllow = "refguard:allow";
+
+// "refguard:allow" silences every rule on its line; "refguard:allow RULE-ID"
+// only that rule. Text after the marker that is not a rule id of this policy
+// (a reason, say) counts as the plain form.
+bool allowed_inline(const CompiledPolicy& policy, std::string_view line, std::string_view rule_id) {
+  for (size_t at = line.find(kInlineAllow); at != std::string_view::npos; at = line.find(kInlineAllow, at + 1)) {
+    std::string_view rest = line.substr(at + kInlineAllow.size());
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '=' || rest.front() == ':')) rest.remove_prefix(1);
+    size_t length = 0;
+    while (length < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[length])) || rest[length] == '-' ||
+                                    rest[length] == '_' || rest[length] == '.'))
+      ++length;
+    std::string_view token = rest.substr(0, length);
+    if (token.empty() || token == rule_id) return true;
+    bool names_other_rule = std::any_of(policy.rules().begin(), policy.rules().end(),
+                                        [&](const CompiledRule& rule) { return rule.spec.id == token; });
+    if (!names_other_rule) return true;
+  }
+  return false;
+}
+
+struct LineIndex {
+  const std::vector<detect::AddedLine>* lines;
+  std::string_view text_of(uint32_t number) const {
+    if (number == 0 || number > lines->size()) return {};
+    return (*lines)[number - 1].text;
+  }
+};
+
+class BlobScan {
+ public:
+  BlobScan(const CompiledPolicy& policy, std::string_view path) : policy_(policy), path_(path) {}
+
+  void add(size_t rule_index, const std::vector<detect::Hit>& hits, const LineIndex* lines, std::string_view where) {
+    const CompiledRule& rule = policy_.rules()[rule_index];
+    for (const auto& hit : hits) {
+      std::string_view line_text = lines ? lines->text_of(hit.line) : std::string_view();
+      if (!line_text.empty() && allowed_inline(policy_, line_text, rule.spec.id)) continue;
+      if (rule.allowlist.allows_text(hit.secret.empty() ? line_text : std::string_view(hit.secret))) continue;
+      BlobFinding finding;
+      finding.rule = static_cast<uint32_t>(rule_index);
+      finding.line = hit.line;
+      finding.severity = hit.severity.value_or(rule.spec.action == policy::Action::kWarn ? detect::Severity::kWarn
+                                                                                          : detect::Severity::kBlock);
+      if (!hit.secret.empty()) {
+        finding.masked = mask_secret(hit.secret);
+        finding.secret_hash = std::hash<std::string>{}(hit.secret);
+      }
+      finding.detail = hit.detail;
+      finding.where = hit.where.empty() ? std::string(where) : hit.where;
+      findings_.push_back(std::move(finding));
+    }
+  }
+
+  std::vector<BlobFinding> take() { return std::move(findings_); }
+
+ private:
+  const CompiledPolicy& policy_;
+  std::string_view path_;
+  std::vector<BlobFinding> findings_;
+};
+
+void scan_lines(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
+                std::string_view where, BlobScan& scan) {
+  std::vector<std::vector<uint32_t>> candidates;
+  policy.prefilter().candidates(view.content, view.added, candidates);
+  LineIndex index{&view.added};
+  std::vector<detect::Hit> hits;
+  for (size_t rule_index : rules) {
+    const CompiledRule& rule = policy.rules()[rule_index];
+    if (rule.prefilter_entry < 0) continue;
+    const auto& lines = candidates[static_cast<size_t>(rule.prefilter_entry)];
+    if (lines.empty()) continue;
+    hits.clear();
+    rule.detector->scan_lines(view, lines, hits);
+    scan.add(rule_index, hits, &index, where);
+  }
+}
+
+}  // namespace
+
+std::vector<detect::AddedLine> split_lines(std::string_view text) {
+  std::vector<detect::AddedLine> lines;
+  uint32_t number = 1;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back({number++, line});
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_view path, std::string_view blob_id,
+                                   std::string_view content, bool binary) {
+  detect::FileView view;
+  view.path = path;
+  view.blob_id = blob_id;
+  view.content = content;
+  view.binary = binary;
+  view.is_ai_script = policy.classifier().classify(path, binary ? std::string_view() : content);
+
+  std::vector<size_t> applicable;
+  for (size_t i = 0; i < policy.rules().size(); ++i)
+    if (policy.rules()[i].applies_to(path, view.is_ai_script)) applicable.push_back(i);
+
+  BlobScan scan(policy, path);
+  std::vector<detect::Hit> hits;
+  for (size_t rule_index : applicable) {
+    hits.clear();
+    policy.rules()[rule_index].detector->scan_file(view, hits);
+    scan.add(rule_index, hits, nullptr, "");
+  }
+  if (binary) return scan.take();  // line rules skip binary files, as git's diff does
+  view.added = split_lines(content);
+  scan_lines(policy, applicable, view, "", scan);
+  return scan.take();
+}
+
+}  // namespace refguard::engine

@@ -1,0 +1,76 @@
+#pragma once
+// A policy compiled for scanning: detectors built, globs and allowlist regexes
+// compiled, every line rule folded into one prefilter. Immutable after
+// compile(); shared by every push that uses it (hold it by shared_ptr).
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "detect/detector.h"
+#include "engine/ai_classifier.h"
+#include "engine/prefilter.h"
+#include "policy/rule_spec.h"
+#include "util/error.h"
+#include "util/glob.h"
+
+namespace refguard::engine {
+
+struct CompiledAllowlist {
+  std::vector<Glob> paths;
+  std::vector<std::unique_ptr<RE2>> regexes;
+  std::vector<std::string> stopwords;  // lower-case
+  std::vector<std::string> commits;
+
+  /// True when a hit with this secret (or line text when no secret) is allowed.
+  bool allows_text(std::string_view secret) const;
+  bool allows_commit(std::string_view commit_id) const;
+};
+
+struct CompiledRule {
+  policy::RuleSpec spec;  // as merged from the layers
+  std::vector<Glob> scope;
+  CompiledAllowlist allowlist;
+  std::unique_ptr<detect::Detector> detector;
+  int prefilter_entry = -1;  // index into the prefilter, or -1 for file-only detectors
+
+  /// Whether the rule looks at a file with this path and classification.
+  bool applies_to(std::string_view path, bool is_ai_script) const;
+};
+
+class CompiledPolicy {
+ public:
+  static Expected<std::shared_ptr<const CompiledPolicy>> compile(const policy::PolicySpec& spec);
+
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const policy::Settings& settings() const { return settings_; }
+  const AiClassifier& classifier() const { return classifier_; }
+  const Prefilter& prefilter() const { return *prefilter_; }
+  /// Entry index -> rule index, for the prefilter's candidates.
+  const std::vector<size_t>& prefilter_rules() const { return prefilter_rules_; }
+  /// Identifies the policy's meaning: equal digests scan alike (scan-cache key).
+  const std::string& digest() const { return digest_; }
+  /// Where it came from, in layer order.
+  const std::vector<std::string>& sources() const { return sources_; }
+  /// Prefilter fallbacks and other compile-time notes worth logging.
+  const std::vector<std::string>& notes() const { return notes_; }
+  /// The effective policy as TOML, for `refguard policy show`.
+  std::string to_toml() const;
+
+ private:
+  CompiledPolicy() = default;
+  std::vector<CompiledRule> rules_;
+  policy::Settings settings_;
+  AiClassifier classifier_;
+  std::shared_ptr<const Prefilter> prefilter_;
+  std::vector<size_t> prefilter_rules_;
+  std::string digest_;
+  std::vector<std::string> sources_;
+  std::vector<std::string> notes_;
+  std::vector<std::string> ai_paths_;
+  std::vector<std::string> ai_sdks_;
+};
+
+}  // namespace refguard::engine

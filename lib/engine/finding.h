@@ -1,0 +1,38 @@
+#pragma once
+// Findings at two levels: what a rule found in one blob at one path (cached,
+// holds no secret, only its masked form), and what the push is told (with the
+// commit and ref that brought it).
+#include <cstdint>
+#include <string>
+
+#include "detect/detector.h"
+
+namespace refguard::engine {
+
+struct BlobFinding {
+  uint32_t rule = 0;       // index into CompiledPolicy::rules()
+  uint32_t line = 0;       // 0 = the file as a whole
+  detect::Severity severity = detect::Severity::kBlock;
+  std::string masked;      // masked secret, "" when none
+  std::string detail;
+  std::string where;       // e.g. "cell 3"
+  uint64_t secret_hash = 0;  // identifies the secret without keeping it
+};
+
+struct Finding {
+  std::string rule_id;
+  std::string description;
+  std::string remedy;
+  detect::Severity severity = detect::Severity::kBlock;
+  std::string commit_id;
+  std::string commit_subject;
+  std::string ref;
+  std::string path;
+  uint32_t line = 0;
+  std::string where;
+  std::string masked;
+  std::string detail;
+  std::string id;  // short stable id: rule + path + secret (for -o refguard.allow=<id>)
+};
+
+}  // namespace refguard::engine

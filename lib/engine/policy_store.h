@@ -1,0 +1,72 @@
+#pragma once
+// Where policies come from and where compiled ones are kept. Layers: the
+// built-in default, the system file, the repository's refguard.toml (in the
+// bare repository's directory, for server admins) and its committed
+// .refguard.toml (on the default branch, for repository admins). A distinct
+// combination of layer texts is compiled once and shared. Thread-safe.
+//
+// A layer that fails to load is refused: the system layer keeps its last good
+// text (reload() reports why), a repository layer keeps its last good text for
+// that repository, or is skipped, and the reason is returned as a warning.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_policy.h"
+#include "policy/policy_layer.h"
+#include "util/error.h"
+
+namespace refguard::engine {
+
+inline constexpr const char* kDefaultSystemPolicy = "/etc/refguard/policy.toml";
+inline constexpr const char* kRepositoryPolicyFile = "refguard.toml";
+inline constexpr const char* kCommittedPolicyFile = ".refguard.toml";
+
+struct PolicyLoad {
+  std::shared_ptr<const CompiledPolicy> policy;
+  std::vector<std::string> warnings;
+};
+
+class PolicyStore {
+ public:
+  /// `system_path` may name a file that does not exist yet when `required` is false.
+  PolicyStore(std::string system_path, bool required);
+
+  /// (Re)reads the system file. On failure the previous text stays in force.
+  Expected<void> reload();
+
+  /// The effective policy for the repository at `git_dir`; `committed` is the
+  /// text of .refguard.toml on its default branch, if any.
+  PolicyLoad for_repository(const std::string& git_dir, const std::optional<std::string>& committed);
+
+  /// Built-in + system + `text` as a repository layer, compiled: what
+  /// `refguard policy check` and a push changing .refguard.toml are held to.
+  Expected<std::shared_ptr<const CompiledPolicy>> check_repository_layer(const std::string& text,
+                                                                          const std::string& name);
+
+  /// Built-in + system only.
+  std::shared_ptr<const CompiledPolicy> base_policy();
+
+  const std::string& system_path() const { return system_path_; }
+
+ private:
+  struct Layer {
+    std::string text;
+    std::string name;
+    policy::LayerKind kind;
+  };
+  Expected<std::shared_ptr<const CompiledPolicy>> compile_layers(const std::vector<Layer>& layers);
+  std::optional<Layer> repository_file_layer(const std::string& git_dir, std::vector<std::string>& warnings);
+
+  std::string system_path_;
+  bool required_;
+  std::mutex mutex_;
+  std::optional<std::string> system_text_;  // last good text; nullopt = no system file
+  std::map<std::string, std::string> last_good_repo_text_;  // "<git_dir>\n<kind>" -> text
+  std::map<std::string, std::shared_ptr<const CompiledPolicy>> compiled_;  // key: layer texts
+};
+
+}  // namespace refguard::engine

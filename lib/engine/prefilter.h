@@ -1,0 +1,55 @@
+#pragma once
+// One pass over a file's bytes for every line rule of a policy (Vectorscan,
+// Hyperscan's portable fork): each rule's regex compiled in prefilter mode,
+// plus each rule's keywords as caseless literals, in one database. The pass
+// yields, per rule, the lines worth confirming with RE2, which stays the
+// source of truth. A pattern Vectorscan rejects falls back to its keywords,
+// or to every line when it has none; compile() says which.
+#include <hs/hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "detect/detector.h"
+#include "util/error.h"
+
+namespace refguard::engine {
+
+class Prefilter {
+ public:
+  struct Entry {
+    size_t rule;  // index the caller uses for this rule
+    detect::PrefilterSpec spec;
+  };
+
+  /// Builds the database. `notes` receives one line per pattern that fell back.
+  static Expected<std::shared_ptr<const Prefilter>> compile(const std::vector<Entry>& entries,
+                                                            std::vector<std::string>& notes);
+  ~Prefilter();
+  Prefilter(const Prefilter&) = delete;
+  Prefilter& operator=(const Prefilter&) = delete;
+
+  /// For a file whose lines are contiguous views into `content` (in order),
+  /// fills `candidates[entry]` with the indexes of lines each entry must
+  /// look at. Thread-safe (scratch space is per thread).
+  void candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,
+                  std::vector<std::vector<uint32_t>>& candidates) const;
+
+  size_t entry_count() const { return entries_.size(); }
+
+ private:
+  Prefilter() = default;
+  struct EntryState {
+    bool regex_in_db = false;     // else every line passes the regex test
+    bool has_keywords = false;
+  };
+  hs_database_t* database_ = nullptr;
+  std::vector<EntryState> entries_;
+  // pattern id -> (entry, is_keyword)
+  std::vector<std::pair<uint32_t, bool>> pattern_owner_;
+};
+
+}  // namespace refguard::engine

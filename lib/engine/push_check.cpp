@@ -1,0 +1,86 @@
+#include "engine/push_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "engine/push_scan.h"
+#include "engine/push_target.h"
+#include "engine/report.h"
+#include "git/default_branch.h"
+#include "git/push_reader.h"
+
+namespace refguard::engine {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+PushChecker::PushChecker(git::RepositoryCache& repositories, PolicyStore& policies, ScanCache& cache, WorkPool& pool,
+                         CheckerOptions options)
+    : repositories_(repositories), policies_(policies), cache_(cache), pool_(pool), options_(std::move(options)) {}
+
+CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink) {
+  CheckResult result;
+  auto started = Clock::now();
+  auto reject = [&](std::string why) {
+    result.verdict = ipc::Verdict::kReject;
+    result.error = why;
+    sink(ipc::LineKind::kError, prefixed("push rejected: " + why));
+    return result;
+  };
+  auto target = resolve_push_target(request, options_.allowed_roots);
+  if (!target) return reject(target.error().message);
+  result.repository = target->git_dir;
+  auto repository = repositories_.open(target->git_dir);
+  if (!repository) return reject(repository.error().message);
+
+  PolicyLoad load;
+  Expected<git::PushContent> content = fail("not read");
+  {
+    std::lock_guard lock((*repository)->mutex);
+    git_odb_refresh((*repository)->odb.get());  // packs may have changed since the last push
+    auto committed = git::read_default_branch_file((*repository)->repository.get(), kCommittedPolicyFile);
+    if (!committed) sink(ipc::LineKind::kWarning, prefixed(committed.error().message));
+    load = policies_.for_repository(target->git_dir, committed ? *committed : std::nullopt);
+    content = git::read_push(**repository, target->quarantine, request.updates, git::PushLimits{});
+  }
+  for (const auto& warning : load.warnings) sink(ipc::LineKind::kWarning, prefixed(warning));
+  if (!content) return reject(content.error().message);
+  const CompiledPolicy& policy = *load.policy;
+  result.commits = content->commits.size();
+
+  auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
+  ScanOutcome outcome = scan_push_content(policy, *content, cache_, pool_, deadline, sink);
+  result.findings = std::move(outcome.findings);
+  result.files = outcome.files;
+  result.cache_hits = outcome.cache_hits;
+  result.timed_out = !outcome.unscanned.empty();
+
+  bool blocked = std::any_of(result.findings.begin(), result.findings.end(),
+                             [](const Finding& f) { return f.severity == detect::Severity::kBlock; });
+  for (const auto& line : format_findings({&result.findings, policy.settings().max_findings_shown, blocked}))
+    sink(line.kind, line.text);
+  result.verdict = blocked ? ipc::Verdict::kReject : ipc::Verdict::kAccept;
+  if (result.timed_out) {
+    const auto& missing = outcome.unscanned;
+    bool accept = policy.settings().on_timeout == policy::TimeoutVerdict::kAccept;
+    sink(accept ? ipc::LineKind::kWarning : ipc::LineKind::kError,
+         prefixed(fmt::format("time budget of {} ms ran out: {} of {} files were NOT scanned (first: {}); "
+                              "on_timeout={}",
+                              policy.settings().time_budget_ms, missing.size(), result.files,
+                              missing.empty() ? "" : missing.front(), accept ? "accept" : "reject")));
+    if (!accept) result.verdict = ipc::Verdict::kReject;
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+  sink(result.verdict == ipc::Verdict::kAccept ? ipc::LineKind::kInfo : ipc::LineKind::kError,
+       prefixed(fmt::format("{}: {} commits, {} files checked in {} ms", 
+                            result.verdict == ipc::Verdict::kAccept ? "push accepted" : "push REJECTED",
+                            result.commits, result.files, elapsed)));
+  return result;
+}
+
+}  // namespace refguard::engine

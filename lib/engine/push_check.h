@@ -1,0 +1,53 @@
+#pragma once
+// The check of one push, start to verdict: resolve the repository and the
+// quarantine, load the policy in force (never one the push brings), read
+// what is new, scan it on the work pool within the policy's time budget
+// (each blob once, through the scan cache), and report to the pusher.
+// One PushChecker serves every push; check() is thread-safe.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/finding.h"
+#include "engine/policy_store.h"
+#include "engine/push_scan.h"
+#include "engine/scan_cache.h"
+#include "git/repository_cache.h"
+#include "ipc/reply.h"
+#include "ipc/request.h"
+#include "util/work_pool.h"
+
+namespace refguard::engine {
+
+struct CheckResult {
+  ipc::Verdict verdict = ipc::Verdict::kReject;
+  std::vector<Finding> findings;
+  std::string repository;       // canonical git dir ("" if it could not be resolved)
+  std::string error;            // why the check itself failed ("" if it ran)
+  size_t commits = 0;
+  size_t files = 0;             // distinct (blob, path) pairs
+  size_t cache_hits = 0;
+  bool timed_out = false;
+};
+
+struct CheckerOptions {
+  std::vector<std::string> allowed_roots;  // canonical; empty = any repository
+};
+
+class PushChecker {
+ public:
+  PushChecker(git::RepositoryCache& repositories, PolicyStore& policies, ScanCache& cache, WorkPool& pool,
+              CheckerOptions options = {});
+
+  /// Checks a pre-receive request. Never throws; a failure rejects with the reason.
+  CheckResult check(const ipc::Request& request, const LineSink& sink);
+
+ private:
+  git::RepositoryCache& repositories_;
+  PolicyStore& policies_;
+  ScanCache& cache_;
+  WorkPool& pool_;
+  CheckerOptions options_;
+};
+
+}  // namespace refguard::engine

@@ -1,0 +1,32 @@
+#pragma once
+// Scans what a push (or an offline range) brings: every distinct (blob, path)
+// once, through the scan cache, in parallel on the work pool, until a
+// deadline; then keeps, per commit, the findings on lines that commit added.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_policy.h"
+#include "engine/finding.h"
+#include "engine/scan_cache.h"
+#include "git/push_content.h"
+#include "ipc/reply.h"
+#include "util/work_pool.h"
+
+namespace refguard::engine {
+
+/// Receives lines for the pusher as they are produced; may be called from any thread.
+using LineSink = std::function<void(ipc::LineKind, const std::string&)>;
+
+struct ScanOutcome {
+  std::vector<Finding> findings;
+  size_t files = 0;        // distinct (blob, path) pairs
+  size_t cache_hits = 0;
+  std::vector<std::string> unscanned;  // paths left when the deadline passed
+};
+
+ScanOutcome scan_push_content(const CompiledPolicy& policy, const git::PushContent& content, ScanCache& cache,
+                              WorkPool& pool, std::chrono::steady_clock::time_point deadline, const LineSink& sink);
+
+}  // namespace refguard::engine

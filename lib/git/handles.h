@@ -1,0 +1,46 @@
+#pragma once
+// RAII owners for the libgit2 handles refguard uses, and the conversion of a
+// libgit2 failure into our Error at the call site (git_error_last() is
+// thread-local and overwritten by the next call, so read it immediately).
+#include <git2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace refguard::git {
+
+template <class T, void (*Free)(T*)>
+struct HandleDeleter {
+  void operator()(T* handle) const noexcept { Free(handle); }
+};
+
+using RepositoryPtr = std::unique_ptr<git_repository, HandleDeleter<git_repository, git_repository_free>>;
+using OdbPtr = std::unique_ptr<git_odb, HandleDeleter<git_odb, git_odb_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, HandleDeleter<git_revwalk, git_revwalk_free>>;
+using CommitPtr = std::unique_ptr<git_commit, HandleDeleter<git_commit, git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, HandleDeleter<git_tree, git_tree_free>>;
+using DiffPtr = std::unique_ptr<git_diff, HandleDeleter<git_diff, git_diff_free>>;
+using PatchPtr = std::unique_ptr<git_patch, HandleDeleter<git_patch, git_patch_free>>;
+using BlobPtr = std::unique_ptr<git_blob, HandleDeleter<git_blob, git_blob_free>>;
+using ObjectPtr = std::unique_ptr<git_object, HandleDeleter<git_object, git_object_free>>;
+using TagPtr = std::unique_ptr<git_tag, HandleDeleter<git_tag, git_tag_free>>;
+using ReferenceIteratorPtr =
+    std::unique_ptr<git_reference_iterator, HandleDeleter<git_reference_iterator, git_reference_iterator_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, HandleDeleter<git_reference, git_reference_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, HandleDeleter<git_odb_object, git_odb_object_free>>;
+
+/// "context: libgit2's message" for the failure that just happened.
+Error libgit2_error(std::string_view context);
+
+/// Hex form of an object id.
+std::string to_hex(const git_oid& oid);
+/// Parses a hex object id (full length only).
+Expected<git_oid> parse_oid(std::string_view hex);
+
+/// Calls git_libgit2_init() once per process; safe from any thread.
+void ensure_libgit2_initialized();
+
+}  // namespace refguard::git

@@ -1,0 +1,18 @@
+#pragma once
+// The object database a push is read through: the push's quarantine (loose
+// objects and packs git-receive-pack wrote but has not yet moved in) in front
+// of the cached repository's own object database. The cached repository is
+// never modified: the quarantine is deleted when the push ends.
+#include <string>
+
+#include "git/handles.h"
+#include "util/error.h"
+
+namespace refguard::git {
+
+/// `base` is borrowed and must outlive the returned repository. `quarantine_dir`
+/// may be empty (no quarantine: e.g. the CLI scanning committed history).
+/// Returns a repository with no refs and no work tree, only objects.
+Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarantine_dir);
+
+}  // namespace refguard::git

@@ -1,0 +1,234 @@
+#include "policy/policy_layer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace refguard::policy {
+
+namespace {
+
+// Collects errors with positions; one per problem, all reported at once.
+class LayerReader {
+ public:
+  LayerReader(std::string source, LayerKind kind) : source_(std::move(source)), kind_(kind) {}
+
+  void error(const toml::node* at, std::string_view key, std::string_view why) {
+    uint32_t line = at ? at->source().begin.line : 0;
+    errors_.push_back(line ? fmt::format("{}:{}: {}: {}", source_, line, key, why)
+                           : fmt::format("{}: {}: {}", source_, key, why));
+  }
+
+  void check_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where) {
+    for (const auto& [key, node] : table)
+      if (std::find(known.begin(), known.end(), key.str()) == known.end())
+        error(&node, fmt::format("{}{}", where, key.str()), "unknown key");
+  }
+
+  std::optional<std::string> string(const toml::table& table, std::string_view key, std::string_view where) {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (auto value = node->value<std::string>()) return *value;
+    error(node, fmt::format("{}{}", where, key), "must be a string");
+    return std::nullopt;
+  }
+
+  std::optional<std::vector<std::string>> strings(const toml::table& table, std::string_view key,
+                                                  std::string_view where) {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    std::vector<std::string> out;
+    const toml::array* array = node->as_array();
+    bool ok = array != nullptr;
+    if (array)
+      for (const auto& element : *array) {
+        if (auto value = element.value<std::string>()) out.push_back(*value);
+        else ok = false;
+      }
+    if (!ok) {
+      error(node, fmt::format("{}{}", where, key), "must be an array of strings");
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  std::optional<bool> boolean(const toml::table& table, std::string_view key, std::string_view where) {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    if (auto value = node->value<bool>()) return *value;
+    error(node, fmt::format("{}{}", where, key), "must be true or false");
+    return std::nullopt;
+  }
+
+  std::optional<int64_t> integer(const toml::table& table, std::string_view key, std::string_view where,
+                                 int64_t min, int64_t max) {
+    const toml::node* node = table.get(key);
+    if (!node) return std::nullopt;
+    auto value = node->is_integer() ? node->value<int64_t>() : std::nullopt;
+    if (!value || *value < min || *value > max) {
+      error(node, fmt::format("{}{}", where, key), fmt::format("must be an integer from {} to {}", min, max));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  void read_settings(const toml::table& table, Settings& settings);
+  void read_ai(const toml::table& table, PolicySpec& spec);
+  void read_rule(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here);
+  void merge_rule(const toml::table& table, RuleSpec& rule, bool is_new);
+  void check_locked_override(const toml::table& table, const RuleSpec& rule);
+  void read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where);
+
+  const std::string& source() const { return source_; }
+  LayerKind kind() const { return kind_; }
+  Expected<void> result() const {
+    if (errors_.empty()) return {};
+    return fail(fmt::format("{}", fmt::join(errors_, "\n")));
+  }
+
+ private:
+  std::string source_;
+  LayerKind kind_;
+  std::vector<std::string> errors_;
+};
+
+void LayerReader::read_settings(const toml::table& table, Settings& settings) {
+  check_keys(table,
+             {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref"},
+             "settings.");
+  if (auto v = integer(table, "time_budget_ms", "settings.", 100, 600000)) settings.time_budget_ms = static_cast<int>(*v);
+  if (auto v = string(table, "on_timeout", "settings.")) {
+    if (*v == "reject") settings.on_timeout = TimeoutVerdict::kReject;
+    else if (*v == "accept") settings.on_timeout = TimeoutVerdict::kAccept;
+    else error(table.get("on_timeout"), "settings.on_timeout", "must be \"reject\" or \"accept\"");
+  }
+  if (auto v = strings(table, "policy_editors", "settings.")) settings.policy_editors = *v;
+  if (auto v = strings(table, "bypass_users", "settings.")) settings.bypass_users = *v;
+  if (auto v = integer(table, "max_findings_shown", "settings.", 1, 1000)) settings.max_findings_shown = static_cast<size_t>(*v);
+  if (auto v = string(table, "notes_ref", "settings.")) {
+    if (v->rfind("refs/notes/", 0) == 0 && v->size() > 11) settings.notes_ref = *v;
+    else error(table.get("notes_ref"), "settings.notes_ref", "must start with refs/notes/");
+  }
+}
+
+void LayerReader::read_ai(const toml::table& table, PolicySpec& spec) {
+  check_keys(table, {"paths", "sdks"}, "ai.");
+  if (auto v = strings(table, "paths", "ai.")) spec.ai_paths.insert(spec.ai_paths.end(), v->begin(), v->end());
+  if (auto v = strings(table, "sdks", "ai.")) spec.ai_sdks.insert(spec.ai_sdks.end(), v->begin(), v->end());
+}
+
+void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where) {
+  check_keys(table, {"paths", "regexes", "stopwords", "commits"}, where);
+  auto append = [](std::vector<std::string>& to, const std::optional<std::vector<std::string>>& from) {
+    if (from) to.insert(to.end(), from->begin(), from->end());
+  };
+  append(allowlist.paths, strings(table, "paths", where));
+  append(allowlist.regexes, strings(table, "regexes", where));
+  append(allowlist.stopwords, strings(table, "stopwords", where));
+  append(allowlist.commits, strings(table, "commits", where));
+}
+
+// A repository layer may strengthen a locked rule (e.g. warn -> block) but not weaken it.
+void LayerReader::check_locked_override(const toml::table& table, const RuleSpec& rule) {
+  std::string where = fmt::format("rule '{}'", rule.id);
+  std::string why = fmt::format("is locked by {}; a repository policy may not weaken it", rule.origin.text());
+  if (auto action_text = table.get("action"))
+    if (auto action = parse_action(action_text->value_or(std::string())); action && strength(*action) < strength(rule.action))
+      error(action_text, where + ".action", why);
+  for (std::string_view key : {"detector", "allowlist", "paths", "ai_only", "bypass_users", "allow_bypass", "locked"})
+    if (const toml::node* node = table.get(key)) error(node, fmt::format("{}.{}", where, key), why);
+}
+
+void LayerReader::merge_rule(const toml::table& table, RuleSpec& rule, bool is_new) {
+  std::string where = fmt::format("rule '{}'.", rule.id);
+  if (auto v = string(table, "description", where)) rule.description = *v;
+  if (auto v = string(table, "remedy", where)) rule.remedy = *v;
+  if (const toml::node* node = table.get("action")) {
+    auto action = parse_action(node->value_or(std::string()));
+    if (action) rule.action = *action;
+    else error(node, where + "action", "must be \"block\", \"warn\" or \"off\"");
+  }
+  if (auto v = strings(table, "paths", where)) rule.paths = *v;
+  if (auto v = boolean(table, "ai_only", where)) rule.ai_only = *v;
+  if (auto v = strings(table, "bypass_users", where)) rule.bypass_users = *v;
+  if (auto v = boolean(table, "allow_bypass", where)) rule.allow_bypass = *v;
+  if (auto v = boolean(table, "locked", where)) {
+    if (*v && kind_ == LayerKind::kRepository) error(table.get("locked"), where + "locked", "only the system policy may lock rules");
+    else rule.locked = *v;
+  }
+  if (const toml::node* node = table.get("detector")) {
+    if (const toml::table* detector = node->as_table()) {
+      if (!detector->get("type")) error(node, where + "detector.type", "is required");
+      rule.detector = *detector;
+      rule.detector_file = source_;
+    } else {
+      error(node, where + "detector", "must be a table ([rule.detector])");
+    }
+  } else if (is_new) {
+    error(&table, where + "detector", "a new rule needs a [rule.detector] table");
+  }
+  if (const toml::node* node = table.get("allowlist")) {
+    if (const toml::table* allowlist = node->as_table()) read_allowlist(*allowlist, rule.allowlist, where + "allowlist.");
+    else error(node, where + "allowlist", "must be a table ([rule.allowlist])");
+  }
+}
+
+void LayerReader::read_rule(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here) {
+  check_keys(table,
+             {"id", "description", "action", "remedy", "paths", "ai_only", "detector", "allowlist", "bypass_users",
+              "allow_bypass", "locked"},
+             "rule.");
+  auto id = string(table, "id", "rule.");
+  if (!id || id->empty() || id->find_first_of(" \t\n,") != std::string::npos) {
+    error(&table, "rule.id", "every rule needs an id without spaces or commas");
+    return;
+  }
+  auto existing = std::find_if(spec.rules.begin(), spec.rules.end(), [&](const RuleSpec& r) { return r.id == *id; });
+  bool is_new = existing == spec.rules.end();
+  if (!is_new && existing->locked && kind_ == LayerKind::kRepository) check_locked_override(table, *existing);
+  RuleSpec& rule = is_new ? spec.rules.emplace_back() : *existing;
+  rule.id = *id;
+  merge_rule(table, rule, is_new);
+  if (is_new || table.get("detector")) rule.origin = Origin{source_, table.source().begin.line};
+  if (locked_here.contains(*id)) rule.locked = true;
+}
+
+}  // namespace
+
+Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::string& source, LayerKind kind) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    return fail(fmt::format("{}:{}:{}: invalid TOML: {}", source, error.source().begin.line,
+                            error.source().begin.column, error.description()));
+  }
+  LayerReader reader(source, kind);
+  reader.check_keys(root, {"version", "settings", "ai", "rule", "locked"}, "");
+  if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
+    reader.error(version, "version", "this refguard reads policy version 1");
+  if (const toml::table* settings = root["settings"].as_table()) reader.read_settings(*settings, spec.settings);
+  if (const toml::table* ai = root["ai"].as_table()) reader.read_ai(*ai, spec);
+  std::set<std::string> locked_here;
+  if (const toml::node* locked = root.get("locked")) {
+    if (kind == LayerKind::kRepository) reader.error(locked, "locked", "only the system policy may lock rules");
+    else if (auto ids = reader.strings(root, "locked", "")) locked_here.insert(ids->begin(), ids->end());
+  }
+  if (const toml::node* rules = root.get("rule")) {
+    if (const toml::array* array = rules->as_array(); array && array->is_array_of_tables()) {
+      for (const auto& element : *array) reader.read_rule(*element.as_table(), spec, locked_here);
+    } else {
+      reader.error(rules, "rule", "must be an array of tables ([[rule]])");
+    }
+  }
+  for (auto& rule : spec.rules)
+    if (locked_here.contains(rule.id)) rule.locked = true;
+  for (const auto& id : locked_here)
+    if (std::none_of(spec.rules.begin(), spec.rules.end(), [&](const RuleSpec& r) { return r.id == id; }))
+      reader.error(root.get("locked"), "locked", fmt::format("no rule has the id '{}'", id));
+  spec.sources.push_back(source);
+  return reader.result();
+}
+
+}  // namespace refguard::policy

@@ -1,0 +1,69 @@
+#pragma once
+// A policy as written: the values read from TOML layers, merged, before
+// anything is compiled. Kept as plain data so layering and locking are
+// simple to reason about and the effective policy can be printed.
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace refguard::policy {
+
+enum class Action { kBlock, kWarn, kOff };
+std::optional<Action> parse_action(std::string_view text);
+std::string_view to_string(Action action);
+/// block > warn > off: a later layer may not lower a locked rule.
+int strength(Action action);
+
+enum class TimeoutVerdict { kReject, kAccept };
+
+struct AllowlistSpec {
+  std::vector<std::string> paths;     // globs
+  std::vector<std::string> regexes;   // RE2, on the matched secret (or the line when there is none)
+  std::vector<std::string> stopwords; // case-insensitive substrings of the secret
+  std::vector<std::string> commits;   // commit ids or unique prefixes
+};
+
+/// Where a value came from, for error messages: "file:line".
+struct Origin {
+  std::string file;
+  uint32_t line = 0;
+  std::string text() const;
+};
+
+struct RuleSpec {
+  std::string id;
+  std::string description;
+  Action action = Action::kBlock;
+  std::string remedy;
+  std::vector<std::string> paths;          // scope; empty = every file
+  bool ai_only = false;
+  std::optional<toml::table> detector;     // [rule.detector], type included
+  AllowlistSpec allowlist;
+  std::vector<std::string> bypass_users;   // may push past this rule with a reason
+  bool allow_bypass = true;                // false: nobody may bypass (set by locks)
+  bool locked = false;
+  Origin origin;                           // where the rule was (last) defined
+  std::string detector_file;               // file holding the detector table
+};
+
+struct Settings {
+  int time_budget_ms = 4000;
+  TimeoutVerdict on_timeout = TimeoutVerdict::kReject;
+  std::vector<std::string> policy_editors;  // who may change .refguard.toml; empty = anyone
+  std::vector<std::string> bypass_users;    // may bypass every rule that allows it
+  size_t max_findings_shown = 10;
+  std::string notes_ref = "refs/notes/refguard";
+};
+
+struct PolicySpec {
+  Settings settings;
+  std::vector<std::string> ai_paths;
+  std::vector<std::string> ai_sdks;
+  std::vector<RuleSpec> rules;              // in definition order
+  std::vector<std::string> sources;         // the layers merged, in order
+};
+
+}  // namespace refguard::policy

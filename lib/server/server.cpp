@@ -1,0 +1,164 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "server/socket_path.h"
+#include "util/log.h"
+
+namespace refguard::server {
+
+namespace {
+std::string verdict_word(ipc::Verdict verdict) { return verdict == ipc::Verdict::kAccept ? "accept" : "reject"; }
+}  // namespace
+
+Server::Server(ServerOptions options)
+    : options_(std::move(options)),
+      acceptor_(io_),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      shutdown_timer_(io_),
+      pool_(options_.threads),
+      repositories_(options_.repository_cache),
+      policies_(options_.policy_path, options_.policy_required),
+      scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
+      checker_(repositories_, policies_, scan_cache_, pool_, engine::CheckerOptions{options_.allowed_roots}) {
+  session_context_.limits = options_.limits;
+  session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
+  session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
+  session_context_.on_protocol_error = [this](const std::string& why) {
+    stats_.record_protocol_error();
+    log_event("connection refused: {}", why);
+  };
+  session_context_.active = &active_sessions_;
+}
+
+Server::~Server() {
+  if (acceptor_.is_open()) ::unlink(options_.socket_path.c_str());
+}
+
+Expected<void> Server::start() {
+  started_at_ = std::chrono::steady_clock::now();
+  if (auto loaded = policies_.reload(); !loaded) return fail("cannot load the policy:\n" + loaded.error().message);
+  auto base = policies_.base_policy();
+  log_event("policy loaded: {} rules, digest {} ({})", base->rules().size(), base->digest(),
+            fmt::join(base->sources(), " -> "));
+  for (const auto& note : base->notes()) log_event("policy note: {}", note);
+  if (auto claimed = claim_socket_path(options_.socket_path); !claimed) return claimed;
+  boost::system::error_code error;
+  acceptor_.open(boost::asio::local::stream_protocol(), error);
+  // umask makes the socket 0660 from the moment it exists (no chmod race).
+  mode_t old_mask = ::umask(0117);
+  if (!error) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(options_.socket_path), error);
+  ::umask(old_mask);
+  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
+  if (error) return fail("cannot listen on " + options_.socket_path + ": " + error.message());
+  if (options_.allowed_roots.empty())
+    log_event("no repository roots configured: serving any repository this user can read");
+  log_event("listening on {} with {} scan threads", options_.socket_path, pool_.size());
+  signals_.async_wait([this](const boost::system::error_code& e, int signal) {
+    if (!e) on_signal(signal);
+  });
+  accept_next();
+  return {};
+}
+
+void Server::run() { io_.run(); }
+
+void Server::accept_next() {
+  acceptor_.async_accept(boost::asio::make_strand(io_), [this](const boost::system::error_code& error, Socket socket) {
+    if (error) {
+      if (!stopping_ && error != boost::asio::error::operation_aborted) {
+        log_event("accept failed: {}", error.message());
+        accept_next();
+      }
+      return;
+    }
+    stats_.record_connection();
+    std::make_shared<Session>(std::move(socket), session_context_)->start();
+    if (!stopping_) accept_next();
+  });
+}
+
+void Server::on_signal(int signal) {
+  if (signal == SIGHUP) {
+    auto loaded = policies_.reload();
+    if (loaded) log_event("SIGHUP: policy reloaded (digest {})", policies_.base_policy()->digest());
+    else log_event("SIGHUP: new policy refused, the old one stays in force: {}", loaded.error().message);
+    signals_.async_wait([this](const boost::system::error_code& e, int next) {
+      if (!e) on_signal(next);
+    });
+    return;
+  }
+  log_event("signal {}: shutting down", signal);
+  begin_shutdown();
+}
+
+void Server::begin_shutdown() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  ::unlink(options_.socket_path.c_str());
+  signals_.cancel(ignored);
+  wait_for_sessions(std::chrono::steady_clock::now() + options_.shutdown_grace);
+}
+
+void Server::wait_for_sessions(std::chrono::steady_clock::time_point force_at) {
+  if (active_sessions_ == 0 || std::chrono::steady_clock::now() >= force_at) {
+    if (active_sessions_ > 0) log_event("grace period over: abandoning {} connections", active_sessions_.load());
+    else log_event("all connections finished");
+    io_.stop();
+    return;
+  }
+  shutdown_timer_.expires_after(std::chrono::milliseconds(20));
+  shutdown_timer_.async_wait([this, force_at](const boost::system::error_code&) { wait_for_sessions(force_at); });
+}
+
+ipc::Verdict Server::handle(const ipc::Request& request,
+                            const std::function<void(ipc::LineKind, const std::string&)>& send) {
+  if (request.command == "status") {
+    send(ipc::LineKind::kData, status_json());
+    return ipc::Verdict::kAccept;
+  }
+  if (request.command == "post-receive") return ipc::Verdict::kAccept;
+  auto started = std::chrono::steady_clock::now();
+  engine::CheckResult result = checker_.check(request, send);
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  stats_.record_push(result.verdict == ipc::Verdict::kReject, false, !result.error.empty(), elapsed);
+  log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} {}ms{}",
+            verdict_word(result.verdict), result.repository.empty() ? request.repo_path : result.repository,
+            request.pusher.empty() ? "-" : request.pusher, request.updates.size(), result.commits, result.files,
+            result.findings.size(), result.cache_hits, elapsed.count(),
+            result.error.empty() ? "" : " error: " + result.error);
+  return result.verdict;
+}
+
+std::string Server::status_json() {
+  auto s = stats_.snapshot();
+  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_at_);
+  nlohmann::json json = {
+      {"uptime_seconds", uptime.count()},
+      {"connections", s.connections},
+      {"pushes_checked", s.pushes},
+      {"pushes_rejected", s.rejected},
+      {"pushes_accepted", s.accepted},
+      {"pushes_bypassed", s.bypassed},
+      {"check_errors", s.failed},
+      {"protocol_errors", s.protocol_errors},
+      {"scan_time_ms", {{"p50", s.p50_ms}, {"p90", s.p90_ms}, {"p99", s.p99_ms}}},
+      {"scan_cache", {{"entries", scan_cache_.size()}, {"bytes", scan_cache_.bytes()}, {"hits", scan_cache_.hits()},
+                      {"misses", scan_cache_.misses()}}},
+      {"repository_cache", {{"open", repositories_.size()}, {"hits", repositories_.hits()},
+                            {"misses", repositories_.misses()}}},
+      {"active_connections", active_sessions_.load()},
+      {"scan_threads", pool_.size()},
+      {"policy_digest", policies_.base_policy()->digest()},
+  };
+  return json.dump();
+}
+
+}  // namespace refguard::server

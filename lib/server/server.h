@@ -1,0 +1,75 @@
+#pragma once
+// refguardd's server: a Unix-socket acceptor on one I/O thread, sessions on
+// strands, checks on the work pool. SIGTERM/SIGINT stop accepting, let
+// in-flight requests finish within a bounded grace period, then force; the
+// socket file is removed. SIGHUP reloads the system policy.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "engine/policy_store.h"
+#include "engine/push_check.h"
+#include "engine/scan_cache.h"
+#include "git/repository_cache.h"
+#include "server/session.h"
+#include "server/stats.h"
+#include "util/error.h"
+#include "util/work_pool.h"
+
+namespace refguard::server {
+
+struct ServerOptions {
+  std::string socket_path;
+  std::string policy_path = engine::kDefaultSystemPolicy;
+  bool policy_required = false;  // --config given explicitly: it must exist
+  size_t threads = 0;            // scan threads; 0 = one per core
+  size_t repository_cache = 64;
+  size_t scan_cache_entries = 200000;
+  size_t scan_cache_bytes = 256u << 20;
+  std::chrono::milliseconds shutdown_grace{10000};
+  SessionLimits limits;
+  std::vector<std::string> allowed_roots;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+
+  /// Loads the policy, claims the socket, and listens. Errors are start-up failures.
+  Expected<void> start();
+  /// Runs until a stop signal and the shutdown that follows.
+  void run();
+
+ private:
+  void accept_next();
+  void on_signal(int signal);
+  void begin_shutdown();
+  void wait_for_sessions(std::chrono::steady_clock::time_point force_at);
+  ipc::Verdict handle(const ipc::Request& request, const std::function<void(ipc::LineKind, const std::string&)>& send);
+  std::string status_json();
+
+  ServerOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer shutdown_timer_;
+  WorkPool pool_;
+  git::RepositoryCache repositories_;
+  engine::PolicyStore policies_;
+  engine::ScanCache scan_cache_;
+  engine::PushChecker checker_;
+  Stats stats_;
+  SessionContext session_context_;
+  std::atomic<size_t> active_sessions_{0};
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point started_at_;
+};
+
+}  // namespace refguard::server
