@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  zlib1g-dev
   python3
 )
 

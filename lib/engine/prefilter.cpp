@@ -75,46 +75,72 @@ std::vector<uint32_t> intersect(const std::vector<uint32_t>& a, const std::vecto
 
 Prefilter::~Prefilter() { hs_free_database(database_); }
 
-Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<Entry>& entries,
-                                                             std::vector<std::string>& notes) {
-  std::shared_ptr<Prefilter> prefilter(new Prefilter());
+namespace {
+
+struct PatternList {
   std::vector<std::string> patterns;
   std::vector<unsigned> flags;
-  prefilter->entries_.resize(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const auto& spec = entries[i].spec;
-    auto& state = prefilter->entries_[i];
-    unsigned regex_flags = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+  std::vector<std::pair<uint32_t, bool>> owners;  // (entry, is_keyword)
+};
+
+hs_database_t* compile_all(const PatternList& list, std::string* why) {
+  std::vector<const char*> expressions;
+  for (const auto& p : list.patterns) expressions.push_back(p.c_str());
+  std::vector<unsigned> ids(list.patterns.size());
+  for (unsigned i = 0; i < ids.size(); ++i) ids[i] = i;
+  hs_database_t* database = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_multi(expressions.data(), list.flags.data(), ids.data(), static_cast<unsigned>(ids.size()),
+                       HS_MODE_BLOCK, nullptr, &database, &error) == HS_SUCCESS)
+    return database;
+  *why = error && error->message ? error->message : "unknown error";
+  hs_free_compile_error(error);
+  return nullptr;
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<Entry>& entries,
+                                                             std::vector<std::string>& notes) {
+  constexpr unsigned kRegexFlags = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+  // Try every regex in one database first (the common case, and compiling is
+  // the expensive part); only if that fails, find the patterns at fault one by one.
+  std::vector<bool> regex_ok(entries.size(), true);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_ptr<Prefilter> prefilter(new Prefilter());
+    prefilter->entries_.resize(entries.size());
+    PatternList list;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const auto& spec = entries[i].spec;
+      auto& state = prefilter->entries_[i];
+      if (!spec.regex.empty() && regex_ok[i]) {
+        list.patterns.push_back(spec.regex);
+        list.flags.push_back(kRegexFlags);
+        list.owners.emplace_back(static_cast<uint32_t>(i), false);
+        state.regex_in_db = true;
+      }
+      for (const auto& keyword : spec.keywords) {
+        list.patterns.push_back(escape_literal(keyword));
+        list.flags.push_back(HS_FLAG_CASELESS);
+        list.owners.emplace_back(static_cast<uint32_t>(i), true);
+      }
+      state.has_keywords = !spec.keywords.empty();
+    }
+    prefilter->pattern_owner_ = std::move(list.owners);
+    if (list.patterns.empty()) return prefilter;
     std::string why;
-    if (!spec.regex.empty() && accepts(spec.regex, regex_flags, &why)) {
-      patterns.push_back(spec.regex);
-      flags.push_back(regex_flags);
-      prefilter->pattern_owner_.emplace_back(static_cast<uint32_t>(i), false);
-      state.regex_in_db = true;
-    } else if (!spec.regex.empty()) {
+    prefilter->database_ = compile_all(list, &why);
+    if (prefilter->database_) return prefilter;
+    if (attempt == 1) return fail("cannot build the one-pass prefilter: " + why);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const auto& spec = entries[i].spec;
+      if (spec.regex.empty() || accepts(spec.regex, kRegexFlags, &why)) continue;
+      regex_ok[i] = false;
       notes.push_back(fmt::format("rule #{}: the prefilter cannot take its pattern ({}); {}", entries[i].rule, why,
                                   spec.keywords.empty() ? "RE2 checks every line (slow)" : "its keywords select lines"));
     }
-    for (const auto& keyword : spec.keywords) {
-      patterns.push_back(escape_literal(keyword));
-      flags.push_back(HS_FLAG_CASELESS);
-      prefilter->pattern_owner_.emplace_back(static_cast<uint32_t>(i), true);
-    }
-    state.has_keywords = !spec.keywords.empty();
   }
-  if (patterns.empty()) return prefilter;
-  std::vector<const char*> expressions;
-  for (const auto& p : patterns) expressions.push_back(p.c_str());
-  std::vector<unsigned> ids(patterns.size());
-  for (unsigned i = 0; i < ids.size(); ++i) ids[i] = i;
-  hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), ids.data(), static_cast<unsigned>(patterns.size()),
-                       HS_MODE_BLOCK, nullptr, &prefilter->database_, &error) != HS_SUCCESS) {
-    std::string why = error && error->message ? error->message : "unknown error";
-    hs_free_compile_error(error);
-    return fail("cannot build the one-pass prefilter: " + why);
-  }
-  return prefilter;
+  return fail("cannot build the one-pass prefilter");
 }
 
 void Prefilter::candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,

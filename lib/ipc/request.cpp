@@ -82,8 +82,8 @@ std::optional<RefUpdate> parse_ref_update_line(std::string_view line, std::strin
 std::optional<std::string> encode_request(const Request& request, std::string* error) {
   std::string out;
   bool ok = append_pkt(out, "version " + std::to_string(kProtocolVersion)) &&
-            append_pkt(out, "command " + request.command) &&
-            append_pkt(out, "repo " + request.repo_path);
+            append_pkt(out, "command " + request.command);
+  if (!request.repo_path.empty()) ok = ok && append_pkt(out, "repo " + request.repo_path);
   for (const auto& [name, value] : request.env) ok = ok && append_pkt(out, "env " + name + "=" + value);
   for (const auto& option : request.push_options) ok = ok && append_pkt(out, "push-option " + option);
   if (!request.pusher.empty())
