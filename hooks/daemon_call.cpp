@@ -7,8 +7,9 @@
 namespace refguard::hook {
 
 namespace {
-void print_line(const ipc::ReplyLine& line) {
-  std::string text = line.text;
+// GitLab shows a failing hook's lines in its web UI only when they start with "GL-HOOK-ERR: ".
+void print_line(const ipc::ReplyLine& line, bool gl_hook_err) {
+  std::string text = gl_hook_err ? "GL-HOOK-ERR: " + line.text : line.text;
   text.push_back('\n');
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
@@ -24,10 +25,8 @@ DaemonAnswer call_daemon(const ipc::HookConfig& config, const std::string& encod
     return answer;
   }
   answer.reached = true;
-  if (auto sent = client->send_all(encoded_request, deadline); !sent) {
-    answer.failure = sent.error().message;
-    return answer;
-  }
+  // A daemon that refuses us answers before reading: read its answer even if sending failed.
+  auto sent = client->send_all(encoded_request, deadline);
   ipc::PktDecoder decoder;
   ipc::ReplyParser parser;
   char buffer[16384];
@@ -38,7 +37,7 @@ DaemonAnswer call_daemon(const ipc::HookConfig& config, const std::string& encod
       return answer;
     }
     if (*got == 0) {
-      answer.failure = "the daemon closed the connection before its verdict";
+      answer.failure = sent ? "the daemon closed the connection before its verdict" : sent.error().message;
       return answer;
     }
     if (!decoder.feed(std::string_view(buffer, *got))) {
@@ -51,7 +50,7 @@ DaemonAnswer call_daemon(const ipc::HookConfig& config, const std::string& encod
         answer.failure = "malformed answer from the daemon: " + parser.error();
         return answer;
       }
-      if (event->line) print_line(*event->line);
+      if (event->line) print_line(*event->line, config.gl_hook_err);
       if (event->end) {
         answer.verdict = parser.verdict();
         return answer;

@@ -27,11 +27,16 @@ std::string base_name(const char* path) {
   return text.substr(text.rfind('/') + 1);
 }
 
-// The hook is installed under its git name, or called as `refguard-hook pre-receive`.
+// The hook is installed under its git name, called as `refguard-hook pre-receive`,
+// or run by a multi-hook layout: NAME.d/refguard (Gitea, GitLab) or
+// NAME.h00-refguard (gitolite's repo-specific hooks).
 std::string hook_name(int argc, char** argv) {
+  std::string path = "/" + std::string(argv[0]);
   std::string name = base_name(argv[0]);
   if (name == "pre-receive" || name == "post-receive") return name;
   if (argc > 1) return argv[1];
+  for (std::string hook : {"pre-receive", "post-receive"})
+    if (name.starts_with(hook + ".") || path.ends_with("/" + hook + ".d/" + name)) return hook;
   return {};
 }
 

@@ -25,7 +25,8 @@ Expected<std::string> ask_status(const std::string& socket) {
   request.command = "status";
   std::string why;
   auto encoded = ipc::encode_request(request, &why);
-  if (auto sent = client->send_all(*encoded, deadline); !sent) return std::unexpected(sent.error());
+  // A daemon that refuses us answers before reading: read its answer even if sending failed.
+  auto sent = client->send_all(*encoded, deadline);
   ipc::PktDecoder decoder;
   ipc::ReplyParser parser;
   std::string data;
@@ -33,12 +34,13 @@ Expected<std::string> ask_status(const std::string& socket) {
   for (;;) {
     auto got = client->read_some(buffer, sizeof(buffer), deadline);
     if (!got) return std::unexpected(got.error());
-    if (*got == 0) return fail("the daemon closed the connection early");
+    if (*got == 0) return fail(sent ? "the daemon closed the connection early" : sent.error().message);
     if (!decoder.feed(std::string_view(buffer, *got))) return fail(decoder.error());
     while (auto pkt = decoder.next()) {
       auto event = parser.consume(*pkt);
       if (!event) return fail(parser.error());
       if (event->line && event->line->kind == ipc::LineKind::kData) data += event->line->text;
+      if (event->line && event->line->kind == ipc::LineKind::kError) return fail(event->line->text);
       if (event->end) return data;
     }
   }

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "server/socket_path.h"
@@ -38,7 +39,33 @@ Server::Server(ServerOptions options)
 }
 
 Server::~Server() {
-  if (acceptor_.is_open()) ::unlink(options_.socket_path.c_str());
+  if (acceptor_.is_open() && !socket_activated_) ::unlink(options_.socket_path.c_str());
+}
+
+// systemd socket activation: the listening socket arrives as fd 3.
+Expected<void> Server::listen() {
+  const char* listen_pid = std::getenv("LISTEN_PID");
+  const char* listen_fds = std::getenv("LISTEN_FDS");
+  boost::system::error_code error;
+  if (listen_pid && listen_fds && std::strtol(listen_pid, nullptr, 10) == ::getpid() &&
+      std::strtol(listen_fds, nullptr, 10) >= 1) {
+    constexpr int kFirstListenFd = 3;
+    acceptor_.assign(boost::asio::local::stream_protocol(), kFirstListenFd, error);
+    if (error) return fail("cannot use the socket systemd passed: " + error.message());
+    socket_activated_ = true;
+    ::unsetenv("LISTEN_PID");
+    ::unsetenv("LISTEN_FDS");
+    return {};
+  }
+  if (auto claimed = claim_socket_path(options_.socket_path); !claimed) return claimed;
+  acceptor_.open(boost::asio::local::stream_protocol(), error);
+  // umask makes the socket 0660 from the moment it exists (no chmod race).
+  mode_t old_mask = ::umask(0117);
+  if (!error) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(options_.socket_path), error);
+  ::umask(old_mask);
+  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
+  if (error) return fail("cannot listen on " + options_.socket_path + ": " + error.message());
+  return {};
 }
 
 Expected<void> Server::start() {
@@ -48,18 +75,16 @@ Expected<void> Server::start() {
   log_event("policy loaded: {} rules, digest {} ({})", base->rules().size(), base->digest(),
             fmt::join(base->sources(), " -> "));
   for (const auto& note : base->notes()) log_event("policy note: {}", note);
-  if (auto claimed = claim_socket_path(options_.socket_path); !claimed) return claimed;
-  boost::system::error_code error;
-  acceptor_.open(boost::asio::local::stream_protocol(), error);
-  // umask makes the socket 0660 from the moment it exists (no chmod race).
-  mode_t old_mask = ::umask(0117);
-  if (!error) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(options_.socket_path), error);
-  ::umask(old_mask);
-  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
-  if (error) return fail("cannot listen on " + options_.socket_path + ": " + error.message());
+  auto access = PeerAccess::create(options_.allowed_users, options_.allowed_groups);
+  if (!access) return std::unexpected(access.error());
+  peer_access_ = std::move(*access);
+  if (auto listening = listen(); !listening) return listening;
   if (options_.allowed_roots.empty())
     log_event("no repository roots configured: serving any repository this user can read");
-  log_event("listening on {} with {} scan threads", options_.socket_path, pool_.size());
+  else log_event("serving repositories under {}", fmt::join(options_.allowed_roots, ", "));
+  log_event("clients allowed: {}", peer_access_.describe());
+  log_event("listening on {}{} with {} scan threads", options_.socket_path,
+            socket_activated_ ? " (socket from systemd)" : "", pool_.size());
   signals_.async_wait([this](const boost::system::error_code& e, int signal) {
     if (!e) on_signal(signal);
   });
@@ -79,9 +104,23 @@ void Server::accept_next() {
       return;
     }
     stats_.record_connection();
-    std::make_shared<Session>(std::move(socket), session_context_)->start();
+    admit(std::move(socket));
     if (!stopping_) accept_next();
   });
+}
+
+void Server::admit(Socket socket) {
+  auto peer = peer_credentials(socket.native_handle());
+  auto session = std::make_shared<Session>(std::move(socket), session_context_);
+  if (!peer || !peer_access_.allows(*peer)) {
+    std::string why = peer ? fmt::format("uid {} (pid {}) is not allowed to use this daemon", peer->uid, peer->pid)
+                           : peer.error().message;
+    log_event("connection refused: {}", why);
+    stats_.record_protocol_error();
+    session->start_refused("refused: " + why + "; ask the server admin");
+    return;
+  }
+  session->start();
 }
 
 void Server::on_signal(int signal) {
@@ -102,7 +141,7 @@ void Server::begin_shutdown() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
-  ::unlink(options_.socket_path.c_str());
+  if (!socket_activated_) ::unlink(options_.socket_path.c_str());  // systemd's socket outlives us
   signals_.cancel(ignored);
   wait_for_sessions(std::chrono::steady_clock::now() + options_.shutdown_grace);
 }

@@ -17,6 +17,7 @@
 #include "engine/push_check.h"
 #include "engine/scan_cache.h"
 #include "git/repository_cache.h"
+#include "server/peer_access.h"
 #include "server/session.h"
 #include "server/stats.h"
 #include "util/error.h"
@@ -35,6 +36,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   SessionLimits limits;
   std::vector<std::string> allowed_roots;
+  std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
+  std::vector<std::string> allowed_groups;
 };
 
 class Server {
@@ -44,11 +47,15 @@ class Server {
 
   /// Loads the policy, claims the socket, and listens. Errors are start-up failures.
   Expected<void> start();
+  /// Whether the listening socket came from systemd (socket activation).
+  bool socket_activated() const { return socket_activated_; }
   /// Runs until a stop signal and the shutdown that follows.
   void run();
 
  private:
+  Expected<void> listen();
   void accept_next();
+  void admit(Socket socket);
   void on_signal(int signal);
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point force_at);
@@ -68,6 +75,8 @@ class Server {
   Stats stats_;
   SessionContext session_context_;
   std::atomic<size_t> active_sessions_{0};
+  PeerAccess peer_access_;
+  bool socket_activated_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point started_at_;
 };

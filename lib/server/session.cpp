@@ -20,6 +20,11 @@ void Session::start() {
   read_more();
 }
 
+void Session::start_refused(const std::string& why) {
+  auto self = shared_from_this();
+  boost::asio::post(socket_.get_executor(), [self, why] { self->refuse(why); });
+}
+
 void Session::read_more() {
   socket_.async_read_some(boost::asio::buffer(buffer_),
                           [self = shared_from_this()](const boost::system::error_code& e, size_t n) { self->on_read(e, n); });

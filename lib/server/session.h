@@ -44,6 +44,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(Socket socket, const SessionContext& context);
   ~Session();
   void start();
+  /// Answers at once with an error and a reject verdict, reading nothing.
+  void start_refused(const std::string& why);
 
  private:
   void read_more();
