@@ -55,13 +55,15 @@ struct ScanState {
 int on_match(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
   auto& state = *static_cast<ScanState*>(context);
   const auto& ends = *state.line_ends;
-  // The line holding the match's last byte.
-  auto it = std::lower_bound(ends.begin(), ends.end(), static_cast<size_t>(to));
+  // The line holding the match's last byte; a line's newline belongs to it, so
+  // a pattern that consumes the character after a key still finds its line.
+  size_t last = to == 0 ? 0 : static_cast<size_t>(to) - 1;
+  auto it = std::lower_bound(ends.begin(), ends.end(), last);
   if (it == ends.end()) return 0;
   auto line = static_cast<uint32_t>(it - ends.begin());
   auto [entry, keyword] = (*state.owners)[id];
   auto& lines = keyword ? (*state.keyword_lines)[entry] : (*state.regex_lines)[entry];
-  if (lines.empty() || lines.back() != line) lines.push_back(line);
+  if (lines.empty() || lines.back() != line) lines.push_back(line);  // sorted and deduplicated after the scan
   return 0;
 }
 
@@ -102,7 +104,8 @@ hs_database_t* compile_all(const PatternList& list, std::string* why) {
 
 Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<Entry>& entries,
                                                              std::vector<std::string>& notes) {
-  constexpr unsigned kRegexFlags = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY;
+  // MULTILINE: RE2 confirms line by line, where ^ and $ are line boundaries.
+  constexpr unsigned kRegexFlags = HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY | HS_FLAG_MULTILINE;
   // Try every regex in one database first (the common case, and compiling is
   // the expensive part); only if that fails, find the patterns at fault one by one.
   std::vector<bool> regex_ok(entries.size(), true);
@@ -168,6 +171,12 @@ void Prefilter::candidates(std::string_view content, const std::vector<detect::A
       return;
     }
   }
+  // Matches of different patterns need not arrive in line order.
+  for (auto* lists : {&regex_lines, &keyword_lines})
+    for (auto& lines_of_entry : *lists) {
+      std::sort(lines_of_entry.begin(), lines_of_entry.end());
+      lines_of_entry.erase(std::unique(lines_of_entry.begin(), lines_of_entry.end()), lines_of_entry.end());
+    }
   std::vector<uint32_t> all_lines;
   for (size_t i = 0; i < count; ++i) {
     const auto& state = entries_[i];
