@@ -33,6 +33,7 @@ struct Finding {
   std::string masked;
   std::string detail;
   std::string id;  // short stable id: rule + path + secret (for -o refguard.allow=<id>)
+  bool bypassed = false;  // a blocking finding the pusher was allowed to push past
 };
 
 }  // namespace refguard::engine

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/bypass.h"
 #include "engine/push_scan.h"
 #include "engine/push_target.h"
 #include "engine/report.h"
@@ -16,6 +17,25 @@ namespace refguard::engine {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Pushers the policy trusts learn how to bypass; everyone else whom to ask.
+void tell_how_to_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::vector<Finding>& findings,
+                        const LineSink& sink) {
+  const Finding* first = nullptr;
+  for (const auto& f : findings)
+    if (f.severity == detect::Severity::kBlock && !f.bypassed) {
+      first = &f;
+      break;
+    }
+  if (!first) return;
+  if (may_bypass(policy, pusher, first->rule_id))
+    sink(ipc::LineKind::kError,
+         prefixed(fmt::format("you may push past this: git push -o refguard.bypass=\"reason\" (all) or "
+                              "-o refguard.allow={} (this finding only)",
+                              first->id)));
+  else
+    sink(ipc::LineKind::kError, prefixed(fmt::format("if this is a false positive, {}", whom_to_ask(policy, first->rule_id))));
+}
 
 }  // namespace
 
@@ -51,6 +71,7 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   for (const auto& warning : load.warnings) sink(ipc::LineKind::kWarning, prefixed(warning));
   if (!content) return reject(content.error().message);
   const CompiledPolicy& policy = *load.policy;
+  result.notes_ref = policy.settings().notes_ref;
   result.commits = content->commits.size();
 
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
@@ -60,10 +81,17 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   result.cache_hits = outcome.cache_hits;
   result.timed_out = !outcome.unscanned.empty();
 
-  bool blocked = std::any_of(result.findings.begin(), result.findings.end(),
-                             [](const Finding& f) { return f.severity == detect::Severity::kBlock; });
+  BypassRequest bypass = parse_push_options(request.push_options);
+  BypassOutcome bypassed = apply_bypass(policy, request.pusher, bypass, result.findings);
+  result.bypassed = bypassed.bypassed;
+  result.bypass_reason = bypass.reason;
+  bool blocked = std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
+    return f.severity == detect::Severity::kBlock && !f.bypassed;
+  });
   for (const auto& line : format_findings({&result.findings, policy.settings().max_findings_shown, blocked}))
     sink(line.kind, line.text);
+  for (const auto& line : bypassed.lines) sink(line.kind, line.text);
+  if (blocked) tell_how_to_bypass(policy, request.pusher, result.findings, sink);
   result.verdict = blocked ? ipc::Verdict::kReject : ipc::Verdict::kAccept;
   if (result.timed_out) {
     const auto& missing = outcome.unscanned;

@@ -28,6 +28,9 @@ struct CheckResult {
   size_t files = 0;             // distinct (blob, path) pairs
   size_t cache_hits = 0;
   bool timed_out = false;
+  size_t bypassed = 0;          // blocking findings pushed past
+  std::string bypass_reason;
+  std::string notes_ref;        // where the policy in force keeps notes
 };
 
 struct CheckerOptions {

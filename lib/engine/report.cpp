@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace refguard::engine {
@@ -24,7 +25,9 @@ void add(std::vector<ReportLine>& out, ipc::LineKind kind, std::string text) {
 void describe(std::vector<ReportLine>& out, const Finding& f) {
   bool block = f.severity == detect::Severity::kBlock;
   ipc::LineKind kind = block ? ipc::LineKind::kError : ipc::LineKind::kWarning;
-  add(out, kind, fmt::format("{} [{}] {}{}", block ? "BLOCKED" : "warning", f.rule_id, f.description,
+  if (f.bypassed) kind = ipc::LineKind::kWarning;
+  add(out, kind, fmt::format("{} [{}] {}{}", f.bypassed ? "BYPASSED" : block ? "BLOCKED" : "warning", f.rule_id,
+                             f.description,
                              f.id.empty() ? "" : fmt::format("  (finding {})", f.id)));
   std::string what = location(f);
   if (!f.masked.empty()) what += "  " + f.masked;
@@ -62,8 +65,9 @@ std::vector<ReportLine> format_findings(const ReportInput& input) {
     add(out, ipc::LineKind::kInfo, fmt::format("... and {} more findings ({} in all: {})", findings.size() - shown,
                                                findings.size(), fmt::join(counts, ", ")));
   }
-  if (!blocking.empty()) {
-    const Finding& first = *blocking.front();
+  auto still_blocking = std::find_if(blocking.begin(), blocking.end(), [](const Finding* f) { return !f->bypassed; });
+  if (input.rejected && still_blocking != blocking.end()) {
+    const Finding& first = **still_blocking;
     add(out, ipc::LineKind::kError, "");
     add(out, ipc::LineKind::kError, "To push again, remove the finding from EVERY commit that has it (history keeps it):");
     add(out, ipc::LineKind::kError,

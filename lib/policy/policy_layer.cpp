@@ -95,7 +95,8 @@ class LayerReader {
 
 void LayerReader::read_settings(const toml::table& table, Settings& settings) {
   check_keys(table,
-             {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref"},
+             {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref",
+              "contact"},
              "settings.");
   if (auto v = integer(table, "time_budget_ms", "settings.", 100, 600000)) settings.time_budget_ms = static_cast<int>(*v);
   if (auto v = string(table, "on_timeout", "settings.")) {
@@ -105,6 +106,7 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
   }
   if (auto v = strings(table, "policy_editors", "settings.")) settings.policy_editors = *v;
   if (auto v = strings(table, "bypass_users", "settings.")) settings.bypass_users = *v;
+  if (auto v = string(table, "contact", "settings.")) settings.contact = *v;
   if (auto v = integer(table, "max_findings_shown", "settings.", 1, 1000)) settings.max_findings_shown = static_cast<size_t>(*v);
   if (auto v = string(table, "notes_ref", "settings.")) {
     if (v->rfind("refs/notes/", 0) == 0 && v->size() > 11) settings.notes_ref = *v;

@@ -55,6 +55,7 @@ struct Settings {
   std::vector<std::string> policy_editors;  // who may change .refguard.toml; empty = anyone
   std::vector<std::string> bypass_users;    // may bypass every rule that allows it
   size_t max_findings_shown = 10;
+  std::string contact;                      // whom a refused pusher should ask
   std::string notes_ref = "refs/notes/refguard";
 };
 

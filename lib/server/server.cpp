@@ -6,9 +6,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "engine/report.h"
+#include "engine/push_target.h"
 #include "server/socket_path.h"
 #include "util/log.h"
 
@@ -27,7 +30,8 @@ Server::Server(ServerOptions options)
       repositories_(options_.repository_cache),
       policies_(options_.policy_path, options_.policy_required),
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
-      checker_(repositories_, policies_, scan_cache_, pool_, engine::CheckerOptions{options_.allowed_roots}) {
+      checker_(repositories_, policies_, scan_cache_, pool_, engine::CheckerOptions{options_.allowed_roots}),
+      audit_(options_.audit_log.empty() ? options_.state_dir + "/audit.jsonl" : options_.audit_log) {
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
@@ -75,6 +79,7 @@ Expected<void> Server::start() {
   log_event("policy loaded: {} rules, digest {} ({})", base->rules().size(), base->digest(),
             fmt::join(base->sources(), " -> "));
   for (const auto& note : base->notes()) log_event("policy note: {}", note);
+  prepare_state_dir();
   auto access = PeerAccess::create(options_.allowed_users, options_.allowed_groups);
   if (!access) return std::unexpected(access.error());
   peer_access_ = std::move(*access);
@@ -157,17 +162,58 @@ void Server::wait_for_sessions(std::chrono::steady_clock::time_point force_at) {
   shutdown_timer_.async_wait([this, force_at](const boost::system::error_code&) { wait_for_sessions(force_at); });
 }
 
+// A missing or unwritable state directory is reported, never fatal: verdicts
+// do not depend on it.
+void Server::prepare_state_dir() {
+  std::error_code error;
+  std::filesystem::create_directories(options_.state_dir, error);
+  if (error) log_event("state directory {} is unusable ({}); continuing without it", options_.state_dir, error.message());
+  if (auto opened = audit_.open(); !opened) {
+    stats_.record_audit_error();
+    log_event("AUDIT LOG UNAVAILABLE: {}", opened.error().message);
+  } else {
+    log_event("audit log: {}", audit_.path());
+  }
+}
+
+ipc::Verdict Server::handle_post_receive(const ipc::Request& request,
+                                         const std::function<void(ipc::LineKind, const std::string&)>& send) {
+  auto git_dir = engine::canonical_path(request.repo_path);
+  if (!git_dir) return ipc::Verdict::kAccept;  // post-receive cannot reject; nothing to note
+  auto repository = repositories_.open(*git_dir);
+  if (!repository) return ipc::Verdict::kAccept;
+  auto written = pending_notes_.write_landed(**repository, request.updates);
+  stats_.record_notes(written.notes);
+  if (written.notes > 0) {
+    send(ipc::LineKind::kInfo, engine::prefixed(fmt::format("findings attached to {} commit(s) as git notes", written.notes)));
+    log_event("notes written repo={} notes={}", *git_dir, written.notes);
+  }
+  for (const auto& problem : written.problems) log_event("notes: {}", problem);
+  return ipc::Verdict::kAccept;
+}
+
 ipc::Verdict Server::handle(const ipc::Request& request,
                             const std::function<void(ipc::LineKind, const std::string&)>& send) {
   if (request.command == "status") {
     send(ipc::LineKind::kData, status_json());
     return ipc::Verdict::kAccept;
   }
-  if (request.command == "post-receive") return ipc::Verdict::kAccept;
+  if (request.command == "post-receive") return handle_post_receive(request, send);
   auto started = std::chrono::steady_clock::now();
   engine::CheckResult result = checker_.check(request, send);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  stats_.record_push(result.verdict == ipc::Verdict::kReject, false, !result.error.empty(), elapsed);
+  bool landed_by_bypass = result.verdict == ipc::Verdict::kAccept && result.bypassed > 0;
+  stats_.record_push(result.verdict == ipc::Verdict::kReject, landed_by_bypass, !result.error.empty(), elapsed);
+  if (auto audited = audit_.append(engine::audit_record(request, result, elapsed.count())); !audited) {
+    stats_.record_audit_error();
+    log_event("AUDIT LOG WRITE FAILED (verdict unaffected): {}", audited.error().message);
+    send(ipc::LineKind::kWarning, engine::prefixed("the audit log could not be written; the server admin is told"));
+  }
+  if (result.verdict == ipc::Verdict::kAccept && !result.repository.empty()) {
+    if (auto policy = policies_.base_policy())
+      pending_notes_.remember(result.repository, result.notes_ref.empty() ? policy->settings().notes_ref : result.notes_ref,
+                              request.updates, result.findings);
+  }
   log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} {}ms{}",
             verdict_word(result.verdict), result.repository.empty() ? request.repo_path : result.repository,
             request.pusher.empty() ? "-" : request.pusher, request.updates.size(), result.commits, result.files,
@@ -187,6 +233,9 @@ std::string Server::status_json() {
       {"pushes_accepted", s.accepted},
       {"pushes_bypassed", s.bypassed},
       {"check_errors", s.failed},
+      {"audit_errors", s.audit_errors},
+      {"notes_written", s.notes_written},
+      {"pending_notes", pending_notes_.size()},
       {"protocol_errors", s.protocol_errors},
       {"scan_time_ms", {{"p50", s.p50_ms}, {"p90", s.p90_ms}, {"p99", s.p99_ms}}},
       {"scan_cache", {{"entries", scan_cache_.size()}, {"bytes", scan_cache_.bytes()}, {"hits", scan_cache_.hits()},

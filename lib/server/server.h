@@ -14,6 +14,8 @@
 #include <string>
 
 #include "engine/policy_store.h"
+#include "engine/audit_log.h"
+#include "engine/pending_notes.h"
 #include "engine/push_check.h"
 #include "engine/scan_cache.h"
 #include "git/repository_cache.h"
@@ -36,6 +38,8 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   SessionLimits limits;
   std::vector<std::string> allowed_roots;
+  std::string state_dir = "/var/lib/refguard";  // scan cache file, default audit log
+  std::string audit_log;                       // "" = <state_dir>/audit.jsonl
   std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
   std::vector<std::string> allowed_groups;
 };
@@ -60,6 +64,9 @@ class Server {
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point force_at);
   ipc::Verdict handle(const ipc::Request& request, const std::function<void(ipc::LineKind, const std::string&)>& send);
+  ipc::Verdict handle_post_receive(const ipc::Request& request,
+                                   const std::function<void(ipc::LineKind, const std::string&)>& send);
+  void prepare_state_dir();
   std::string status_json();
 
   ServerOptions options_;
@@ -72,6 +79,8 @@ class Server {
   engine::PolicyStore policies_;
   engine::ScanCache scan_cache_;
   engine::PushChecker checker_;
+  engine::AuditLog audit_;
+  engine::PendingNotes pending_notes_;
   Stats stats_;
   SessionContext session_context_;
   std::atomic<size_t> active_sessions_{0};

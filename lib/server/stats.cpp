@@ -17,7 +17,8 @@ void Stats::record_push(bool rejected, bool bypassed, bool failed, std::chrono::
 }
 
 Stats::Snapshot Stats::snapshot() const {
-  Snapshot s{connections_, pushes_, rejected_, pushes_ - rejected_, bypassed_, failed_, protocol_errors_, 0, 0, 0};
+  Snapshot s{connections_, pushes_,         rejected_,     pushes_ - rejected_, bypassed_, failed_,
+             protocol_errors_, audit_errors_, notes_written_, 0, 0, 0};
   std::vector<double> sorted;
   {
     std::lock_guard lock(mutex_);

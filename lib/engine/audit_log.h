@@ -1,0 +1,46 @@
+#pragma once
+// The append-only audit log: one JSON object per line, one line per push
+// decision. Each record is written with a single write(2) on an O_APPEND
+// descriptor, so a crash or SIGKILL never leaves half a record and writers
+// never interleave; readers skip a torn tail line if the machine lost power.
+// Rotated by size (audit.jsonl -> audit.jsonl.1 -> ...). Records hold masked
+// secrets only, and nothing from the hook's environment but the pusher's name.
+// Thread-safe.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include "engine/push_check.h"
+#include "ipc/request.h"
+#include "util/error.h"
+#include "util/unique_fd.h"
+
+namespace refguard::engine {
+
+class AuditLog {
+ public:
+  AuditLog(std::string path, uint64_t max_bytes = 64u << 20, int keep = 5);
+
+  /// Opens (creating) the file; the daemon reports a failure but keeps serving.
+  Expected<void> open();
+  Expected<void> append(const nlohmann::json& record);
+  const std::string& path() const { return path_; }
+
+ private:
+  Expected<void> rotate_locked();
+  std::string path_;
+  uint64_t max_bytes_;
+  int keep_;
+  std::mutex mutex_;
+  UniqueFd fd_;
+};
+
+/// The record for one push decision.
+nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result, int64_t duration_ms);
+
+/// Current UTC time as ISO 8601 with milliseconds.
+std::string utc_now_iso8601();
+
+}  // namespace refguard::engine

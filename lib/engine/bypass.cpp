@@ -1,0 +1,104 @@
+#include "engine/bypass.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace refguard::engine {
+
+namespace {
+
+constexpr std::string_view kBypassOption = "refguard.bypass";
+constexpr std::string_view kAllowOption = "refguard.allow";
+
+const CompiledRule* find_rule(const CompiledPolicy& policy, const std::string& id) {
+  for (const auto& rule : policy.rules())
+    if (rule.spec.id == id) return &rule;
+  return nullptr;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string trim(std::string text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '"' || text.back() == '\'')) text.pop_back();
+  size_t start = text.find_first_not_of(" \"'");
+  return start == std::string::npos ? std::string() : text.substr(start);
+}
+
+}  // namespace
+
+BypassRequest parse_push_options(const std::vector<std::string>& options) {
+  BypassRequest request;
+  for (const auto& option : options) {
+    size_t eq = option.find('=');
+    std::string_view key = std::string_view(option).substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : trim(option.substr(eq + 1));
+    if (key == kBypassOption) {
+      request.asked = true;
+      request.reason = value;
+    } else if (key == kAllowOption && !value.empty()) {
+      request.allow_ids.insert(value);
+    }
+  }
+  return request;
+}
+
+bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::string& rule_id) {
+  const CompiledRule* rule = find_rule(policy, rule_id);
+  if (!rule || !rule->spec.allow_bypass || pusher.empty()) return false;
+  return contains(policy.settings().bypass_users, pusher) || contains(rule->spec.bypass_users, pusher);
+}
+
+std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id) {
+  if (!policy.settings().contact.empty()) return "ask " + policy.settings().contact;
+  std::vector<std::string> people = policy.settings().bypass_users;
+  if (const CompiledRule* rule = find_rule(policy, rule_id))
+    for (const auto& user : rule->spec.bypass_users)
+      if (!contains(people, user)) people.push_back(user);
+  if (people.empty()) return "ask your repository or server admin";
+  return fmt::format("ask one of: {}", fmt::join(people, ", "));
+}
+
+BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& pusher, const BypassRequest& request,
+                           std::vector<Finding>& findings) {
+  BypassOutcome outcome;
+  auto tell = [&](ipc::LineKind kind, std::string text) { outcome.lines.push_back({kind, prefixed(text)}); };
+  if (request.asked && request.reason.empty()) {
+    tell(ipc::LineKind::kError,
+         "refguard.bypass needs a reason: git push -o refguard.bypass=\"why this must go in now\"");
+  }
+  std::set<std::string> refused_rules;
+  std::set<std::string> unknown_ids = request.allow_ids;
+  for (auto& finding : findings) {
+    if (finding.severity != detect::Severity::kBlock) continue;
+    bool by_id = request.allow_ids.contains(finding.id);
+    if (by_id) unknown_ids.erase(finding.id);
+    bool asked = by_id || !request.reason.empty();
+    if (!asked) continue;
+    if (!may_bypass(policy, pusher, finding.rule_id)) {
+      refused_rules.insert(finding.rule_id);
+      continue;
+    }
+    finding.bypassed = true;
+    ++outcome.bypassed;
+  }
+  for (const auto& rule : refused_rules) {
+    const CompiledRule* compiled = find_rule(policy, rule);
+    std::string who = pusher.empty() ? "an unidentified pusher" : pusher;
+    tell(ipc::LineKind::kError,
+         compiled && !compiled->spec.allow_bypass
+             ? fmt::format("rule '{}' cannot be bypassed by anyone (locked by policy)", rule)
+             : fmt::format("{} may not bypass rule '{}'; {}", who, rule, whom_to_ask(policy, rule)));
+  }
+  for (const auto& id : unknown_ids)
+    tell(ipc::LineKind::kWarning, fmt::format("refguard.allow={}: no blocking finding of this push has that id", id));
+  if (outcome.bypassed > 0)
+    tell(ipc::LineKind::kWarning,
+         fmt::format("BYPASS by {}: {} blocking finding(s) pushed past{}; this is recorded in the audit log", pusher,
+                     outcome.bypassed, request.reason.empty() ? "" : fmt::format(" (reason: \"{}\")", request.reason)));
+  return outcome;
+}
+
+}  // namespace refguard::engine
