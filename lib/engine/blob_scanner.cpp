@@ -4,6 +4,12 @@
 #include <cctype>
 #include <functional>
 
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+#include "detect/notebook.h"
 #include "util/mask.h"
 
 namespace refguard::engine {
@@ -42,9 +48,14 @@ struct LineIndex {
 
 class BlobScan {
  public:
-  BlobScan(const CompiledPolicy& policy, std::string_view path) : policy_(policy), path_(path) {}
+  explicit BlobScan(const CompiledPolicy& policy) : policy_(policy) {}
 
-  void add(size_t rule_index, const std::vector<detect::Hit>& hits, const LineIndex* lines, std::string_view where) {
+  /// Maps a hit's line in a decoded view (a notebook cell) to a line of the raw
+  /// file and a description ("cell 3, line 2"); identity for plain files.
+  using LineMapper = std::function<std::pair<uint32_t, std::string>(const detect::Hit&, std::string_view line_text)>;
+
+  void add(size_t rule_index, const std::vector<detect::Hit>& hits, const LineIndex* lines, std::string_view where,
+           const LineMapper* mapper = nullptr) {
     const CompiledRule& rule = policy_.rules()[rule_index];
     for (const auto& hit : hits) {
       std::string_view line_text = lines ? lines->text_of(hit.line) : std::string_view();
@@ -61,6 +72,7 @@ class BlobScan {
       }
       finding.detail = hit.detail;
       finding.where = hit.where.empty() ? std::string(where) : hit.where;
+      if (mapper) std::tie(finding.line, finding.where) = (*mapper)(hit, line_text);
       findings_.push_back(std::move(finding));
     }
   }
@@ -69,12 +81,11 @@ class BlobScan {
 
  private:
   const CompiledPolicy& policy_;
-  std::string_view path_;
   std::vector<BlobFinding> findings_;
 };
 
 void scan_lines(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
-                std::string_view where, BlobScan& scan) {
+                std::string_view where, BlobScan& scan, const BlobScan::LineMapper* mapper = nullptr) {
   std::vector<std::vector<uint32_t>> candidates;
   policy.prefilter().candidates(view.content, view.added, candidates);
   LineIndex index{&view.added};
@@ -86,9 +97,43 @@ void scan_lines(const CompiledPolicy& policy, const std::vector<size_t>& rules, 
     if (lines.empty()) continue;
     hits.clear();
     rule.detector->scan_lines(view, lines, hits);
-    scan.add(rule_index, hits, &index, where);
+    scan.add(rule_index, hits, &index, where, mapper);
   }
 }
+
+// 1-based line of `offset` in `text`.
+uint32_t line_of(std::string_view text, size_t offset) {
+  return static_cast<uint32_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n') + 1);
+}
+
+// A notebook is JSON: line rules run on each cell's decoded source and
+// outputs, so an escaped key is found and a base64 image is never scanned.
+// Each finding points at the raw line holding it (so the commit's diff
+// decides whether it is new) and says which cell. Returns false when the
+// file does not parse; the caller then scans it as plain text.
+bool scan_notebook(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& raw,
+                   BlobScan& scan) {
+  auto chunks = detect::parse_notebook(raw.content);
+  if (!chunks) return false;
+  for (const auto& chunk : *chunks) {
+    detect::FileView view = raw;
+    view.content = chunk.text;
+    view.added = split_lines(chunk.text);
+    std::string cell = fmt::format("cell {}{}", chunk.cell, chunk.output ? " output" : "");
+    BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view line_text) {
+      std::string needle = hit.secret.empty() ? std::string(line_text) : hit.secret;
+      std::string escaped = nlohmann::json(needle).dump();
+      escaped = escaped.substr(1, escaped.size() - 2);
+      size_t at = escaped.empty() ? std::string_view::npos : raw.content.find(escaped);
+      uint32_t raw_line = at == std::string_view::npos ? 0 : line_of(raw.content, at);
+      return std::make_pair(raw_line, hit.line ? fmt::format("{}, line {}", cell, hit.line) : cell);
+    };
+    scan_lines(policy, rules, view, cell, scan, &mapper);
+  }
+  return true;
+}
+
+bool is_notebook(std::string_view path) { return path.size() > 6 && path.substr(path.size() - 6) == ".ipynb"; }
 
 }  // namespace
 
@@ -120,7 +165,7 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
   for (size_t i = 0; i < policy.rules().size(); ++i)
     if (policy.rules()[i].applies_to(path, view.is_ai_script)) applicable.push_back(i);
 
-  BlobScan scan(policy, path);
+  BlobScan scan(policy);
   std::vector<detect::Hit> hits;
   for (size_t rule_index : applicable) {
     hits.clear();
@@ -128,6 +173,7 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
     scan.add(rule_index, hits, nullptr, "");
   }
   if (binary) return scan.take();  // line rules skip binary files, as git's diff does
+  if (is_notebook(path) && scan_notebook(policy, applicable, view, scan)) return scan.take();
   view.added = split_lines(content);
   scan_lines(policy, applicable, view, "", scan);
   return scan.take();

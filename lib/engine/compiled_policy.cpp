@@ -99,6 +99,10 @@ bool CompiledAllowlist::allows_commit(std::string_view commit_id) const {
   return false;
 }
 
+bool CompiledRefRule::matches(std::string_view ref) const {
+  return std::any_of(refs.begin(), refs.end(), [&](const Glob& glob) { return glob.matches(ref); });
+}
+
 bool CompiledRule::applies_to(std::string_view path, bool is_ai_script) const {
   if (spec.action == policy::Action::kOff) return false;
   if (spec.ai_only && !is_ai_script) return false;
@@ -132,6 +136,14 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
       policy->prefilter_rules_.push_back(policy->rules_.size());
     }
     policy->rules_.push_back(std::move(*rule));
+  }
+  for (const auto& ref_spec : spec.ref_rules) {
+    auto globs = compile_globs(ref_spec.refs, ref_spec.origin.text() + ": ref_rule.refs");
+    if (!globs) {
+      errors.push_back(globs.error().message);
+      continue;
+    }
+    policy->ref_rules_.push_back(CompiledRefRule{ref_spec, std::move(*globs)});
   }
   if (!errors.empty()) return fail(fmt::format("{}", fmt::join(errors, "\n")));
   auto prefilter = Prefilter::compile(entries, policy->notes_);

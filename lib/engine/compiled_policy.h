@@ -40,11 +40,18 @@ struct CompiledRule {
   bool applies_to(std::string_view path, bool is_ai_script) const;
 };
 
+struct CompiledRefRule {
+  policy::RefRuleSpec spec;
+  std::vector<Glob> refs;
+  bool matches(std::string_view ref) const;
+};
+
 class CompiledPolicy {
  public:
   static Expected<std::shared_ptr<const CompiledPolicy>> compile(const policy::PolicySpec& spec);
 
   const std::vector<CompiledRule>& rules() const { return rules_; }
+  const std::vector<CompiledRefRule>& ref_rules() const { return ref_rules_; }
   const policy::Settings& settings() const { return settings_; }
   const AiClassifier& classifier() const { return classifier_; }
   const Prefilter& prefilter() const { return *prefilter_; }
@@ -62,6 +69,7 @@ class CompiledPolicy {
  private:
   CompiledPolicy() = default;
   std::vector<CompiledRule> rules_;
+  std::vector<CompiledRefRule> ref_rules_;
   policy::Settings settings_;
   AiClassifier classifier_;
   std::shared_ptr<const Prefilter> prefilter_;

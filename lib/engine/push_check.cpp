@@ -18,6 +18,27 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Protected refs: forbidden force-pushes and deletions, one line each.
+std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<ipc::RefUpdate>& updates,
+                                         const std::vector<bool>& forced) {
+  std::vector<std::string> violations;
+  for (size_t i = 0; i < updates.size(); ++i) {
+    const auto& update = updates[i];
+    bool force = i < forced.size() && forced[i];
+    for (const auto& rule : policy.ref_rules()) {
+      if (!rule.matches(update.ref_name)) continue;
+      const char* what = update.is_delete() && rule.spec.forbid_delete ? "deleting"
+                         : force && rule.spec.forbid_force_push     ? "force-pushing"
+                                                                    : nullptr;
+      if (!what) continue;
+      violations.push_back(fmt::format("{} {} is forbidden by policy ({}){}", what, update.ref_name,
+                                       rule.spec.origin.text(), rule.spec.message.empty() ? "" : ": " + rule.spec.message));
+      break;
+    }
+  }
+  return violations;
+}
+
 // Pushers the policy trusts learn how to bypass; everyone else whom to ask.
 void tell_how_to_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::vector<Finding>& findings,
                         const LineSink& sink) {
@@ -74,6 +95,9 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   result.notes_ref = policy.settings().notes_ref;
   result.commits = content->commits.size();
 
+  std::vector<std::string> ref_violations = check_ref_rules(policy, request.updates, content->forced);
+  for (const auto& violation : ref_violations) sink(ipc::LineKind::kError, prefixed("BLOCKED " + violation));
+
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
   ScanOutcome outcome = scan_push_content(policy, *content, cache_, pool_, deadline, sink);
   result.findings = std::move(outcome.findings);
@@ -85,9 +109,10 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   BypassOutcome bypassed = apply_bypass(policy, request.pusher, bypass, result.findings);
   result.bypassed = bypassed.bypassed;
   result.bypass_reason = bypass.reason;
-  bool blocked = std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
-    return f.severity == detect::Severity::kBlock && !f.bypassed;
-  });
+  bool blocked = !ref_violations.empty() ||
+                 std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
+                   return f.severity == detect::Severity::kBlock && !f.bypassed;
+                 });
   for (const auto& line : format_findings({&result.findings, policy.settings().max_findings_shown, blocked}))
     sink(line.kind, line.text);
   for (const auto& line : bypassed.lines) sink(line.kind, line.text);

@@ -87,6 +87,7 @@ class PushScan {
       if (!unit.findings) continue;
       const git::CommitInfo& commit = content.commits[file.commit];
       for (const auto& f : *unit.findings) {
+        if (f.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
         const CompiledRule& rule = policy_.rules()[f.rule];
         if (!line_is_new(file, f) || rule.allowlist.allows_commit(commit.id)) continue;
         if (f.line == 0 && file.binary == false && file.added_lines.empty()) continue;

@@ -37,6 +37,7 @@ struct TagInfo {
 };
 
 struct PushContent {
+  std::vector<bool> forced;  // per ref update: an existing ref moved to a commit not descending from it
   std::vector<CommitInfo> commits;  // oldest first
   std::vector<ChangedFile> files;
   std::vector<TagInfo> tags;

@@ -121,6 +121,18 @@ class PushReader {
     return {};
   }
 
+  /// True when the ref moves to a commit that does not contain its old one.
+  bool is_forced(const std::string& old_hex, const std::string& new_hex) {
+    auto old_oid = parse_oid(old_hex);
+    auto new_oid = parse_oid(new_hex);
+    if (!old_oid || !new_oid) return true;
+    auto old_commit = peel_to_commit(*old_oid);
+    auto new_commit = peel_to_commit(*new_oid);
+    if (!old_commit || !new_commit) return !git_oid_equal(&*old_oid, &*new_oid);
+    if (git_oid_equal(&*old_commit, &*new_commit)) return false;
+    return git_graph_descendant_of(view_, &*new_commit, &*old_commit) != 1;
+  }
+
   Expected<void> push_range(const std::string& range) {
     int error = 0;
     if (range.empty()) error = git_revwalk_push_glob(walk_.get(), "*");
@@ -167,7 +179,7 @@ class PushReader {
     options.interhunk_lines = 0;
     git_diff* raw = nullptr;
     if (git_diff_tree_to_tree(&raw, view_, old_tree, new_tree, &options) != 0)
-      return std::unexpected(libgit2_error("cannot diff commit " + commit_hex));
+      return std::unexpected(libgit2_error("cannot diff commit " + commit_hex + " (an object is missing or corrupt)"));
     DiffPtr diff(raw);
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
@@ -175,7 +187,7 @@ class PushReader {
       return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_hex));
     TreeDiff files;
     if (git_diff_foreach(diff.get(), on_file, nullptr, nullptr, on_line, &files) != 0)
-      return std::unexpected(libgit2_error("cannot read the changes of commit " + commit_hex));
+      return std::unexpected(libgit2_error("cannot read the changes of commit " + commit_hex + " (an object is missing or corrupt)"));
     return files;
   }
 
@@ -321,6 +333,9 @@ Expected<PushContent> read_push(CachedRepository& repository, const std::string&
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
     return std::unexpected(hidden.error());
+  for (const auto& update : updates)
+    content.forced.push_back(!update.is_create() && !update.is_delete() &&
+                             reader.is_forced(update.old_oid, update.new_oid));
   for (const auto& update : updates) {
     if (update.is_delete()) continue;  // nothing to scan, and no quarantine then
     if (auto added = reader.add_tip(update.ref_name, update.new_oid, content); !added)

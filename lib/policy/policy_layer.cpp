@@ -79,6 +79,7 @@ class LayerReader {
   void merge_rule(const toml::table& table, RuleSpec& rule, bool is_new);
   void check_locked_override(const toml::table& table, const RuleSpec& rule);
   void read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where);
+  void read_ref_rule(const toml::table& table, PolicySpec& spec);
 
   const std::string& source() const { return source_; }
   LayerKind kind() const { return kind_; }
@@ -129,6 +130,26 @@ void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowl
   append(allowlist.regexes, strings(table, "regexes", where));
   append(allowlist.stopwords, strings(table, "stopwords", where));
   append(allowlist.commits, strings(table, "commits", where));
+}
+
+void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
+  check_keys(table, {"refs", "forbid", "message"}, "ref_rule.");
+  RefRuleSpec rule;
+  rule.origin = Origin{source_, table.source().begin.line};
+  auto refs = strings(table, "refs", "ref_rule.");
+  if (!refs || refs->empty()) error(&table, "ref_rule.refs", "is required: ref name globs such as \"refs/heads/main\"");
+  else rule.refs = *refs;
+  if (auto forbid = strings(table, "forbid", "ref_rule.")) {
+    for (const auto& what : *forbid) {
+      if (what == "force-push") rule.forbid_force_push = true;
+      else if (what == "delete") rule.forbid_delete = true;
+      else error(table.get("forbid"), "ref_rule.forbid", fmt::format("unknown '{}' (use \"force-push\" or \"delete\")", what));
+    }
+  } else {
+    error(&table, "ref_rule.forbid", "is required: [\"force-push\", \"delete\"]");
+  }
+  if (auto message = string(table, "message", "ref_rule.")) rule.message = *message;
+  spec.ref_rules.push_back(std::move(rule));
 }
 
 // A repository layer may strengthen a locked rule (e.g. warn -> block) but not weaken it.
@@ -207,7 +228,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
                             error.source().begin.column, error.description()));
   }
   LayerReader reader(source, kind);
-  reader.check_keys(root, {"version", "settings", "ai", "rule", "locked"}, "");
+  reader.check_keys(root, {"version", "settings", "ai", "rule", "ref_rule", "locked"}, "");
   if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
     reader.error(version, "version", "this refguard reads policy version 1");
   if (const toml::table* settings = root["settings"].as_table()) reader.read_settings(*settings, spec.settings);
@@ -222,6 +243,13 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
       for (const auto& element : *array) reader.read_rule(*element.as_table(), spec, locked_here);
     } else {
       reader.error(rules, "rule", "must be an array of tables ([[rule]])");
+    }
+  }
+  if (const toml::node* ref_rules = root.get("ref_rule")) {
+    if (const toml::array* array = ref_rules->as_array(); array && array->is_array_of_tables()) {
+      for (const auto& element : *array) reader.read_ref_rule(*element.as_table(), spec);
+    } else {
+      reader.error(ref_rules, "ref_rule", "must be an array of tables ([[ref_rule]])");
     }
   }
   for (auto& rule : spec.rules)

@@ -59,11 +59,21 @@ struct Settings {
   std::string notes_ref = "refs/notes/refguard";
 };
 
+/// Protects refs: e.g. no force-push or deletion of main and release branches.
+struct RefRuleSpec {
+  std::vector<std::string> refs;  // globs over full ref names ("refs/heads/release/*")
+  bool forbid_force_push = false;
+  bool forbid_delete = false;
+  std::string message;
+  Origin origin;
+};
+
 struct PolicySpec {
   Settings settings;
   std::vector<std::string> ai_paths;
   std::vector<std::string> ai_sdks;
   std::vector<RuleSpec> rules;              // in definition order
+  std::vector<RefRuleSpec> ref_rules;       // every layer's, in order
   std::vector<std::string> sources;         // the layers merged, in order
 };
 

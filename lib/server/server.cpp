@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/report.h"
+#include "engine/scan_cache_file.h"
 #include "engine/push_target.h"
 #include "server/socket_path.h"
 #include "util/log.h"
@@ -26,6 +27,7 @@ Server::Server(ServerOptions options)
       acceptor_(io_),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       shutdown_timer_(io_),
+      cache_save_timer_(io_),
       pool_(options_.threads),
       repositories_(options_.repository_cache),
       policies_(options_.policy_path, options_.policy_required),
@@ -94,7 +96,25 @@ Expected<void> Server::start() {
     if (!e) on_signal(signal);
   });
   accept_next();
+  schedule_cache_save();
   return {};
+}
+
+void Server::save_scan_cache_now() {
+  if (scan_cache_.misses() == cache_misses_at_save_) return;  // nothing new since the last save
+  cache_misses_at_save_ = scan_cache_.misses();
+  auto saved = engine::save_scan_cache(scan_cache_, scan_cache_path());
+  if (!saved) log_event("scan cache not saved: {}", saved.error().message);
+}
+
+void Server::schedule_cache_save() {
+  cache_save_timer_.expires_after(std::chrono::seconds(60));
+  cache_save_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error || stopping_) return;
+    // Snapshot on the I/O thread is quick; the write is small next to a push.
+    save_scan_cache_now();
+    schedule_cache_save();
+  });
 }
 
 void Server::run() { io_.run(); }
@@ -155,6 +175,8 @@ void Server::wait_for_sessions(std::chrono::steady_clock::time_point force_at) {
   if (active_sessions_ == 0 || std::chrono::steady_clock::now() >= force_at) {
     if (active_sessions_ > 0) log_event("grace period over: abandoning {} connections", active_sessions_.load());
     else log_event("all connections finished");
+    cache_save_timer_.cancel();
+    save_scan_cache_now();
     io_.stop();
     return;
   }
@@ -168,6 +190,9 @@ void Server::prepare_state_dir() {
   std::error_code error;
   std::filesystem::create_directories(options_.state_dir, error);
   if (error) log_event("state directory {} is unusable ({}); continuing without it", options_.state_dir, error.message());
+  auto loaded = engine::load_scan_cache(scan_cache_, scan_cache_path());
+  if (loaded) log_event("scan cache: {} entries loaded from {}", *loaded, scan_cache_path());
+  else log_event("scan cache: {}", loaded.error().message);
   if (auto opened = audit_.open(); !opened) {
     stats_.record_audit_error();
     log_event("AUDIT LOG UNAVAILABLE: {}", opened.error().message);

@@ -67,6 +67,9 @@ class Server {
   ipc::Verdict handle_post_receive(const ipc::Request& request,
                                    const std::function<void(ipc::LineKind, const std::string&)>& send);
   void prepare_state_dir();
+  void save_scan_cache_now();
+  void schedule_cache_save();
+  std::string scan_cache_path() const { return options_.state_dir + "/scan-cache.bin"; }
   std::string status_json();
 
   ServerOptions options_;
@@ -74,6 +77,8 @@ class Server {
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_timer_;
+  boost::asio::steady_timer cache_save_timer_;
+  uint64_t cache_misses_at_save_ = 0;
   WorkPool pool_;
   git::RepositoryCache repositories_;
   engine::PolicyStore policies_;

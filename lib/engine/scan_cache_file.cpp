@@ -1,0 +1,168 @@
+#include "engine/scan_cache_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "policy/builtin_policy.h"
+#include "util/unique_fd.h"
+
+namespace refguard::engine {
+
+namespace {
+
+constexpr char kMagic[8] = {'R', 'G', 'S', 'C', 'A', 'C', 'H', 'E'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kMaxFileBytes = 1u << 30;
+
+uint64_t fnv1a(std::string_view data) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : data) hash = (hash ^ c) * 1099511628211ull;
+  return hash;
+}
+
+class Writer {
+ public:
+  template <class T>
+  void put(T value) {
+    out_.append(reinterpret_cast<const char*>(&value), sizeof(value));
+  }
+  void put_string(std::string_view text) {
+    put(static_cast<uint32_t>(text.size()));
+    out_.append(text);
+  }
+  std::string& bytes() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Bounds-checked reader: any overrun marks the whole file bad.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  template <class T>
+  bool get(T& value) {
+    if (data_.size() - position_ < sizeof(T)) return false;
+    std::memcpy(&value, data_.data() + position_, sizeof(T));
+    position_ += sizeof(T);
+    return true;
+  }
+  bool get_string(std::string& text) {
+    uint32_t length = 0;
+    if (!get(length) || data_.size() - position_ < length) return false;
+    text.assign(data_.data() + position_, length);
+    position_ += length;
+    return true;
+  }
+  bool at_end() const { return position_ == data_.size(); }
+
+ private:
+  std::string_view data_;
+  size_t position_ = 0;
+};
+
+bool read_finding(Reader& reader, BlobFinding& finding) {
+  uint8_t severity = 0;
+  return reader.get(finding.rule) && reader.get(finding.line) && reader.get(severity) && severity <= 1 &&
+         reader.get(finding.secret_hash) && reader.get_string(finding.masked) && reader.get_string(finding.detail) &&
+         reader.get_string(finding.where) &&
+         ((finding.severity = severity == 0 ? detect::Severity::kBlock : detect::Severity::kWarn), true);
+}
+
+}  // namespace
+
+std::string scan_cache_producer() {
+  // Detector code changes with the version; the built-in rules with their text.
+  return std::string("refguard " REFGUARD_VERSION " builtin ") +
+         std::to_string(fnv1a(policy::builtin_policy_text()));
+}
+
+Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path) {
+  Writer writer;
+  writer.bytes().append(kMagic, sizeof(kMagic));
+  writer.put(kVersion);
+  writer.put_string(scan_cache_producer());
+  auto entries = cache.snapshot();
+  writer.put(static_cast<uint64_t>(entries.size()));
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {  // oldest first: reloading keeps LRU order
+    writer.put_string(it->first);
+    writer.put(static_cast<uint32_t>(it->second->size()));
+    for (const auto& f : *it->second) {
+      writer.put(f.rule);
+      writer.put(f.line);
+      writer.put(static_cast<uint8_t>(f.severity == detect::Severity::kBlock ? 0 : 1));
+      writer.put(f.secret_hash);
+      writer.put_string(f.masked);
+      writer.put_string(f.detail);
+      writer.put_string(f.where);
+    }
+  }
+  writer.put(fnv1a(writer.bytes()));
+  std::string temporary = path + ".tmp";
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return fail("cannot write " + temporary + ": " + std::strerror(errno));
+  const std::string& bytes = writer.bytes();
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t wrote = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      std::string why = std::strerror(errno);
+      ::unlink(temporary.c_str());
+      return fail("cannot write " + temporary + ": " + why);
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  if (::fsync(fd.get()) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    return fail("cannot save " + path + ": " + why);
+  }
+  return entries.size();
+}
+
+Expected<size_t> load_scan_cache(ScanCache& cache, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return size_t{0};  // no cache yet
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string data = buffer.str();
+  if (data.size() > kMaxFileBytes) return fail(path + " is implausibly large; ignored");
+  if (data.size() < sizeof(kMagic) + sizeof(uint64_t) || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0)
+    return fail(path + " is not a refguard scan cache; ignored");
+  uint64_t stored = 0;
+  std::memcpy(&stored, data.data() + data.size() - sizeof(stored), sizeof(stored));
+  std::string_view body(data.data(), data.size() - sizeof(stored));
+  if (fnv1a(body) != stored) return fail(path + " fails its checksum (torn or altered); ignored");
+  Reader reader(body.substr(sizeof(kMagic)));
+  uint32_t version = 0;
+  std::string producer;
+  uint64_t count = 0;
+  if (!reader.get(version) || version != kVersion) return fail(path + " has another format version; ignored");
+  if (!reader.get_string(producer) || producer != scan_cache_producer())
+    return fail(path + " was written by another refguard build; ignored");
+  if (!reader.get(count)) return fail(path + " is truncated; ignored");
+  std::vector<std::pair<std::string, std::vector<BlobFinding>>> entries;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string key;
+    uint32_t findings = 0;
+    if (!reader.get_string(key) || !reader.get(findings)) return fail(path + " is malformed; ignored");
+    std::vector<BlobFinding> list;
+    for (uint32_t f = 0; f < findings; ++f) {
+      BlobFinding finding;
+      if (!read_finding(reader, finding)) return fail(path + " is malformed; ignored");
+      list.push_back(std::move(finding));
+    }
+    entries.emplace_back(std::move(key), std::move(list));
+  }
+  if (!reader.at_end()) return fail(path + " has trailing data; ignored");
+  for (auto& [key, list] : entries)
+    cache.insert(key, std::make_shared<const std::vector<BlobFinding>>(std::move(list)));
+  return entries.size();
+}
+
+}  // namespace refguard::engine
