@@ -18,6 +18,29 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A push that changes the committed policy on the default branch must come
+// from a policy editor (when the policy names any) and must load, exactly as
+// `refguard policy check` would; it never judges itself (the policy in force
+// is the one from before the push).
+std::vector<std::string> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
+                                              const git::PushContent& content, const std::string& default_branch,
+                                              const std::string& pusher) {
+  std::vector<std::string> problems;
+  for (const auto& file : content.files) {
+    if (file.path != kCommittedPolicyFile || content.commits[file.commit].ref != default_branch) continue;
+    const auto& editors = policy.settings().policy_editors;
+    if (!editors.empty() && std::find(editors.begin(), editors.end(), pusher) == editors.end())
+      problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
+                                     pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
+                                     default_branch, fmt::join(editors, ", ")));
+    const auto& blob = content.blobs.at(file.blob_id);
+    std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, content.commits[file.commit].id.substr(0, 10));
+    if (auto checked = store.check_repository_layer(blob.content, name); !checked)
+      problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
+  }
+  return problems;
+}
+
 // Protected refs: forbidden force-pushes and deletions, one line each.
 std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<ipc::RefUpdate>& updates,
                                          const std::vector<bool>& forced) {
@@ -81,8 +104,10 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
 
   PolicyLoad load;
   Expected<git::PushContent> content = fail("not read");
+  std::string default_branch;
   {
     std::lock_guard lock((*repository)->mutex);
+    default_branch = git::default_branch_ref((*repository)->repository.get()).value_or("refs/heads/main");
     git_odb_refresh((*repository)->odb.get());  // packs may have changed since the last push
     auto committed = git::read_default_branch_file((*repository)->repository.get(), kCommittedPolicyFile);
     if (!committed) sink(ipc::LineKind::kWarning, prefixed(committed.error().message));
@@ -96,7 +121,14 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   result.commits = content->commits.size();
 
   std::vector<std::string> ref_violations = check_ref_rules(policy, request.updates, content->forced);
-  for (const auto& violation : ref_violations) sink(ipc::LineKind::kError, prefixed("BLOCKED " + violation));
+  for (const auto& problem : check_policy_changes(policies_, policy, *content, default_branch, request.pusher))
+    ref_violations.push_back(problem);
+  for (const auto& violation : ref_violations) {
+    size_t start = 0;  // multi-line messages (policy errors): one remote line each
+    for (size_t end; (end = violation.find('\n', start)) != std::string::npos; start = end + 1)
+      sink(ipc::LineKind::kError, prefixed((start == 0 ? "BLOCKED " : "    ") + violation.substr(start, end - start)));
+    sink(ipc::LineKind::kError, prefixed((start == 0 ? "BLOCKED " : "    ") + violation.substr(start)));
+  }
 
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
   ScanOutcome outcome = scan_push_content(policy, *content, cache_, pool_, deadline, sink);

@@ -99,7 +99,7 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
              {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref",
               "contact"},
              "settings.");
-  if (auto v = integer(table, "time_budget_ms", "settings.", 100, 600000)) settings.time_budget_ms = static_cast<int>(*v);
+  if (auto v = integer(table, "time_budget_ms", "settings.", 1, 600000)) settings.time_budget_ms = static_cast<int>(*v);
   if (auto v = string(table, "on_timeout", "settings.")) {
     if (*v == "reject") settings.on_timeout = TimeoutVerdict::kReject;
     else if (*v == "accept") settings.on_timeout = TimeoutVerdict::kAccept;
