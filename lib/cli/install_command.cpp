@@ -1,9 +1,9 @@
-// `refguard install --socket PATH REPO...`: wires the hooks into bare
-// repositories. The hooks are symlinks to refguard-hook (so they start in a
-// millisecond); the socket path and fail mode go into the repository's git
-// config, where the hook reads them. A hook refguard did not install is never
-// overwritten without --force, and then it is kept beside ours.
-#include <sys/stat.h>
+// `refguard install --socket PATH [LAYOUT] REPO...`: wires refguard-hook into
+// a git server (see cli/hook_layout.h for the layouts). The hooks are
+// symlinks to refguard-hook, so they start in a millisecond; the socket path
+// and fail mode go into git config, where the hook reads them. A hook that is
+// already there keeps running: refguard chains with it (cli/hook_installer.h),
+// and `refguard uninstall` puts it back as it was.
 #include <unistd.h>
 
 #include <climits>
@@ -11,22 +11,20 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/hook_installer.h"
+#include "cli/hook_layout.h"
+#include "cli/hook_settings.h"
 #include "engine/push_target.h"
-#include "git/handles.h"
-#include "ipc/hook_config.h"
 
 namespace refguard::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-using ConfigPtr = std::unique_ptr<git_config, git::HandleDeleter<git_config, git_config_free>>;
-
-constexpr const char* kHookNames[] = {"pre-receive", "post-receive"};
 
 struct InstallOptions {
+  LayoutOptions layout;
   std::string socket;
-  std::vector<std::string> repos;
   std::string fail_mode;
   std::string hook_binary;
   std::string config;
@@ -50,83 +48,60 @@ Expected<std::string> find_hook_binary(const std::string& explicit_path) {
   return fail("cannot find the refguard-hook executable (tried " + candidates.front() + "); use --hook-binary");
 }
 
-// Ours: a symlink whose target is a refguard-hook binary.
-bool is_our_hook(const fs::path& hook) {
-  std::error_code error;
-  if (!fs::is_symlink(hook, error)) return false;
-  return fs::read_symlink(hook, error).filename() == "refguard-hook";
-}
-
-Expected<void> install_hook(const fs::path& hooks_dir, const char* name, const std::string& binary, bool force) {
-  fs::path hook = hooks_dir / name;
-  std::error_code error;
-  bool exists = fs::exists(fs::symlink_status(hook, error));
-  if (exists && !is_our_hook(hook)) {
-    if (!force)
-      return fail(hook.string() + " exists and was not installed by refguard; rerun with --force to keep it as " +
-                  name + ".refguard-saved and install refguard's");
-    fs::rename(hook, hooks_dir / (std::string(name) + ".refguard-saved"), error);
-    if (error) return fail("cannot move " + hook.string() + " aside: " + error.message());
-  } else if (exists) {
-    fs::remove(hook, error);
+// Both hooks into one site; prints what changed beyond a fresh install.
+Expected<void> install_site(const HookSite& site, const std::string& binary, bool force) {
+  for (const char* hook : kHookNames) {
+    auto done = site.drop_in ? install_drop_in_hook(site.dir, hook, binary, force, site.create)
+                             : install_direct_hook(site.dir, hook, binary, force);
+    if (!done) return std::unexpected(done.error());
+    if (*done != "installed" && *done != "updated") std::printf("  %s: %s: %s\n", site.dir.c_str(), hook, done->c_str());
   }
-  fs::create_symlink(binary, hook, error);
-  if (error) return fail("cannot create " + hook.string() + ": " + error.message());
   return {};
 }
 
-Expected<void> configure(const std::string& git_dir, const InstallOptions& options) {
-  git::ensure_libgit2_initialized();
-  git_config* raw = nullptr;
-  if (git_config_open_ondisk(&raw, (git_dir + "/config").c_str()) != 0)
-    return std::unexpected(git::libgit2_error("cannot open " + git_dir + "/config"));
-  ConfigPtr config(raw);
-  auto set = [&](const char* key, const std::string& value) -> Expected<void> {
-    if (git_config_set_string(raw, key, value.c_str()) != 0)
-      return std::unexpected(git::libgit2_error(std::string("cannot set ") + key));
-    return {};
-  };
-  if (auto done = set("refguard.socket", options.socket); !done) return done;
-  // Push options (-o refguard.bypass=...) reach hooks only when advertised.
-  if (auto done = set("receive.advertisePushOptions", "true"); !done) return done;
-  if (!options.fail_mode.empty())
-    if (auto done = set("refguard.failMode", options.fail_mode); !done) return done;
-  if (!options.config.empty())
-    if (auto done = set("refguard.config", options.config); !done) return done;
-  return {};
+void print_next_steps(const LayoutPlan& plan, const HookSettings& settings) {
+  if (plan.print_commands)
+    std::printf("no git config file was named (--git-config FILE); for the hooks to find refguardd, run:\n%s",
+                settings_as_commands(settings, "--system").c_str());
+  if (plan.layout == Layout::kGitlab || plan.layout == Layout::kGitlabServer)
+    std::printf("GitLab shows the reasons of a rejected push in its web UI (refguard.glHookErr=true)\n");
 }
 
 int run_install(InstallOptions& options) {
+  int failures = 0;
+  auto plan = make_plan(options.layout, "install", failures);
+  if (!plan) {
+    std::fprintf(stderr, "refguard install: %s\n", plan.error().message.c_str());
+    return 1;
+  }
   auto binary = find_hook_binary(options.hook_binary);
   if (!binary) {
     std::fprintf(stderr, "refguard install: %s\n", binary.error().message.c_str());
     return 1;
   }
-  if (!options.config.empty())
-    if (auto canonical = engine::canonical_path(options.config)) options.config = *canonical;
-  int failures = 0;
-  for (const auto& repo : options.repos) {
-    auto git_dir = engine::canonical_path(repo);
-    std::error_code error;
-    if (!git_dir || !fs::is_directory(*git_dir + "/objects", error) || !fs::exists(*git_dir + "/HEAD", error)) {
-      std::fprintf(stderr, "refguard install: %s is not a bare git repository\n", repo.c_str());
+  HookSettings settings{options.socket, options.fail_mode, options.config, plan->hooks_path, plan->gl_hook_err};
+  if (!settings.policy.empty())
+    if (auto canonical = engine::canonical_path(settings.policy)) settings.policy = *canonical;
+  for (const auto& site : plan->sites) {
+    if (auto done = install_site(site, *binary, options.force); !done) {
+      std::fprintf(stderr, "refguard install: %s\n", done.error().message.c_str());
       ++failures;
       continue;
     }
-    fs::create_directories(*git_dir + "/hooks", error);
-    Expected<void> done = {};
-    for (const char* name : kHookNames) {
-      done = install_hook(*git_dir + "/hooks", name, *binary, options.force);
-      if (!done) break;
-    }
-    if (done) done = configure(*git_dir, options);
-    if (!done) {
-      std::fprintf(stderr, "refguard install: %s: %s\n", git_dir->c_str(), done.error().message.c_str());
-      ++failures;
-      continue;
-    }
-    std::printf("installed refguard hooks in %s (socket %s)\n", git_dir->c_str(), options.socket.c_str());
+    std::printf("installed refguard hooks in %s (socket %s)\n", site.dir.c_str(), options.socket.c_str());
   }
+  if (plan->layout == Layout::kGitolite && failures == 0)
+    if (auto done = gitolite_propagate_hooks(); !done) {
+      std::fprintf(stderr, "refguard install: %s\n", done.error().message.c_str());
+      ++failures;
+    }
+  for (const auto& file : plan->config_files) {
+    if (auto done = write_settings(file, settings); !done) {
+      std::fprintf(stderr, "refguard install: %s\n", done.error().message.c_str());
+      ++failures;
+    }
+  }
+  print_next_steps(*plan, settings);
   return failures == 0 ? 0 : 1;
 }
 
@@ -134,14 +109,19 @@ int run_install(InstallOptions& options) {
 
 Command add_install_command(CLI::App& app) {
   auto options = std::make_shared<InstallOptions>();
-  auto* command = app.add_subcommand("install", "install refguard's hooks into bare repositories");
+  auto* command = app.add_subcommand("install", "install refguard's hooks into a git server's repositories");
+  command->footer(
+      "Layouts: REPO... or --all ROOT (plain bare repositories), --hooks-path DIR (core.hooksPath), --gitolite, "
+      "--gitea REPO..., --gitlab REPO..., --gitlab-server-hooks DIR. An existing hook keeps running: refguard "
+      "chains with it; `refguard uninstall` with the same layout options puts it back.");
   command->add_option("--socket", options->socket, "refguardd's socket path")->required();
-  command->add_option("repos", options->repos, "bare repositories")->required();
+  add_layout_options(*command, options->layout);
   command->add_option("--fail-mode", options->fail_mode, "when the daemon cannot answer: inline, reject or accept")
       ->check(CLI::IsMember({"inline", "reject", "accept"}));
   command->add_option("--config", options->config, "system policy file for the inline fail mode");
   command->add_option("--hook-binary", options->hook_binary, "path of refguard-hook (default: beside refguard)");
-  command->add_flag("--force", options->force, "replace hooks refguard did not install (they are kept aside)");
+  command->add_flag("--force", options->force,
+                    "replace an existing hook instead of chaining with it (it is kept, not run, for uninstall)");
   return [options] { return run_install(*options); };
 }
 

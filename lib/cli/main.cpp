@@ -17,10 +17,12 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({})[before], std::move(command));
   };
   add(add_install_command);
+  add(add_uninstall_command);
   add(add_check_command);
   add(add_scan_command);
   add(add_policy_command);
   add(add_status_command);
+  add(add_audit_command);
   CLI11_PARSE(app, argc, argv);
   try {
     for (auto& [subcommand, command] : commands)

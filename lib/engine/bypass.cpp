@@ -48,7 +48,10 @@ BypassRequest parse_push_options(const std::vector<std::string>& options) {
 bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::string& rule_id) {
   const CompiledRule* rule = find_rule(policy, rule_id);
   if (!rule || !rule->spec.allow_bypass || pusher.empty()) return false;
-  return contains(policy.settings().bypass_users, pusher) || contains(rule->spec.bypass_users, pusher);
+  // A repository's own bypass list never reaches a rule the system locked.
+  bool repository_grant = !rule->spec.locked && contains(policy.settings().repository_bypass_users, pusher);
+  return repository_grant || contains(policy.settings().bypass_users, pusher) ||
+         contains(rule->spec.bypass_users, pusher);
 }
 
 std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id) {

@@ -52,14 +52,18 @@ void apply_key(const std::string& key, const std::string& value, HookConfig& con
                             std::string(to_string(config.fail_mode)) + ". ";
   } else if (key == "timeout") {
     char* end = nullptr;
-    double seconds = std::strtod(value.c_str(), &end);
-    if (end != value.c_str() && *end == '\0' && seconds > 0 && seconds <= 3600)
-      config.timeout_ms = static_cast<int>(seconds * 1000);
-    else config.problems += "refguard.timeout '" + value + "' is not a number of seconds. ";
+    const double ms = std::strtod(value.c_str(), &end) * 1000;
+    // At least 1 ms: a smaller value would truncate to 0 and time out every push.
+    if (end != value.c_str() && *end == '\0' && ms >= 1 && ms <= 3600 * 1000)
+      config.timeout_ms = static_cast<int>(ms);
+    else config.problems += "refguard.timeout '" + value + "' is not a number of seconds from 0.001 to 3600. ";
   } else if (key == "cli") {
     config.cli_path = value;
   } else if (key == "config") {
     config.policy_path = value;
+  } else if (key == "glhookerr") {
+    std::string flag = lower(value);
+    config.gl_hook_err = flag == "true" || flag == "yes" || flag == "on" || flag == "1";
   }
 }
 

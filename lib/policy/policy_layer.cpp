@@ -12,7 +12,8 @@ namespace {
 // Collects errors with positions; one per problem, all reported at once.
 class LayerReader {
  public:
-  LayerReader(std::string source, LayerKind kind) : source_(std::move(source)), kind_(kind) {}
+  LayerReader(std::string source, LayerKind kind, std::shared_ptr<const toml::table> document)
+      : source_(std::move(source)), kind_(kind), document_(std::move(document)) {}
 
   void error(const toml::node* at, std::string_view key, std::string_view why) {
     uint32_t line = at ? at->source().begin.line : 0;
@@ -91,6 +92,7 @@ class LayerReader {
  private:
   std::string source_;
   LayerKind kind_;
+  std::shared_ptr<const toml::table> document_;
   std::vector<std::string> errors_;
 };
 
@@ -106,7 +108,15 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
     else error(table.get("on_timeout"), "settings.on_timeout", "must be \"reject\" or \"accept\"");
   }
   if (auto v = strings(table, "policy_editors", "settings.")) settings.policy_editors = *v;
-  if (auto v = strings(table, "bypass_users", "settings.")) settings.bypass_users = *v;
+  if (auto v = strings(table, "bypass_users", "settings.")) {
+    if (kind_ == LayerKind::kRepository) settings.repository_bypass_users = *v;
+    else settings.bypass_users = *v;
+  }
+  // Timeouts trade safety for availability: the server's call, not a repository's.
+  if (kind_ == LayerKind::kRepository)
+    for (std::string_view key : {"on_timeout", "time_budget_ms"})
+      if (const toml::node* node = table.get(key))
+        error(node, fmt::format("settings.{}", key), "only the system policy may set it");
   if (auto v = string(table, "contact", "settings.")) settings.contact = *v;
   if (auto v = integer(table, "max_findings_shown", "settings.", 1, 1000)) settings.max_findings_shown = static_cast<size_t>(*v);
   if (auto v = string(table, "notes_ref", "settings.")) {
@@ -155,7 +165,8 @@ void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
 // A repository layer may strengthen a locked rule (e.g. warn -> block) but not weaken it.
 void LayerReader::check_locked_override(const toml::table& table, const RuleSpec& rule) {
   std::string where = fmt::format("rule '{}'", rule.id);
-  std::string why = fmt::format("is locked by {}; a repository policy may not weaken it", rule.origin.text());
+  std::string why = fmt::format("is locked by {}; a repository policy may not weaken it",
+                                rule.locked_by.empty() ? rule.origin.text() : rule.locked_by);
   if (auto action_text = table.get("action"))
     if (auto action = parse_action(action_text->value_or(std::string())); action && strength(*action) < strength(rule.action))
       error(action_text, where + ".action", why);
@@ -178,12 +189,13 @@ void LayerReader::merge_rule(const toml::table& table, RuleSpec& rule, bool is_n
   if (auto v = boolean(table, "allow_bypass", where)) rule.allow_bypass = *v;
   if (auto v = boolean(table, "locked", where)) {
     if (*v && kind_ == LayerKind::kRepository) error(table.get("locked"), where + "locked", "only the system policy may lock rules");
-    else rule.locked = *v;
+    else if ((rule.locked = *v)) rule.locked_by = source_;
   }
   if (const toml::node* node = table.get("detector")) {
     if (const toml::table* detector = node->as_table()) {
       if (!detector->get("type")) error(node, where + "detector.type", "is required");
-      rule.detector = *detector;
+      rule.detector = detector;
+      rule.detector_doc = document_;
       rule.detector_file = source_;
     } else {
       error(node, where + "detector", "must be a table ([rule.detector])");
@@ -214,20 +226,24 @@ void LayerReader::read_rule(const toml::table& table, PolicySpec& spec, const st
   rule.id = *id;
   merge_rule(table, rule, is_new);
   if (is_new || table.get("detector")) rule.origin = Origin{source_, table.source().begin.line};
-  if (locked_here.contains(*id)) rule.locked = true;
+  if (locked_here.contains(*id)) {
+    rule.locked = true;
+    rule.locked_by = source_;
+  }
 }
 
 }  // namespace
 
 Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::string& source, LayerKind kind) {
-  toml::table root;
+  std::shared_ptr<toml::table> document;
   try {
-    root = toml::parse(text, source);
+    document = std::make_shared<toml::table>(toml::parse(text, source));
   } catch (const toml::parse_error& error) {
     return fail(fmt::format("{}:{}:{}: invalid TOML: {}", source, error.source().begin.line,
                             error.source().begin.column, error.description()));
   }
-  LayerReader reader(source, kind);
+  const toml::table& root = *document;
+  LayerReader reader(source, kind, document);
   reader.check_keys(root, {"version", "settings", "ai", "rule", "ref_rule", "locked"}, "");
   if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
     reader.error(version, "version", "this refguard reads policy version 1");
@@ -253,7 +269,10 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
     }
   }
   for (auto& rule : spec.rules)
-    if (locked_here.contains(rule.id)) rule.locked = true;
+    if (locked_here.contains(rule.id)) {
+      rule.locked = true;
+      rule.locked_by = source;
+    }
   for (const auto& id : locked_here)
     if (std::none_of(spec.rules.begin(), spec.rules.end(), [&](const RuleSpec& r) { return r.id == id; }))
       reader.error(root.get("locked"), "locked", fmt::format("no rule has the id '{}'", id));

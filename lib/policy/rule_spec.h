@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,11 +41,15 @@ struct RuleSpec {
   std::string remedy;
   std::vector<std::string> paths;          // scope; empty = every file
   bool ai_only = false;
-  std::optional<toml::table> detector;     // [rule.detector], type included
+  // [rule.detector], type included: a pointer into the parsed document, which
+  // detector_doc keeps alive (a copied toml::table would lose its source lines).
+  const toml::table* detector = nullptr;
+  std::shared_ptr<const toml::table> detector_doc;
   AllowlistSpec allowlist;
   std::vector<std::string> bypass_users;   // may push past this rule with a reason
   bool allow_bypass = true;                // false: nobody may bypass (set by locks)
   bool locked = false;
+  std::string locked_by;                   // the layer that locked it
   Origin origin;                           // where the rule was (last) defined
   std::string detector_file;               // file holding the detector table
 };
@@ -53,7 +58,8 @@ struct Settings {
   int time_budget_ms = 4000;
   TimeoutVerdict on_timeout = TimeoutVerdict::kReject;
   std::vector<std::string> policy_editors;  // who may change .refguard.toml; empty = anyone
-  std::vector<std::string> bypass_users;    // may bypass every rule that allows it
+  std::vector<std::string> bypass_users;    // may bypass every rule that allows it (system layers)
+  std::vector<std::string> repository_bypass_users;  // the same from repository layers: never for locked rules
   size_t max_findings_shown = 10;
   std::string contact;                      // whom a refused pusher should ask
   std::string notes_ref = "refs/notes/refguard";

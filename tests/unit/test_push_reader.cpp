@@ -1,0 +1,431 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "git/push_reader.h"
+#include "git/repository_cache.h"
+#include "ipc/request.h"
+#include "temp_repo.h"
+
+using namespace refguard;
+using git::ChangedFile;
+using git::PushContent;
+using test::TempRepo;
+
+namespace {
+
+const std::string kZero(40, '0');
+
+// A work repository to write history in and a bare repository that receives
+// it. "publish" moves a branch into the bare repository (existing history);
+// "send" copies objects without a ref, as a push's quarantine would hold them
+// before the refs move.
+struct Server {
+  TempRepo work;
+  TempRepo bare{TempRepo::Kind::kBare};
+
+  void publish(const std::string& branch) const { bare.fetch_ref(work, "refs/heads/" + branch); }
+  void send(const std::string& ref) const { bare.receive_objects(work, ref); }
+
+  Expected<PushContent> read(const std::vector<ipc::RefUpdate>& updates, const git::PushLimits& limits = {}) const {
+    auto repository = git::open_repository(bare.path());
+    INFO((repository ? std::string() : repository.error().message));
+    REQUIRE(repository);
+    std::lock_guard lock((*repository)->mutex);
+    return git::read_push(**repository, "", updates, limits);
+  }
+
+  PushContent read_ok(const std::vector<ipc::RefUpdate>& updates) const {
+    auto content = read(updates);
+    INFO((content ? std::string() : content.error().message));
+    REQUIRE(content);
+    return std::move(*content);
+  }
+};
+
+std::vector<std::string> commit_ids(const PushContent& content) {
+  std::vector<std::string> ids;
+  for (const auto& c : content.commits) ids.push_back(c.id);
+  return ids;
+}
+
+// The files of one commit, by path.
+std::map<std::string, const ChangedFile*> files_of(const PushContent& content, const std::string& commit_id) {
+  std::map<std::string, const ChangedFile*> files;
+  for (const auto& file : content.files)
+    if (content.commits.at(file.commit).id == commit_id) files[file.path] = &file;
+  return files;
+}
+
+std::vector<uint32_t> lines(std::initializer_list<uint32_t> values) { return values; }
+
+std::string numbered(int from, int to) {
+  std::string text;
+  for (int i = from; i <= to; ++i) text += "line " + std::to_string(i) + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("push reader: a new branch at an existing commit brings no commits", "[push_reader]") {
+  Server s;
+  std::string base = s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  auto content = s.read_ok({{kZero, base, "refs/heads/copy"}});
+  CHECK(content.commits.empty());
+  CHECK(content.files.empty());
+  CHECK(content.blobs.empty());
+}
+
+TEST_CASE("push reader: a new branch with two new commits brings exactly those, oldest first", "[push_reader]") {
+  Server s;
+  std::string base = s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  s.work.branch("feature");
+  s.work.checkout("feature");
+  std::string first = s.work.commit({{"b.txt", "b\n"}}, "First change\n\nWith a body.");
+  std::string second = s.work.commit({{"c.txt", "c\n"}}, "Second change");
+  s.send("refs/heads/feature");
+
+  auto content = s.read_ok({{kZero, second, "refs/heads/feature"}});
+  CHECK(commit_ids(content) == std::vector<std::string>{first, second});
+  REQUIRE(content.commits.size() == 2);
+  CHECK(content.commits[0].subject == "First change");
+  CHECK(content.commits[1].subject == "Second change");
+  CHECK(content.commits[0].ref == "refs/heads/feature");
+  CHECK(content.commits[1].ref == "refs/heads/feature");
+  CHECK(files_of(content, first).count("b.txt") == 1);
+  CHECK(files_of(content, second).count("c.txt") == 1);
+  CHECK(content.files.size() == 2);
+}
+
+TEST_CASE("push reader: a force push brings only the commits no ref reaches", "[push_reader]") {
+  Server s;
+  std::string a = s.work.commit({{"a.txt", "a\n"}}, "A");
+  std::string b = s.work.commit({{"b.txt", "b\n"}}, "B");
+  s.publish("main");
+  s.work.git("reset -q --hard " + a);
+  std::string c = s.work.commit({{"c.txt", "c\n"}}, "C");
+  std::string d = s.work.commit({{"d.txt", "d\n"}}, "D");
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{b, d, "refs/heads/main"}});
+  CHECK(commit_ids(content) == std::vector<std::string>{c, d});
+}
+
+TEST_CASE("push reader: a deletion brings nothing", "[push_reader]") {
+  Server s;
+  std::string a = s.work.commit({{"a.txt", "a\n"}}, "A");
+  s.publish("main");
+  auto content = s.read_ok({{a, kZero, "refs/heads/main"}});
+  CHECK(content.commits.empty());
+  CHECK(content.files.empty());
+  CHECK(content.tags.empty());
+}
+
+TEST_CASE("push reader: commits shared by two pushed refs appear once, under the first ref", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  s.work.branch("x");
+  s.work.checkout("x");
+  std::string shared = s.work.commit({{"shared.txt", "s\n"}}, "shared");
+  std::string only_x = s.work.commit({{"x.txt", "x\n"}}, "only x");
+  s.work.branch("y", shared);
+  s.work.checkout("y");
+  std::string only_y = s.work.commit({{"y.txt", "y\n"}}, "only y");
+  s.send("refs/heads/x");
+  s.send("refs/heads/y");
+
+  auto ref_of = [](const PushContent& content, const std::string& id) {
+    for (const auto& c : content.commits)
+      if (c.id == id) return c.ref;
+    return std::string("<missing>");
+  };
+  SECTION("x first") {
+    auto content = s.read_ok({{kZero, only_x, "refs/heads/x"}, {kZero, only_y, "refs/heads/y"}});
+    auto ids = commit_ids(content);
+    std::sort(ids.begin(), ids.end());
+    std::vector<std::string> expected = {shared, only_x, only_y};
+    std::sort(expected.begin(), expected.end());
+    CHECK(ids == expected);
+    CHECK(ref_of(content, shared) == "refs/heads/x");
+    CHECK(ref_of(content, only_x) == "refs/heads/x");
+    CHECK(ref_of(content, only_y) == "refs/heads/y");
+    CHECK(content.files.size() == 3);  // each commit's file once
+    CHECK(content.commits.front().id == shared);  // parents before children
+  }
+  SECTION("y first") {
+    auto content = s.read_ok({{kZero, only_y, "refs/heads/y"}, {kZero, only_x, "refs/heads/x"}});
+    CHECK(content.commits.size() == 3);
+    CHECK(ref_of(content, shared) == "refs/heads/y");
+    CHECK(ref_of(content, only_x) == "refs/heads/x");
+  }
+}
+
+TEST_CASE("push reader: a new file has every line added", "[push_reader]") {
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string c = s.work.commit({{"src/new.py", "one\ntwo\nthree\n"}}, "add");
+  s.send("refs/heads/main");
+  auto content = s.read_ok({{s.bare.rev("refs/heads/main"), c, "refs/heads/main"}});
+  auto files = files_of(content, c);
+  REQUIRE(files.count("src/new.py"));
+  const ChangedFile& file = *files["src/new.py"];
+  CHECK(file.added_lines == lines({1, 2, 3}));
+  CHECK(file.old_blob_id.empty());
+  CHECK_FALSE(file.binary);
+  CHECK(file.blob_id == s.work.rev(c + ":src/new.py"));
+  REQUIRE(content.blobs.count(file.blob_id));
+  CHECK(content.blobs.at(file.blob_id).content == "one\ntwo\nthree\n");
+  CHECK(content.blob_bytes == 14);
+}
+
+TEST_CASE("push reader: a modified file lists only its changed and added lines", "[push_reader]") {
+  struct Case {
+    const char* name;
+    std::string before;
+    std::string after;
+    std::vector<uint32_t> added;  // empty: the file is not listed at all
+  };
+  const std::vector<Case> cases = {
+      {"one line changed", numbered(1, 10), numbered(1, 4) + "CHANGED\n" + numbered(6, 10), {5}},
+      {"line appended", numbered(1, 10), numbered(1, 10) + "appended\n", {11}},
+      {"lines inserted at the top", numbered(1, 10), "new a\nnew b\n" + numbered(1, 10), {1, 2}},
+      {"two separate hunks", numbered(1, 20), "X\n" + numbered(2, 19) + "Y\n", {1, 20}},
+      {"a line inserted in the middle", numbered(1, 10), numbered(1, 5) + "inserted\n" + numbered(6, 10), {6}},
+      {"lines only removed", numbered(1, 10), numbered(1, 3) + numbered(6, 10), {}},
+      {"newline added at end of file", "a\nb", "a\nb\n", {2}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    Server s;
+    s.work.commit({{"f.txt", c.before}}, "before");
+    std::string before_blob = s.work.rev("HEAD:f.txt");
+    s.publish("main");
+    std::string old_head = s.work.head();
+    std::string commit = s.work.commit({{"f.txt", c.after}}, "after");
+    s.send("refs/heads/main");
+    auto content = s.read_ok({{old_head, commit, "refs/heads/main"}});
+    REQUIRE(content.commits.size() == 1);
+    auto files = files_of(content, commit);
+    if (c.added.empty()) {
+      CHECK(files.empty());
+    } else {
+      REQUIRE(files.count("f.txt"));
+      CHECK(files["f.txt"]->added_lines == c.added);
+      CHECK(files["f.txt"]->old_blob_id == before_blob);
+    }
+  }
+}
+
+TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brings only the new lines",
+          "[push_reader]") {
+  Server s;
+  s.work.commit({{"old/name.py", numbered(1, 30)}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.move("old/name.py", "new/name.py");
+  std::string renamed = s.work.commit({}, "pure rename");
+  s.work.move("new/name.py", "newer/name.py");
+  s.work.write("newer/name.py", numbered(1, 14) + "EDITED 15\n" + numbered(16, 30) + "tail\n");
+  std::string edited = s.work.commit({}, "rename and edit");
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{base, edited, "refs/heads/main"}});
+  REQUIRE(content.commits.size() == 2);
+  CHECK(files_of(content, renamed).empty());
+  auto files = files_of(content, edited);
+  REQUIRE(files.size() == 1);
+  REQUIRE(files.count("newer/name.py"));
+  CHECK(files["newer/name.py"]->added_lines == lines({15, 31}));
+  CHECK(files["newer/name.py"]->old_blob_id == s.work.rev(renamed + ":new/name.py"));
+}
+
+TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  const std::string bytes("\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\1\2\3", 20);
+  std::string c = s.work.commit({{"img/logo.png", bytes}, {"text.txt", "text\n"}}, "binary");
+  s.send("refs/heads/main");
+  auto content = s.read_ok({{base, c, "refs/heads/main"}});
+  auto files = files_of(content, c);
+  REQUIRE(files.count("img/logo.png"));
+  CHECK(files["img/logo.png"]->binary);
+  CHECK(files["img/logo.png"]->added_lines.empty());
+  CHECK(content.blobs.at(files["img/logo.png"]->blob_id).binary);
+  CHECK(content.blobs.at(files["img/logo.png"]->blob_id).content == bytes);
+  REQUIRE(files.count("text.txt"));
+  CHECK_FALSE(files["text.txt"]->binary);
+}
+
+TEST_CASE("push reader: a root commit is diffed against the empty tree", "[push_reader]") {
+  Server s;
+  std::string root = s.work.commit({{"a.txt", "1\n2\n"}, {"dir/b.txt", "b\n"}}, "root");
+  std::string next = s.work.commit({{"a.txt", "1\n2\n3\n"}}, "next");
+  s.send("refs/heads/main");  // the bare repository has no refs at all
+  auto content = s.read_ok({{kZero, next, "refs/heads/main"}});
+  CHECK(commit_ids(content) == std::vector<std::string>{root, next});
+  auto root_files = files_of(content, root);
+  REQUIRE(root_files.size() == 2);
+  CHECK(root_files["a.txt"]->added_lines == lines({1, 2}));
+  CHECK(root_files["a.txt"]->old_blob_id.empty());
+  CHECK(root_files["dir/b.txt"]->added_lines == lines({1}));
+  CHECK(files_of(content, next)["a.txt"]->added_lines == lines({3}));
+}
+
+TEST_CASE("push reader: a clean merge commit adds nothing", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", numbered(1, 5)}, {"b.txt", numbered(1, 5)}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.branch("feature");
+  s.work.checkout("feature");
+  std::string on_feature = s.work.commit({{"b.txt", numbered(1, 5) + "feature line\n"}, {"new.txt", "new\n"}}, "feature");
+  s.work.checkout("main");
+  std::string on_main = s.work.commit({{"a.txt", "main line\n" + numbered(1, 5)}}, "main");
+  std::string merge = s.work.merge("feature", "Merge feature");
+  REQUIRE_FALSE(merge.empty());
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{base, merge, "refs/heads/main"}});
+  REQUIRE(content.commits.size() == 3);
+  CHECK(content.commits.back().id == merge);
+  CHECK(files_of(content, merge).empty());
+  CHECK(files_of(content, on_feature)["b.txt"]->added_lines == lines({6}));
+  CHECK(files_of(content, on_feature).count("new.txt") == 1);
+  CHECK(files_of(content, on_main)["a.txt"]->added_lines == lines({1}));
+}
+
+TEST_CASE("push reader: lines written to resolve a merge conflict are new in the merge commit", "[push_reader]") {
+  Server s;
+  s.work.commit({{"c.txt", "one\ntwo\nthree\nfour\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.branch("feature");
+  s.work.checkout("feature");
+  s.work.commit({{"c.txt", "one\ntwo from feature\nthree\nfour\n"}}, "feature");
+  s.work.checkout("main");
+  s.work.commit({{"c.txt", "one\ntwo from main\nthree\nfour\n"}}, "main");
+
+  SECTION("a new resolution line") {
+    REQUIRE(s.work.merge("feature", "Merge feature").empty());  // conflict
+    std::string merge = s.work.commit({{"c.txt", "one\ntwo resolved by hand\nthree\nfour\n"}}, "Merge feature");
+    REQUIRE(s.work.git("rev-list --parents -n 1 HEAD").size() > 3 * 40);  // really a merge
+    s.send("refs/heads/main");
+    auto content = s.read_ok({{base, merge, "refs/heads/main"}});
+    auto files = files_of(content, merge);
+    REQUIRE(files.count("c.txt"));
+    CHECK(files["c.txt"]->added_lines == lines({2}));
+  }
+  SECTION("a resolution that keeps one side adds nothing") {
+    REQUIRE(s.work.merge("feature", "Merge feature").empty());
+    std::string merge = s.work.commit({{"c.txt", "one\ntwo from main\nthree\nfour\n"}}, "Merge feature");
+    s.send("refs/heads/main");
+    auto content = s.read_ok({{base, merge, "refs/heads/main"}});
+    CHECK(files_of(content, merge).empty());
+  }
+}
+
+TEST_CASE("push reader: an annotated tag's message is captured", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  std::string tag = s.work.tag("v1.0", "Release 1.0\n\nsk-proj-notasecret in the notes");
+  s.send("refs/tags/v1.0");
+  auto content = s.read_ok({{kZero, tag, "refs/tags/v1.0"}});
+  REQUIRE(content.tags.size() == 1);
+  CHECK(content.tags[0].ref == "refs/tags/v1.0");
+  CHECK(content.tags[0].id == tag);
+  CHECK_THAT(content.tags[0].message, Catch::StartsWith("Release 1.0\n\nsk-proj-notasecret in the notes"));
+  CHECK(content.commits.empty());  // the tagged commit was already there
+}
+
+TEST_CASE("push reader: an annotated tag on new commits brings those commits too", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  std::string c = s.work.commit({{"b.txt", "b\n"}}, "tagged work");
+  std::string tag = s.work.tag("v2", "two");
+  s.send("refs/tags/v2");
+  auto content = s.read_ok({{kZero, tag, "refs/tags/v2"}});
+  CHECK(commit_ids(content) == std::vector<std::string>{c});
+  REQUIRE(content.tags.size() == 1);
+  CHECK(content.commits[0].ref == "refs/tags/v2");
+}
+
+TEST_CASE("push reader: a missing pushed object is an error naming its id", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  const std::string missing = "0123456789abcdef0123456789abcdef01234567";
+  auto content = s.read({{kZero, missing, "refs/heads/ghost"}});
+  REQUIRE_FALSE(content);
+  CHECK_THAT(content.error().message, Catch::Contains(missing) && Catch::Contains("refs/heads/ghost"));
+}
+
+TEST_CASE("push reader: limits on commits and on blob bytes are errors", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.commit({{"b.txt", std::string(2000, 'b')}}, "one");
+  std::string tip = s.work.commit({{"c.txt", std::string(2000, 'c')}}, "two");
+  s.send("refs/heads/main");
+
+  git::PushLimits one_commit;
+  one_commit.max_commits = 1;
+  auto too_many = s.read({{base, tip, "refs/heads/main"}}, one_commit);
+  REQUIRE_FALSE(too_many);
+  CHECK_THAT(too_many.error().message, Catch::Contains("more than 1 commits"));
+
+  git::PushLimits small;
+  small.max_blob_bytes = 3000;
+  auto too_big = s.read({{base, tip, "refs/heads/main"}}, small);
+  REQUIRE_FALSE(too_big);
+  CHECK_THAT(too_big.error().message, Catch::Contains("of new file content"));
+
+  git::PushLimits enough;
+  enough.max_commits = 2;
+  enough.max_blob_bytes = 4000;
+  CHECK(s.read({{base, tip, "refs/heads/main"}}, enough));
+}
+
+TEST_CASE("push reader: read_range reads a range, one rev's history, or every ref", "[push_reader]") {
+  Server s;
+  std::string a = s.work.commit({{"a.txt", "a\n"}}, "A");
+  std::string b = s.work.commit({{"b.txt", "b\n"}}, "B");
+  std::string c = s.work.commit({{"c.txt", "c\n"}}, "C");
+  s.work.branch("side", a);
+  s.work.checkout("side");
+  std::string d = s.work.commit({{"d.txt", "d\n"}}, "D");
+  s.publish("main");
+  s.publish("side");
+  auto repository = git::open_repository(s.bare.path());
+  REQUIRE(repository);
+  std::lock_guard lock((*repository)->mutex);
+
+  auto range = git::read_range(**repository, a + ".." + c, {});
+  REQUIRE(range);
+  CHECK(commit_ids(*range) == std::vector<std::string>{b, c});
+  CHECK(files_of(*range, c)["c.txt"]->added_lines == lines({1}));
+
+  auto history = git::read_range(**repository, "refs/heads/side", {});
+  REQUIRE(history);
+  CHECK(commit_ids(*history) == std::vector<std::string>{a, d});
+
+  auto everything = git::read_range(**repository, "", {});
+  REQUIRE(everything);
+  CHECK(everything->commits.size() == 4);
+  CHECK(everything->commits.front().id == a);
+
+  auto bad = git::read_range(**repository, "no-such-branch", {});
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("cannot resolve range 'no-such-branch'"));
+}
