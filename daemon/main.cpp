@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   app.add_option("--root", roots, "serve only repositories under this directory (repeatable)");
   app.add_option("--state-dir", options.state_dir, "directory for the scan cache and the audit log");
   app.add_option("--audit-log", options.audit_log, "audit log file (default: STATE_DIR/audit.jsonl)");
+  app.add_option("--metrics-port", options.metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT");
   app.add_option("--allow-user", options.allowed_users, "serve only clients running as this user (repeatable)");
   app.add_option("--allow-group", options.allowed_groups, "serve only clients in this group (repeatable)");
   CLI11_PARSE(app, argc, argv);

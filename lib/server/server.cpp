@@ -33,7 +33,8 @@ Server::Server(ServerOptions options)
       policies_(options_.policy_path, options_.policy_required),
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
       checker_(repositories_, policies_, scan_cache_, pool_, engine::CheckerOptions{options_.allowed_roots}),
-      audit_(options_.audit_log.empty() ? options_.state_dir + "/audit.jsonl" : options_.audit_log) {
+      audit_(options_.audit_log.empty() ? options_.state_dir + "/audit.jsonl" : options_.audit_log),
+      metrics_(io_, [this] { return prometheus_text(); }) {
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
@@ -95,6 +96,10 @@ Expected<void> Server::start() {
   signals_.async_wait([this](const boost::system::error_code& e, int signal) {
     if (!e) on_signal(signal);
   });
+  if (options_.metrics_port != 0) {
+    if (auto serving = metrics_.listen(options_.metrics_port); !serving) return serving;
+    log_event("metrics on http://127.0.0.1:{}/metrics", options_.metrics_port);
+  }
   accept_next();
   schedule_cache_save();
   return {};
@@ -166,6 +171,7 @@ void Server::begin_shutdown() {
   stopping_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  metrics_.close();
   if (!socket_activated_) ::unlink(options_.socket_path.c_str());  // systemd's socket outlives us
   signals_.cancel(ignored);
   wait_for_sessions(std::chrono::steady_clock::now() + options_.shutdown_grace);
@@ -245,6 +251,29 @@ ipc::Verdict Server::handle(const ipc::Request& request,
             result.findings.size(), result.cache_hits, elapsed.count(),
             result.error.empty() ? "" : " error: " + result.error);
   return result.verdict;
+}
+
+std::string Server::prometheus_text() {
+  auto s = stats_.snapshot();
+  std::string out;
+  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, double value) {
+    out += fmt::format("# HELP refguard_{0} {1}\n# TYPE refguard_{0} {2}\nrefguard_{0} {3}\n", name, help, type, value);
+  };
+  metric("pushes_checked_total", "counter", "Pushes checked.", static_cast<double>(s.pushes));
+  metric("pushes_rejected_total", "counter", "Pushes rejected.", static_cast<double>(s.rejected));
+  metric("pushes_bypassed_total", "counter", "Pushes that landed by an audited bypass.", static_cast<double>(s.bypassed));
+  metric("check_errors_total", "counter", "Checks that failed (and rejected).", static_cast<double>(s.failed));
+  metric("protocol_errors_total", "counter", "Connections refused for bad input.", static_cast<double>(s.protocol_errors));
+  metric("audit_errors_total", "counter", "Audit records that could not be written.", static_cast<double>(s.audit_errors));
+  metric("scan_cache_hits_total", "counter", "Scan cache hits.", static_cast<double>(scan_cache_.hits()));
+  metric("scan_cache_misses_total", "counter", "Scan cache misses.", static_cast<double>(scan_cache_.misses()));
+  metric("scan_cache_entries", "gauge", "Scan cache entries.", static_cast<double>(scan_cache_.size()));
+  metric("repository_cache_open", "gauge", "Repositories kept open.", static_cast<double>(repositories_.size()));
+  out += "# HELP refguard_check_seconds Push check time over the last 1024 pushes.\n# TYPE refguard_check_seconds summary\n";
+  out += fmt::format("refguard_check_seconds{{quantile=\"0.5\"}} {}\nrefguard_check_seconds{{quantile=\"0.9\"}} {}\n"
+                     "refguard_check_seconds{{quantile=\"0.99\"}} {}\n",
+                     s.p50_ms / 1000, s.p90_ms / 1000, s.p99_ms / 1000);
+  return out;
 }
 
 std::string Server::status_json() {

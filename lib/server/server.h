@@ -19,6 +19,7 @@
 #include "engine/push_check.h"
 #include "engine/scan_cache.h"
 #include "git/repository_cache.h"
+#include "server/metrics_endpoint.h"
 #include "server/peer_access.h"
 #include "server/session.h"
 #include "server/stats.h"
@@ -42,6 +43,7 @@ struct ServerOptions {
   std::string audit_log;                       // "" = <state_dir>/audit.jsonl
   std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
   std::vector<std::string> allowed_groups;
+  unsigned short metrics_port = 0;          // 0 = no Prometheus endpoint
 };
 
 class Server {
@@ -71,6 +73,7 @@ class Server {
   void schedule_cache_save();
   std::string scan_cache_path() const { return options_.state_dir + "/scan-cache.bin"; }
   std::string status_json();
+  std::string prometheus_text();
 
   ServerOptions options_;
   boost::asio::io_context io_;
@@ -89,6 +92,7 @@ class Server {
   Stats stats_;
   SessionContext session_context_;
   std::atomic<size_t> active_sessions_{0};
+  MetricsEndpoint metrics_;
   PeerAccess peer_access_;
   bool socket_activated_ = false;
   bool stopping_ = false;

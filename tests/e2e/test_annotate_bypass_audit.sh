@@ -10,7 +10,8 @@ version = 1
 bypass_users = ["alice"]
 contact = "the security team (security@example.test)"
 TOML
-start_daemon --config "$T/policy.toml"
+metrics_port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+start_daemon --config "$T/policy.toml" --metrics-port "$metrics_port"
 server=$(new_server app)
 work=$(new_clone "$server" work)
 commit_file "$work" README.md "# app
@@ -107,6 +108,10 @@ OUT=$("$BIN/refguard" audit --file "$audit" --user bob --since 1h)
 expect_output "refguard audit --since keeps recent records" "by bob"
 OUT=$("$BIN/refguard" status --socket "$SOCK")
 expect_output "status counts pushes that landed by bypass" '"pushes_bypassed": 2'
+
+OUT=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())")
+expect_output "the Prometheus endpoint serves the counters" "refguard_pushes_bypassed_total 2"
+expect_output "the Prometheus endpoint has latency quantiles" 'refguard_check_seconds{quantile="0.99"}'
 
 # SIGKILL while pushes are being audited: no torn record.
 for i in $(seq 1 30); do commit_file "$work" "n$i.txt" "n$i
