@@ -154,10 +154,12 @@ if want b; then
     start_daemon "$T/daemon-b$r.log"  # a fresh daemon: cold scan cache
     new_server "$T/whole-$r.git" install
     long_budget "$T/whole-$r.git"
+    cpu0=$(daemon_cpu_ms "$DAEMON_PID")
     t0=${EPOCHREALTIME/./}
     git -C "$T/large-src" push -q "$T/whole-$r.git" main 2>>"$T/push-b.err" || echo "push (b) $r was rejected" >&2
     t1=${EPOCHREALTIME/./}
     us_to_ms $((t1 - t0)) >>"$T/b-push"
+    echo $(($(daemon_cpu_ms "$DAEMON_PID") - cpu0)) >>"$T/b-cpu"
     daemon_check_ms "$T/daemon-b$r.log" >>"$T/b-check"
     vm_kib "$DAEMON_PID" VmHWM >>"$T/b-hwm"
     stop_daemon
@@ -178,6 +180,8 @@ if want b; then
     echo "| push, no hook | $b_none | |"
     echo "| push with refguard (wall) | $b_push | $(awk -v b="$ADDED_BYTES" -v t="$b_push" 'BEGIN { printf "%.1f", b / 1e3 / t }') |"
     echo "| refguard's check (daemon log) | $b_check | $(awk -v b="$ADDED_BYTES" -v t="$b_check" 'BEGIN { printf "%.1f", b / 1e3 / t }') |"
+    echo "| refguard daemon CPU during the push (all threads) | $(median "$T/b-cpu") | |"
+    echo "runs (ms): push $(paste -sd' ' "$T/b-push"); check $(paste -sd' ' "$T/b-check"); daemon CPU $(paste -sd' ' "$T/b-cpu"); git log -p $(paste -sd' ' "$T/gitlog")"
     echo "refguard check / git log -p: $(ratio "$b_check" "$gitlog_ms")x (target <= 1x: $(awk -v a="$b_check" -v b="$gitlog_ms" 'BEGIN { print (a <= b) ? "PASS" : "FAIL" }')); push with refguard / without: $(ratio "$b_push" "$b_none")x; daemon VmHWM after the push: $(median "$T/b-hwm") KiB"
     echo
   } >>"$OUT"
@@ -201,17 +205,21 @@ if want c; then
     start_daemon "$T/daemon-c$r.log"
     new_server "$T/rej-$r.git" install
     long_budget "$T/rej-$r.git"
+    cpu0=$(daemon_cpu_ms "$DAEMON_PID")
     t0=${EPOCHREALTIME/./}
     if git -C "$src" push -q "$T/rej-$r.git" withkey:refs/heads/main 2>>"$T/push-c.err"; then
       echo "(c) the push with a key was NOT rejected" >&2
     fi
     t1=${EPOCHREALTIME/./}
     us_to_ms $((t1 - t0)) >>"$T/c-first"
+    cpu1=$(daemon_cpu_ms "$DAEMON_PID")
+    echo $((cpu1 - cpu0)) >>"$T/c-first-cpu"
     daemon_check_ms "$T/daemon-c$r.log" >>"$T/c-first-check"
     t0=${EPOCHREALTIME/./}
     git -C "$src" push -q "$T/rej-$r.git" fixed:refs/heads/retry 2>>"$T/push-c.err" || echo "(c) the fixed push was rejected" >&2
     t1=${EPOCHREALTIME/./}
     us_to_ms $((t1 - t0)) >>"$T/c-second"
+    echo $(($(daemon_cpu_ms "$DAEMON_PID") - cpu1)) >>"$T/c-second-cpu"
     daemon_check_ms "$T/daemon-c$r.log" >>"$T/c-second-check"
     grep -E '\bpush (accept|reject)' "$T/daemon-c$r.log" >>"$T/c-lines"
     stop_daemon
@@ -224,6 +232,8 @@ if want c; then
     echo "|---|---|---|---|"
     echo "| push wall ms | $c1 | $c2 | $(ratio "$c1" "$c2")x |"
     echo "| daemon check ms | $c1c | $c2c | $(ratio "$c1c" "$c2c")x |"
+    c1u=$(median "$T/c-first-cpu") c2u=$(median "$T/c-second-cpu")
+    echo "| daemon CPU ms (all threads) | $c1u | $c2u | $(ratio "$c1u" "$c2u")x |"
     echo "target >= 20x faster: wall $(awk -v a="$c1" -v b="$c2" 'BEGIN { print (a >= 20 * b) ? "PASS" : "FAIL" }'), daemon check $(awk -v a="$c1c" -v b="$c2c" 'BEGIN { print (b == 0 || a >= 20 * b) ? "PASS" : "FAIL" }')"
     echo '```'
     sed -E 's/^.*(push (accept|reject))/\1/; s#repo=[^ ]*/#repo=.../#' "$T/c-lines"
