@@ -4,6 +4,8 @@
 #include <toml++/toml.h>
 
 #include <catch2/catch.hpp>
+
+#include "detector_builder.h"
 #include <random>
 #include <string>
 #include <vector>
@@ -14,17 +16,9 @@ using namespace refguard::detect;
 
 namespace {
 
-struct Built {
-  std::unique_ptr<Detector> detector;
-  refguard::Expected<void> finished;
-};
+using Built = refguard::testing::BuiltDetector;
 
-Built build(std::string_view snippet) {
-  const toml::table table = toml::parse(snippet);
-  DetectorParams params(table, "test.toml", "mcp-config");
-  auto detector = make_agent_config_detector(params);
-  return {std::move(detector), params.finish()};
-}
+Built build(std::string_view snippet) { return refguard::testing::build_detector(&make_agent_config_detector, snippet, "mcp-config", "test.toml"); }
 
 std::vector<Hit> scan(const Detector& detector, std::string_view path, std::string_view content) {
   FileView file{path, "0123abcd", content, {}};

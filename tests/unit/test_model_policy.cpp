@@ -2,6 +2,8 @@
 // dangerous, safe or unknown, how a rule's extra lists change that, and how
 // bad extra patterns are reported.
 #include <catch2/catch.hpp>
+
+#include "detector_builder.h"
 #include <toml++/toml.h>
 
 #include <string>
@@ -17,17 +19,9 @@ using model::Verdict;
 
 namespace {
 
-struct Built {
-  std::unique_ptr<Detector> detector;
-  refguard::Expected<void> finished;
-};
+using Built = refguard::testing::BuiltDetector;
 
-Built build(std::string_view snippet) {
-  const toml::table table = toml::parse(snippet);
-  DetectorParams params(table, "policy.toml", "unsafe-pickle-model");
-  auto detector = make_model_detector(params);
-  return {std::move(detector), params.finish()};
-}
+Built build(std::string_view snippet) { return refguard::testing::build_detector(&make_model_detector, snippet, "unsafe-pickle-model", "policy.toml"); }
 
 std::vector<Hit> scan(const Detector& detector, std::string_view path, std::string_view content) {
   FileView file;

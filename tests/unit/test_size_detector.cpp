@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "detector_builder.h"
 #include <toml++/toml.h>
 
 #include <string>
@@ -10,17 +12,9 @@ using namespace refguard::detect;
 
 namespace {
 
-struct Built {
-  std::unique_ptr<Detector> detector;
-  refguard::Expected<void> finished;
-};
+using Built = refguard::testing::BuiltDetector;
 
-Built build(std::string_view snippet) {
-  const toml::table table = toml::parse(snippet);
-  DetectorParams params(table, "test.toml", "rule-id");
-  auto detector = make_size_detector(params);
-  return {std::move(detector), params.finish()};
-}
+Built build(std::string_view snippet) { return refguard::testing::build_detector(&make_size_detector, snippet, "rule-id", "test.toml"); }
 
 std::vector<Hit> scan(const Detector& detector, std::string_view path, std::string_view content) {
   FileView file;

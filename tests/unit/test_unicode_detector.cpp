@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "detector_builder.h"
 #include <re2/re2.h>
 #include <toml++/toml.h>
 
@@ -48,17 +50,9 @@ std::string selectors(std::string_view bytes) {
   return out;
 }
 
-struct Built {
-  std::unique_ptr<Detector> detector;
-  refguard::Expected<void> finished;
-};
+using Built = refguard::testing::BuiltDetector;
 
-Built build(std::string_view snippet) {
-  const toml::table table = toml::parse(snippet);
-  DetectorParams params(table, "test.toml", "rule-id");
-  auto detector = make_unicode_detector(params);
-  return {std::move(detector), params.finish()};
-}
+Built build(std::string_view snippet) { return refguard::testing::build_detector(&make_unicode_detector, snippet, "rule-id", "test.toml"); }
 
 // Runs the detector as the engine does: the prefilter picks candidate lines.
 std::vector<Hit> scan(const Detector& detector, const std::vector<std::pair<uint32_t, std::string>>& lines) {
