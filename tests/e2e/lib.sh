@@ -43,6 +43,15 @@ start_daemon() {
   fail "daemon did not answer within 10 s"
 }
 
+# wait_for_log TEXT: waits up to 20 s for the daemon to log TEXT.
+wait_for_log() {
+  for _ in $(seq 1 200); do
+    grep -qF -- "$1" "$T/daemon.log" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 stop_daemon() {
   if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
     kill -TERM "$DAEMON_PID"

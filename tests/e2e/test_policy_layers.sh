@@ -123,14 +123,33 @@ id = "torch-load-weights-only-false"
 action = "off"
 TOML
 kill -HUP "$DAEMON_PID"
-sleep 0.5
-grep -q "SIGHUP: policy reloaded" "$T/daemon.log" && pass "SIGHUP reloads the system policy" || fail "no reload logged"
+wait_for_log "SIGHUP: policy reloaded" && pass "SIGHUP reloads the system policy" || fail "no reload logged"
 push "$work" origin HEAD:main
 expect_accepted "the reloaded policy is in force"
+# Reload while pushes are in flight: every push still gets a verdict.
+pids=()
+for i in $(seq 1 8); do
+  git -C "$work" checkout -q -b "inflight$i" origin/main
+  commit_file "$work" "inflight$i.py" "KEY = \"$(fake_openai_key)\"
+" "in flight $i" >/dev/null
+  (git -C "$work" push origin "inflight$i" >"$T/inflight$i.log" 2>&1; echo $? >"$T/inflight$i.rc") &
+  pids+=($!)
+  [ "$i" = 4 ] && kill -HUP "$DAEMON_PID"
+done
+for pid in "${pids[@]}"; do wait "$pid" || true; done
+git -C "$work" checkout -q main
+ok=1
+for i in $(seq 1 8); do
+  # The committed policy on main (above) makes this rule a warning: accepted, with the finding shown.
+  grep -q "warning \[openai-api-key\]" "$T/inflight$i.log" && [ "$(cat "$T/inflight$i.rc")" = 0 ] || ok=0
+  grep -q "daemon gave no verdict" "$T/inflight$i.log" && ok=0
+  [ "$ok" = 1 ] || { cat "$T/inflight$i.log" >&2; break; }
+done
+[ "$ok" = 1 ] && pass "pushes in flight during a reload all get the right verdict from the daemon" ||
+  fail "a push in flight during the reload lost its verdict"
 echo 'this is [not toml' >"$T/policy.toml"
 kill -HUP "$DAEMON_PID"
-sleep 0.5
-grep -q "new policy refused, the old one stays in force" "$T/daemon.log" && pass "a broken policy is refused on SIGHUP" || fail "broken policy not refused"
+wait_for_log "new policy refused, the old one stays in force" && pass "a broken policy is refused on SIGHUP" || fail "broken policy not refused"
 OUT=$("$BIN/refguard" status --socket "$SOCK")
 expect_output "the daemon keeps serving after a refused reload" '"pushes_checked"'
 
