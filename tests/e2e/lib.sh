@@ -29,7 +29,9 @@ log() { printf '  %s\n' "$*" >&2; }
 
 # start_daemon [extra refguardd args...]: starts refguardd on $SOCK, waits until it answers.
 start_daemon() {
-  "$BIN/refguardd" --socket "$SOCK" --state-dir "$T/state" "$@" >>"$T/daemon.log" 2>&1 &
+  local state=(--state-dir "$T/state")
+  case " $* " in *" --state-dir "*) state=() ;; esac
+  "$BIN/refguardd" --socket "$SOCK" "${state[@]}" "$@" >>"$T/daemon.log" 2>&1 &
   DAEMON_PID=$!
   for _ in $(seq 1 200); do
     if "$BIN/refguard" status --socket "$SOCK" >/dev/null 2>&1; then return 0; fi
