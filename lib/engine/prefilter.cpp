@@ -109,6 +109,10 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
   // Try every regex in one database first (the common case, and compiling is
   // the expensive part); only if that fails, find the patterns at fault one by one.
   std::vector<bool> regex_ok(entries.size(), true);
+  // RE2 sees lines without their "\r"; Vectorscan sees raw bytes, where "$"
+  // would not match before "\r\n". Such patterns select lines by keywords.
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].spec.regex.find('$') != std::string::npos) regex_ok[i] = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::shared_ptr<Prefilter> prefilter(new Prefilter());
     prefilter->entries_.resize(entries.size());
