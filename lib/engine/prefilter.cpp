@@ -36,12 +36,25 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* scratch) const noexcept { hs_free_scratch(scratch); }
 };
 
-// One scratch per thread, grown to fit every database it meets.
-hs_scratch_t* thread_scratch(const hs_database_t* database) {
-  thread_local std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
-  hs_scratch_t* raw = scratch.release();
-  if (hs_alloc_scratch(database, &raw) != HS_SUCCESS) raw = nullptr;
-  scratch.reset(raw);
+// One scratch per thread. hs_alloc_scratch checksums the whole database on
+// every call, so it runs only when this thread meets a database it has not
+// sized its scratch for last (growing the scratch to fit).
+struct ThreadScratch {
+  std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
+  const hs_database_t* sized_for = nullptr;
+};
+
+hs_scratch_t* thread_scratch(const hs_database_t* database, bool force_resize = false) {
+  thread_local ThreadScratch local;
+  if (local.scratch && local.sized_for == database && !force_resize) return local.scratch.get();
+  hs_scratch_t* raw = local.scratch.release();
+  if (hs_alloc_scratch(database, &raw) != HS_SUCCESS) {
+    local.sized_for = nullptr;
+    local.scratch.reset(raw);
+    return nullptr;
+  }
+  local.scratch.reset(raw);
+  local.sized_for = database;
   return raw;
 }
 
@@ -165,8 +178,19 @@ void Prefilter::candidates(std::string_view content, const std::vector<detect::A
     // Offsets the callback sees are relative to `begin`; shift the line ends to match.
     for (auto& e : line_ends) e -= begin;
     ScanState state{&pattern_owner_, &line_ends, &regex_lines, &keyword_lines};
-    if (hs_scan(database_, content.data() + begin, static_cast<unsigned>(end - begin), 0, thread_scratch(database_),
-                on_match, &state) != HS_SUCCESS) {
+    auto scan = [&](hs_scratch_t* scratch) {
+      return scratch ? hs_scan(database_, content.data() + begin, static_cast<unsigned>(end - begin), 0, scratch,
+                               on_match, &state)
+                     : HS_NOMEM;
+    };
+    hs_error_t status = scan(thread_scratch(database_));
+    if (status == HS_INVALID || status == HS_NOMEM) {
+      // A database freed and another allocated at the same address: resize and retry once.
+      for (auto& list : regex_lines) list.clear();
+      for (auto& list : keyword_lines) list.clear();
+      status = scan(thread_scratch(database_, true));
+    }
+    if (status != HS_SUCCESS) {
       // Never drop a line on a prefilter failure: fall back to checking every line.
       for (size_t i = 0; i < count; ++i) {
         candidates[i].resize(lines.size());

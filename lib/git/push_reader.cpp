@@ -149,6 +149,39 @@ class PushReader {
     return {};
   }
 
+  /// With a quarantine, the new commits are exactly those reachable from the
+  /// pushed tips through commits the repository's own object database lacks
+  /// (git wrote them to the quarantine): O(push), however many refs and how
+  /// much history the repository has. Parents are read before children.
+  Expected<void> read_commits_from_quarantine(git_odb* repository_odb, PushContent& content) {
+    std::vector<git_oid> order;
+    OidSet seen;
+    std::vector<std::pair<git_oid, bool>> stack;  // (commit, its parents already pushed)
+    for (auto it = tips_.rbegin(); it != tips_.rend(); ++it) stack.emplace_back(it->second, false);
+    while (!stack.empty()) {
+      auto [oid, expanded] = stack.back();
+      stack.pop_back();
+      if (expanded) {
+        order.push_back(oid);
+        continue;
+      }
+      if (seen.contains(oid) || git_odb_exists_ext(repository_odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH)) continue;
+      seen.insert(oid);
+      if (seen.size() > limits_.max_commits)
+        return fail("push brings more than " + std::to_string(limits_.max_commits) + " commits");
+      git_commit* raw = nullptr;
+      if (git_commit_lookup(&raw, view_, &oid) != 0)
+        return std::unexpected(libgit2_error("pushed commit " + to_hex(oid) + " is missing or corrupt"));
+      CommitPtr commit(raw);
+      stack.emplace_back(oid, true);
+      for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
+    }
+    for (const auto& oid : order)
+      if (auto read = read_commit(oid, content); !read) return read;
+    attribute_refs(content);
+    return {};
+  }
+
   Expected<void> read_commits(PushContent& content) {
     git_oid oid;
     int error;
@@ -330,9 +363,11 @@ Expected<PushContent> read_push(CachedRepository& repository, const std::string&
   if (!view) return std::unexpected(view.error());
   PushReader reader(view->get(), limits);
   PushContent content;
+  bool quarantined = !quarantine_dir.empty();
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
-  if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
-    return std::unexpected(hidden.error());
+  if (!quarantined)
+    if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
+      return std::unexpected(hidden.error());
   for (const auto& update : updates)
     content.forced.push_back(!update.is_create() && !update.is_delete() &&
                              reader.is_forced(update.old_oid, update.new_oid));
@@ -341,7 +376,9 @@ Expected<PushContent> read_push(CachedRepository& repository, const std::string&
     if (auto added = reader.add_tip(update.ref_name, update.new_oid, content); !added)
       return std::unexpected(added.error());
   }
-  if (auto read = reader.read_commits(content); !read) return std::unexpected(read.error());
+  auto read = quarantined ? reader.read_commits_from_quarantine(repository.odb.get(), content)
+                          : reader.read_commits(content);
+  if (!read) return std::unexpected(read.error());
   return content;
 }
 

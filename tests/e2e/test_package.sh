@@ -80,7 +80,7 @@ unit_has refguard.socket "SocketGroup=refguard"
 unit_has refguard.service "Type=simple"
 unit_has refguard.service "User=refguard"
 unit_has refguard.service "ExecStart=/usr/sbin/refguardd --socket /run/refguard/refguard.sock --config /etc/refguard/policy.toml --root /srv/git --allow-group git"
-for key in NoNewPrivileges=yes ProtectSystem=strict ReadWritePaths=/var/lib/refguard StateDirectory=refguard \
+for key in NoNewPrivileges=yes ProtectSystem=strict "ReadWritePaths=/var/lib/refguard /srv/git" StateDirectory=refguard \
   RuntimeDirectory=refguard PrivateTmp=yes; do
   unit_has refguard.service "$key"
 done

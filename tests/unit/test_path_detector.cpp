@@ -154,7 +154,7 @@ bool reports(const BuiltinRule& rule, std::string_view path, std::string_view co
 
 TEST_CASE("built-in file rules build and flag the right paths", "[path][size]") {
   const auto rules = load_builtin("60-files.toml");
-  REQUIRE(rules.size() == 3);
+  REQUIRE(rules.size() == 4);  // env files, private keys, model weights, notebook outputs (off)
   const auto& env = rules[0];
   const auto& keys = rules[1];
   const auto& weights = rules[2];
