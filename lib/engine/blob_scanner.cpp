@@ -159,11 +159,9 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
   view.blob_id = blob_id;
   view.content = content;
   view.binary = binary;
-  view.is_ai_script = policy.classifier().classify(path, binary ? std::string_view() : content);
-
-  std::vector<size_t> applicable;
-  for (size_t i = 0; i < policy.rules().size(); ++i)
-    if (policy.rules()[i].applies_to(path, view.is_ai_script)) applicable.push_back(i);
+  auto path_rules = policy.rules_for_path(path);
+  view.is_ai_script = path_rules->ai_path || (!binary && policy.classifier().uses_ai_sdk(content));
+  const std::vector<size_t>& applicable = view.is_ai_script ? path_rules->if_ai : path_rules->if_not_ai;
 
   BlobScan scan(policy);
   std::vector<detect::Hit> hits;

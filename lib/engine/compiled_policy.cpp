@@ -174,6 +174,25 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
   return std::shared_ptr<const CompiledPolicy>(std::move(policy));
 }
 
+std::shared_ptr<const CompiledPolicy::PathRules> CompiledPolicy::rules_for_path(std::string_view path) const {
+  constexpr size_t kMaxPaths = 200000;
+  std::string key(path);
+  {
+    std::lock_guard lock(path_rules_mutex_);
+    if (auto found = path_rules_.find(key); found != path_rules_.end()) return found->second;
+  }
+  auto rules = std::make_shared<PathRules>();
+  rules->ai_path = classifier_.is_ai_path(path);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].applies_to(path, true)) rules->if_ai.push_back(i);
+    if (rules_[i].applies_to(path, false)) rules->if_not_ai.push_back(i);
+  }
+  std::lock_guard lock(path_rules_mutex_);
+  if (path_rules_.size() >= kMaxPaths) path_rules_.clear();
+  path_rules_.emplace(std::move(key), rules);
+  return rules;
+}
+
 std::string CompiledPolicy::to_toml() const {
   std::ostringstream out;
   out << "# effective policy, digest " << digest_ << "\n# layers: " << fmt::format("{}", fmt::join(sources_, " -> "))

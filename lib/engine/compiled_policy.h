@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -66,6 +68,16 @@ class CompiledPolicy {
   /// The effective policy as TOML, for `refguard policy show`.
   std::string to_toml() const;
 
+  /// Which rules look at a file at `path`: with and without AI-script content,
+  /// and whether the path alone makes it an AI script. Memoised per path (a
+  /// history has far fewer paths than file versions). Thread-safe.
+  struct PathRules {
+    bool ai_path = false;
+    std::vector<size_t> if_ai;
+    std::vector<size_t> if_not_ai;
+  };
+  std::shared_ptr<const PathRules> rules_for_path(std::string_view path) const;
+
  private:
   CompiledPolicy() = default;
   std::vector<CompiledRule> rules_;
@@ -79,6 +91,8 @@ class CompiledPolicy {
   std::vector<std::string> notes_;
   std::vector<std::string> ai_paths_;
   std::vector<std::string> ai_sdks_;
+  mutable std::mutex path_rules_mutex_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const PathRules>> path_rules_;
 };
 
 }  // namespace refguard::engine
