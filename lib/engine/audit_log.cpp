@@ -11,22 +11,13 @@
 
 #include <fmt/format.h>
 
+#include "util/log.h"
+
 namespace refguard::engine {
 
 namespace {
 std::string errno_text() { return std::strerror(errno); }
 }  // namespace
-
-std::string utc_now_iso8601() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03d}Z", stamp, static_cast<int>(millis));
-}
 
 AuditLog::AuditLog(std::string path, uint64_t max_bytes, int keep)
     : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep) {}

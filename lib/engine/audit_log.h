@@ -40,7 +40,4 @@ class AuditLog {
 /// The record for one push decision.
 nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result, int64_t duration_ms);
 
-/// Current UTC time as ISO 8601 with milliseconds.
-std::string utc_now_iso8601();
-
 }  // namespace refguard::engine
