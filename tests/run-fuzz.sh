@@ -27,7 +27,8 @@ if [ "${#targets[@]}" -eq 0 ]; then
 fi
 
 bash "$root/packaging/install-deps.sh"
-CXX=${CXX:-clang++-16} cmake -S "$root" -B "$build" -DREFGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Debug: assert() stays on; cmake/Fuzzing.cmake sets -O1 and line tables.
+CXX=${CXX:-clang++-16} cmake -S "$root" -B "$build" -DREFGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
