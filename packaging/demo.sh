@@ -26,7 +26,7 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "start refguardd with the built-in default policy"
-"$bin/refguardd" --socket "$demo/refguardd.sock" 2>"$demo/daemon.log" &
+"$bin/refguardd" --socket "$demo/refguardd.sock" --state-dir "$demo/state" 2>"$demo/daemon.log" &
 daemon_pid=$!
 until "$bin/refguard" status --socket "$demo/refguardd.sock" >/dev/null 2>&1; do sleep 0.05; done
 cat "$demo/daemon.log"
@@ -38,7 +38,9 @@ git clone -q "$demo/server.git" "$demo/work" 2>/dev/null
 cd "$demo/work"
 
 step "push an AI script holding an OpenAI key (made up, in the real format): rejected"
-key="sk-proj-$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 74)T3BlbkFJ$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 74)"
+key=$(python3 -c "import secrets, string
+pick = lambda n: ''.join(secrets.choice(string.ascii_letters + string.digits) for _ in range(n))
+print('sk-proj-' + pick(74) + 'T3BlbkFJ' + pick(74))")
 cat >chat.py <<PY
 from openai import OpenAI
 
