@@ -14,6 +14,7 @@
 #include "daemon_call.h"
 #include "fail_mode.h"
 #include "ipc/hook_config.h"
+#include "ipc/hook_request.h"
 #include "ipc/request.h"
 
 namespace {
@@ -45,44 +46,6 @@ std::string current_directory() {
   return ::getcwd(buffer, sizeof(buffer)) ? std::string(buffer) : std::string();
 }
 
-const char* env(std::string_view name) { return std::getenv(std::string(name).c_str()); }
-
-// Collects push options as git passes them (GIT_PUSH_OPTION_COUNT, GIT_PUSH_OPTION_n).
-void add_push_options(ipc::Request& request) {
-  const char* count_text = env("GIT_PUSH_OPTION_COUNT");
-  long count = count_text ? std::strtol(count_text, nullptr, 10) : 0;
-  for (long i = 0; i < count && i < static_cast<long>(ipc::kMaxPushOptions); ++i)
-    if (const char* option = env("GIT_PUSH_OPTION_" + std::to_string(i))) request.push_options.emplace_back(option);
-}
-
-bool build_request(const std::string& hook, const std::string& input, ipc::Request& request, std::string& why) {
-  request.command = hook;
-  request.repo_path = current_directory();
-  for (auto name : ipc::kForwardedEnv)
-    if (const char* value = env(name)) request.env.emplace_back(std::string(name), value);
-  add_push_options(request);
-  for (auto name : ipc::kPusherVariables) {
-    const char* value = env(name);
-    if (value && *value) {
-      request.pusher = value;
-      request.pusher_source = name;
-      break;
-    }
-  }
-  size_t start = 0;
-  while (start < input.size()) {
-    size_t end = input.find('\n', start);
-    if (end == std::string::npos) end = input.size();
-    if (end > start) {
-      auto update = ipc::parse_ref_update_line(std::string_view(input).substr(start, end - start), &why);
-      if (!update) return false;
-      request.updates.push_back(std::move(*update));
-    }
-    start = end + 1;
-  }
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,12 +60,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "refguard: push has more ref updates than refguard accepts; rejected\n");
     return reject;
   }
-  ipc::Request request;
   std::string why;
-  if (!build_request(hook, input, request, why)) {
+  auto built = ipc::request_from_hook(hook, current_directory(), input, &why);
+  if (!built) {
     std::fprintf(stderr, "refguard: cannot read the hook input from git (%s); rejected\n", why.c_str());
     return reject;
   }
+  ipc::Request& request = *built;
   ipc::HookConfig config = ipc::load_hook_config(request.repo_path);
   if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
   auto encoded = ipc::encode_request(request, &why);

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "engine/push_check.h"
+#include "ipc/hook_request.h"
 #include "util/work_pool.h"
 
 namespace refguard::cli {
@@ -23,36 +24,13 @@ struct CheckOptions {
 };
 
 Expected<ipc::Request> request_from_environment(const CheckOptions& options) {
-  ipc::Request request;
-  request.command = options.hook;
   char cwd[PATH_MAX];
-  request.repo_path = !options.repo.empty() ? options.repo : (::getcwd(cwd, sizeof(cwd)) ? cwd : ".");
-  for (auto name : ipc::kForwardedEnv)
-    if (const char* value = std::getenv(std::string(name).c_str())) request.env.emplace_back(std::string(name), value);
-  if (const char* count = std::getenv("GIT_PUSH_OPTION_COUNT"))
-    for (long i = 0; i < std::strtol(count, nullptr, 10) && i < 100; ++i)
-      if (const char* option = std::getenv(("GIT_PUSH_OPTION_" + std::to_string(i)).c_str()))
-        request.push_options.emplace_back(option);
-  for (auto name : ipc::kPusherVariables)
-    if (const char* value = std::getenv(std::string(name).c_str()); value && *value) {
-      request.pusher = value;
-      request.pusher_source = name;
-      break;
-    }
+  std::string repo = !options.repo.empty() ? options.repo : (::getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  size_t start = 0;
-  while (start < input.size()) {
-    size_t end = input.find('\n', start);
-    if (end == std::string::npos) end = input.size();
-    if (end > start) {
-      std::string why;
-      auto update = ipc::parse_ref_update_line(std::string_view(input).substr(start, end - start), &why);
-      if (!update) return fail("cannot read the hook input: " + why);
-      request.updates.push_back(std::move(*update));
-    }
-    start = end + 1;
-  }
-  return request;
+  std::string why;
+  auto request = ipc::request_from_hook(options.hook, repo, input, &why);
+  if (!request) return fail("cannot read the hook input: " + why);
+  return std::move(*request);
 }
 
 int run_check(const CheckOptions& options) {
