@@ -11,7 +11,7 @@ packages=(
   python3
   # Hardening (tests/run-fuzz.sh, tests/run-static-analysis.sh): clang 16, not
   # the default clang 14, because libstdc++ 12's std::expected needs P0848.
-  clang-16 libclang-rt-16-dev clang-tidy-16 cppcheck
+  clang-16 libclang-rt-16-dev llvm-16 clang-tidy-16 cppcheck
   # Real transports and packaging (tests/e2e/test_transport_*.sh, test_gitolite.sh,
   # test_package.sh): web server + CGI + basic auth, sshd, gitolite, cpack's DEB tools.
   lighttpd apache2-utils openssh-server openssh-client gitolite3 dpkg-dev fakeroot file systemd

@@ -17,7 +17,7 @@
 # the corpus replay keeps it fixed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build-fuzz}
+build=$(realpath -m "${1:-$root/build-fuzz}")
 shift || true
 seconds=${REFGUARD_FUZZ_SECONDS:-60}
 jobs=${REFGUARD_FUZZ_JOBS:-$(nproc)}
@@ -33,6 +33,8 @@ cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
+# Without it, crash stacks are bare addresses (clang-16 does not put llvm-symbolizer on PATH).
+export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-/usr/bin/llvm-symbolizer-16}
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" -R "^fuzz: ($(IFS='|'; echo "${targets[*]}")) corpus\$"
 [ "$seconds" -gt 0 ] || exit 0
 

@@ -13,8 +13,8 @@
 #   REFGUARD_CTEST_ARGS   extra ctest arguments, e.g. "-R e2e"
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-asan_dir=${1:-$root/build-asan}
-tsan_dir=${2:-$root/build-tsan}
+asan_dir=$(realpath -m "${1:-$root/build-asan}")
+tsan_dir=$(realpath -m "${2:-$root/build-tsan}")
 stages=${REFGUARD_SANITIZERS:-asan tsan}
 jobs=$(nproc)
 read -r -a extra_ctest_args <<<"${REFGUARD_CTEST_ARGS:-}"

@@ -10,7 +10,7 @@
 # nothing is compiled. clang-tidy 16 rather than 14: see cmake/Fuzzing.cmake.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$root/build}" 2>/dev/null && pwd || echo "${1:-$root/build}")
+build=$(realpath -m "${1:-$root/build}")
 jobs=$(nproc)
 status=0
 

@@ -30,6 +30,9 @@ Expected<json> parse_json(std::string_view text) {
     if (auto bracket = why.find("] "); bracket != std::string_view::npos) why.remove_prefix(bracket + 2);
     if (auto tail = why.find("; last read"); tail != std::string_view::npos) why = why.substr(0, tail);
     return fail(fmt::format("not valid JSON: {}", why));
+  } catch (const json::exception& e) {
+    // e.g. out_of_range.406 for a number too large for a double ("1e999").
+    return fail("not valid JSON: a number is out of range");
   }
 }
 

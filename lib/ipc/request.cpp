@@ -171,6 +171,8 @@ RequestParser::State RequestParser::consume_header(const std::string& line) {
     if (eq == std::string_view::npos || !is_one_of(source, kPusherVariables))
       return fail("protocol error: pusher must come from one of the known server variables");
     if (!request_.pusher_source.empty()) return fail("protocol error: duplicate 'pusher'");
+    // The hook sends only a non-empty name (encode_request omits an empty one).
+    if (eq + 1 == rest.size()) return fail("protocol error: empty pusher name");
     request_.pusher_source = source;
     request_.pusher = rest.substr(eq + 1);
   } else {

@@ -114,6 +114,7 @@ TEST_CASE("parse_notebook names what is malformed", "[notebook]") {
       {"", "not valid JSON"},
       {R"({"cells": [)", "not valid JSON"},
       {R"({"cells": [], })", "not valid JSON"},
+      {R"({"cells": [], "x": 78e775})", "not valid JSON: a number is out of range"},  // fuzz: threw out_of_range
       {R"([1, 2])", "top level is not a JSON object"},
       {R"({"nbformat": 4})", "'cells' is missing"},
       {R"({"nbformat": 4, "cells": {}})", "'cells' is missing or not an array"},

@@ -153,6 +153,7 @@ TEST_CASE("request parser rejects malformed requests", "[request]") {
       {"pusher from an unknown variable", {"version 1", "pusher USER=mallory"},
        "pusher must come from one of the known server variables"},
       {"pusher without a variable", {"version 1", "pusher mallory"}, "pusher must come from"},
+      {"empty pusher name", {"version 1", "pusher REMOTE_USER="}, "empty pusher name"},
       {"unknown header", {"version 1", "color blue"}, "unknown header 'color'"},
       {"header without value", {"version 1", "command"}, "malformed header line"},
       {"header with empty key", {"version 1", " pre-receive"}, "malformed header line"},
