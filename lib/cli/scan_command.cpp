@@ -12,6 +12,7 @@
 #include "engine/push_scan.h"
 #include "engine/push_target.h"
 #include "git/default_branch.h"
+#include "git/object_reader.h"
 #include "git/push_reader.h"
 
 namespace refguard::cli {
@@ -61,16 +62,23 @@ int run_scan(const ScanOptions& options) {
   auto committed = git::read_default_branch_file((*repository)->repository.get(), engine::kCommittedPolicyFile);
   auto load = store.for_repository((*repository)->path, committed ? *committed : std::nullopt);
   for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  auto content = git::read_range(**repository, options.range, git::PushLimits{1u << 30, 64ull << 30});
+  git::PushLimits limits{1u << 30, 64ull << 30};
+  auto content = git::read_range(**repository, options.range, limits);
   if (!content) {
     std::fprintf(stderr, "refguard scan: %s\n", content.error().message.c_str());
     return 2;
   }
+  git::ObjectReader objects((*repository)->repository.get(), limits.max_blob_bytes);
   engine::ScanCache cache;
   WorkPool pool;
-  auto outcome = engine::scan_push_content(*load.policy, *content, cache, pool,
+  auto scanned = engine::scan_push_content(*load.policy, *content, objects, cache, pool,
                                            std::chrono::steady_clock::time_point::max(),
                                            [](ipc::LineKind, const std::string&) {});
+  if (!scanned) {
+    std::fprintf(stderr, "refguard scan: %s\n", scanned.error().message.c_str());
+    return 2;
+  }
+  auto& outcome = *scanned;
   std::erase_if(outcome.findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
   ScanReport report{&outcome.findings, load.policy.get(), content->commits.size(), outcome.files};
   std::string text = options.format == "json"    ? format_json(report)

@@ -10,7 +10,9 @@
 #include "engine/push_target.h"
 #include "engine/report.h"
 #include "git/default_branch.h"
+#include "git/object_reader.h"
 #include "git/push_reader.h"
+#include "git/quarantine_odb.h"
 
 namespace refguard::engine {
 
@@ -22,9 +24,9 @@ using Clock = std::chrono::steady_clock;
 // from a policy editor (when the policy names any) and must load, exactly as
 // `refguard policy check` would; it never judges itself (the policy in force
 // is the one from before the push).
-std::vector<std::string> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
-                                              const git::PushContent& content, const std::string& default_branch,
-                                              const std::string& pusher) {
+Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
+                                                        const git::PushContent& content, git::ObjectReader& objects,
+                                                        const std::string& default_branch, const std::string& pusher) {
   std::vector<std::string> problems;
   for (const auto& file : content.files) {
     if (file.path != kCommittedPolicyFile || content.commits[file.commit].ref != default_branch) continue;
@@ -33,9 +35,10 @@ std::vector<std::string> check_policy_changes(PolicyStore& store, const Compiled
       problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
                                      pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
                                      default_branch, fmt::join(editors, ", ")));
-    const auto& blob = content.blobs.at(file.blob_id);
+    auto blob = objects.read_blob(file.blob_id, file.path);
+    if (!blob) return std::unexpected(blob.error());
     std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, content.commits[file.commit].id.substr(0, 10));
-    if (auto checked = store.check_repository_layer(blob.content, name); !checked)
+    if (auto checked = store.check_repository_layer(blob->content, name); !checked)
       problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
   }
   return problems;
@@ -102,27 +105,33 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   auto repository = repositories_.open(target->git_dir);
   if (!repository) return reject(repository.error().message);
 
-  PolicyLoad load;
-  Expected<git::PushContent> content = fail("not read");
-  std::string default_branch;
-  {
-    std::lock_guard lock((*repository)->mutex);
-    default_branch = git::default_branch_ref((*repository)->repository.get()).value_or("refs/heads/main");
-    git_odb_refresh((*repository)->odb.get());  // packs may have changed since the last push
-    auto committed = git::read_default_branch_file((*repository)->repository.get(), kCommittedPolicyFile);
-    if (!committed) sink(ipc::LineKind::kWarning, prefixed(committed.error().message));
-    load = policies_.for_repository(target->git_dir, committed ? *committed : std::nullopt);
-    content = git::read_push(**repository, target->quarantine, request.updates, git::PushLimits{});
-  }
+  // libgit2 handles are single-threaded: this push reads through the cached
+  // repository alone, from the policy load to the last line diff. Scanning
+  // still runs on the pool, fed by this thread.
+  std::lock_guard repository_lock((*repository)->mutex);
+  std::string default_branch =
+      git::default_branch_ref((*repository)->repository.get()).value_or("refs/heads/main");
+  git_odb_refresh((*repository)->odb.get());  // packs may have changed since the last push
+  auto committed = git::read_default_branch_file((*repository)->repository.get(), kCommittedPolicyFile);
+  if (!committed) sink(ipc::LineKind::kWarning, prefixed(committed.error().message));
+  PolicyLoad load = policies_.for_repository(target->git_dir, committed ? *committed : std::nullopt);
   for (const auto& warning : load.warnings) sink(ipc::LineKind::kWarning, prefixed(warning));
+  auto view = git::open_push_view((*repository)->odb.get(), target->quarantine);
+  if (!view) return reject(view.error().message);
+  git::PushLimits limits;
+  auto content = git::read_push(**repository, view->get(), !target->quarantine.empty(), request.updates, limits,
+                                &changes_cache_);
   if (!content) return reject(content.error().message);
+  git::ObjectReader objects(view->get(), limits.max_blob_bytes);
   const CompiledPolicy& policy = *load.policy;
   result.notes_ref = policy.settings().notes_ref;
   result.commits = content->commits.size();
+  result.commits_known = content->commits_from_cache;
 
   std::vector<std::string> ref_violations = check_ref_rules(policy, request.updates, content->forced);
-  for (const auto& problem : check_policy_changes(policies_, policy, *content, default_branch, request.pusher))
-    ref_violations.push_back(problem);
+  auto policy_problems = check_policy_changes(policies_, policy, *content, objects, default_branch, request.pusher);
+  if (!policy_problems) return reject(policy_problems.error().message);
+  for (const auto& problem : *policy_problems) ref_violations.push_back(problem);
   for (const auto& violation : ref_violations) {
     size_t start = 0;  // multi-line messages (policy errors): one remote line each
     for (size_t end; (end = violation.find('\n', start)) != std::string::npos; start = end + 1)
@@ -131,7 +140,9 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   }
 
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
-  ScanOutcome outcome = scan_push_content(policy, *content, cache_, pool_, deadline, sink);
+  auto scanned = scan_push_content(policy, *content, objects, cache_, pool_, deadline, sink);
+  if (!scanned) return reject(scanned.error().message);
+  ScanOutcome& outcome = *scanned;
   result.findings = std::move(outcome.findings);
   result.files = outcome.files;
   result.cache_hits = outcome.cache_hits;

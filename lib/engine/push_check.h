@@ -12,6 +12,7 @@
 #include "engine/policy_store.h"
 #include "engine/push_scan.h"
 #include "engine/scan_cache.h"
+#include "git/commit_changes_cache.h"
 #include "git/repository_cache.h"
 #include "ipc/reply.h"
 #include "ipc/request.h"
@@ -27,6 +28,7 @@ struct CheckResult {
   size_t commits = 0;
   size_t files = 0;             // distinct (blob, path) pairs
   size_t cache_hits = 0;
+  size_t commits_known = 0;     // commits whose changes came from the commit cache (read before)
   bool timed_out = false;
   size_t bypassed = 0;          // blocking findings pushed past
   std::string bypass_reason;
@@ -51,6 +53,7 @@ class PushChecker {
   ScanCache& cache_;
   WorkPool& pool_;
   CheckerOptions options_;
+  git::CommitChangesCache changes_cache_;
 };
 
 }  // namespace refguard::engine

@@ -16,10 +16,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// At most this much blob content waits for a scanning thread; beyond it the
+// reading thread scans too. Keeps a whole-history push's memory flat.
+constexpr uint64_t kMaxQueuedBytes = 64ull << 20;
+
 // Distinct things to scan: a blob at a path (the path decides which rules apply).
 struct ScanUnit {
   std::string blob_id;
   std::string path;
+  std::string key;               // in the scan cache
+  std::string content;           // read, waiting to be scanned; freed after
+  bool binary = false;
   ScanCache::Findings findings;  // null until scanned
 };
 
@@ -35,65 +42,81 @@ std::string finding_id(const std::string& rule, const std::string& path, const B
   return fmt::format("{:08x}", static_cast<uint32_t>(hash ^ (hash >> 32)));
 }
 
-bool line_is_new(const git::ChangedFile& file, const BlobFinding& finding) {
-  if (finding.line == 0) return true;
-  return std::binary_search(file.added_lines.begin(), file.added_lines.end(), finding.line);
+bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
+  // A finding on the file as a whole counts when the commit brings something
+  // to it: new lines, or new binary content.
+  if (finding.line == 0) return lines.binary || !lines.lines.empty();
+  return std::binary_search(lines.lines.begin(), lines.lines.end(), finding.line);
 }
 
 class PushScan {
  public:
-  PushScan(const CompiledPolicy& policy, ScanCache& cache, WorkPool& pool, const LineSink& sink)
-      : policy_(policy), cache_(cache), pool_(pool), sink_(sink) {}
+  PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
+           const LineSink& sink)
+      : policy_(policy), objects_(objects), cache_(cache), pool_(pool), sink_(sink) {}
 
-  // Scans every distinct unit once, in parallel, until the deadline.
-  void scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
-    std::unordered_map<std::string, size_t> unit_index;
+  // Scans every distinct unit once, in parallel with reading, until the deadline.
+  Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
     for (const auto& file : content.files) {
       std::string key = ScanCache::key(policy_.digest(), file.blob_id, file.path);
-      if (unit_index.emplace(key, units_.size()).second) units_.push_back({file.blob_id, file.path, nullptr});
+      auto [at, added] = index_.emplace(key, units_.size());
+      if (added) units_.push_back({file.blob_id, file.path, std::move(key), {}, false, nullptr});
+      unit_of_file_.push_back(at->second);
     }
-    std::atomic<size_t> done{0}, hits{0};
+    std::vector<size_t> to_scan;
+    for (size_t i = 0; i < units_.size(); ++i)
+      if ((units_[i].findings = cache_.find(units_[i].key))) ++result.cache_hits;
+      else to_scan.push_back(i);
+    result.files = units_.size();
+
+    std::atomic<size_t> done{result.cache_hits};
     std::mutex progress_mutex;
     auto last_progress = Clock::now();
-    pool_.parallel_for(units_.size(), [&](size_t i) {
+    StreamingLoop loop(pool_, [&](size_t i) {
       ScanUnit& unit = units_[i];
-      std::string key = ScanCache::key(policy_.digest(), unit.blob_id, unit.path);
-      if ((unit.findings = cache_.find(key))) {
-        ++hits;
-      } else if (Clock::now() >= deadline) {
-        return;  // left unscanned: reported by unscanned()
-      } else {
-        const git::BlobData& blob = content.blobs.at(unit.blob_id);
-        auto findings = scan_blob(policy_, unit.path, unit.blob_id, blob.content, blob.binary);
+      if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
+        auto findings = scan_blob(policy_, unit.path, unit.blob_id, unit.content, unit.binary);
         unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
-        cache_.insert(key, unit.findings);
+        cache_.insert(unit.key, unit.findings);
       }
+      std::string().swap(unit.content);
       size_t finished = ++done;
       std::lock_guard lock(progress_mutex);
       if (Clock::now() - last_progress > std::chrono::milliseconds(500) && finished < units_.size()) {
         last_progress = Clock::now();
         sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", finished, units_.size())));
       }
-    });
-    result.files = units_.size();
-    result.cache_hits = hits;
-    for (const auto& [key, index] : unit_index) index_[key] = index;
+    }, kMaxQueuedBytes);
+    for (size_t i : to_scan) {
+      if (Clock::now() >= deadline) break;
+      auto blob = objects_.read_blob(units_[i].blob_id, units_[i].path);
+      if (!blob) return std::unexpected(blob.error());  // ~StreamingLoop waits for what runs
+      units_[i].content = std::move(blob->content);
+      units_[i].binary = blob->binary;
+      loop.push(i, units_[i].content.size() + 1);
+    }
+    loop.finish();
+    return {};
   }
 
-  // Findings each commit introduces: a blob's findings on lines that commit added.
-  void collect(const git::PushContent& content, std::vector<Finding>& out) {
-    for (const auto& file : content.files) {
-      const ScanUnit& unit = units_[index_.at(ScanCache::key(policy_.digest(), file.blob_id, file.path))];
-      if (!unit.findings) continue;
+  // Findings each commit introduces: a blob's findings on lines that commit
+  // added. Line diffs only for the files that have findings at all.
+  Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
+    for (size_t f = 0; f < content.files.size(); ++f) {
+      const git::ChangedFile& file = content.files[f];
+      const ScanUnit& unit = units_[unit_of_file_[f]];
+      if (!unit.findings || unit.findings->empty()) continue;
+      auto lines = objects_.new_lines(file);
+      if (!lines) return std::unexpected(lines.error());
       const git::CommitInfo& commit = content.commits[file.commit];
-      for (const auto& f : *unit.findings) {
-        if (f.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
-        const CompiledRule& rule = policy_.rules()[f.rule];
-        if (!line_is_new(file, f) || rule.allowlist.allows_commit(commit.id)) continue;
-        if (f.line == 0 && file.binary == false && file.added_lines.empty()) continue;
-        out.push_back(make_finding(rule, commit, file.path, f));
+      for (const auto& finding : *unit.findings) {
+        if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
+        const CompiledRule& rule = policy_.rules()[finding.rule];
+        if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit.id)) continue;
+        out.push_back(make_finding(rule, commit, file.path, finding));
       }
     }
+    return {};
   }
 
   std::vector<std::string> unscanned() const {
@@ -124,11 +147,13 @@ class PushScan {
   }
 
   const CompiledPolicy& policy_;
+  git::ObjectReader& objects_;
   ScanCache& cache_;
   WorkPool& pool_;
   const LineSink& sink_;
   std::vector<ScanUnit> units_;
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t> index_;  // cache key -> unit
+  std::vector<size_t> unit_of_file_;               // per content.files entry
 };
 
 // A finding on a tag message is reported against the tag.
@@ -157,12 +182,13 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 
 }  // namespace
 
-ScanOutcome scan_push_content(const CompiledPolicy& policy, const git::PushContent& content, ScanCache& cache,
-                              WorkPool& pool, std::chrono::steady_clock::time_point deadline, const LineSink& sink) {
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
+                                        git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
+                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink) {
   ScanOutcome outcome;
-  PushScan scan(policy, cache, pool, sink);
-  scan.scan(content, deadline, outcome);
-  scan.collect(content, outcome.findings);
+  PushScan scan(policy, objects, cache, pool, sink);
+  if (auto scanned = scan.scan(content, deadline, outcome); !scanned) return std::unexpected(scanned.error());
+  if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
   scan_tags(policy, content, outcome.findings);
   outcome.unscanned = scan.unscanned();
   return outcome;

@@ -1,7 +1,10 @@
 #pragma once
 // Scans what a push (or an offline range) brings: every distinct (blob, path)
-// once, through the scan cache, in parallel on the work pool, until a
-// deadline; then keeps, per commit, the findings on lines that commit added.
+// once, through the scan cache, until a deadline. The calling thread reads
+// the blobs the cache lacks (it holds the repository's lock) and the work pool
+// scans them as they arrive, a bounded amount in memory at a time. Then, for
+// the files with findings only, it diffs lines to keep, per commit, the
+// findings on lines that commit added.
 #include <chrono>
 #include <functional>
 #include <string>
@@ -10,8 +13,10 @@
 #include "engine/compiled_policy.h"
 #include "engine/finding.h"
 #include "engine/scan_cache.h"
+#include "git/object_reader.h"
 #include "git/push_content.h"
 #include "ipc/reply.h"
+#include "util/error.h"
 #include "util/work_pool.h"
 
 namespace refguard::engine {
@@ -26,7 +31,10 @@ struct ScanOutcome {
   std::vector<std::string> unscanned;  // paths left when the deadline passed
 };
 
-ScanOutcome scan_push_content(const CompiledPolicy& policy, const git::PushContent& content, ScanCache& cache,
-                              WorkPool& pool, std::chrono::steady_clock::time_point deadline, const LineSink& sink);
+/// Fails when an object the push names is missing or corrupt, or the push
+/// holds more new content than the reader's limit.
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
+                                        git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
+                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink);
 
 }  // namespace refguard::engine

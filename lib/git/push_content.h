@@ -1,9 +1,10 @@
 #pragma once
-// What a push brings that is new to the repository, read out of libgit2 into
-// plain values so detectors can run on any thread without touching libgit2.
+// What a push brings that is new to the repository, as plain values: the new
+// commits and, per commit, the files it changes relative to its parents. No
+// file content: blobs are read later, only those the scan cache has not seen
+// (git/object_reader.h), so a re-push of known content reads almost nothing.
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace refguard::git {
@@ -14,19 +15,16 @@ struct CommitInfo {
   std::string ref;      // the pushed ref that brought it first
 };
 
-/// One file a commit changed, with the lines new relative to every parent.
+/// One file a commit changed relative to every parent (a file that some
+/// parent already has as it is, e.g. after a clean merge, is not listed).
 struct ChangedFile {
-  size_t commit = 0;            // index into PushContent::commits
+  size_t commit = 0;  // index into PushContent::commits
   std::string path;
   std::string blob_id;
-  std::string old_blob_id;      // first parent's version ("" when the file is new)
-  std::vector<uint32_t> added_lines;  // sorted 1-based line numbers in the new blob
-  bool binary = false;
-};
-
-struct BlobData {
-  std::string content;
-  bool binary = false;
+  /// Per parent, the blob the new one is compared with ("" when the file is
+  /// new relative to that parent). Empty for a root commit. For a rename or
+  /// copy, the blob at the old path.
+  std::vector<std::string> base_blob_ids;
 };
 
 /// An annotated tag the push creates or moves.
@@ -41,8 +39,7 @@ struct PushContent {
   std::vector<CommitInfo> commits;  // oldest first
   std::vector<ChangedFile> files;
   std::vector<TagInfo> tags;
-  std::unordered_map<std::string, BlobData> blobs;  // every blob a ChangedFile names
-  uint64_t blob_bytes = 0;
+  size_t commits_from_cache = 0;  // commits whose changes came from the CommitChangesCache
 };
 
 }  // namespace refguard::git

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <unordered_set>
-
-#include "git/quarantine_odb.h"
 
 namespace refguard::git {
 
@@ -24,15 +23,12 @@ struct OidEqual {
 };
 using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
-/// One path's change in one tree-to-tree diff.
-struct FileDiff {
+/// One tree-to-tree diff: per changed path, the new blob and the one it replaces.
+struct PathChange {
   git_oid blob;
-  git_oid old_blob;
-  bool has_old = false;
-  bool binary = false;
-  std::vector<uint32_t> added;
+  git_oid base;  // zero when the path is new
 };
-using TreeDiff = std::map<std::string, FileDiff>;
+using TreeDiff = std::map<std::string, PathChange>;
 
 bool is_scannable(const git_diff_delta& delta) {
   switch (delta.status) {
@@ -52,29 +48,12 @@ bool is_scannable(const git_diff_delta& delta) {
   return delta.new_file.mode == GIT_FILEMODE_BLOB || delta.new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
-int on_file(const git_diff_delta* delta, float, void* payload) {
-  auto& diff = *static_cast<TreeDiff*>(payload);
-  if (!is_scannable(*delta)) return 0;
-  FileDiff& file = diff[delta->new_file.path];
-  file.blob = delta->new_file.id;
-  file.has_old = delta->status != GIT_DELTA_ADDED && delta->old_file.mode != GIT_FILEMODE_UNREADABLE &&
-                 !git_oid_is_zero(&delta->old_file.id);
-  if (file.has_old) file.old_blob = delta->old_file.id;
-  file.binary = (delta->flags & GIT_DIFF_FLAG_BINARY) != 0;
-  return 0;
-}
-
-int on_line(const git_diff_delta* delta, const git_diff_hunk*, const git_diff_line* line, void* payload) {
-  if (line->origin != GIT_DIFF_LINE_ADDITION || line->new_lineno <= 0) return 0;
-  auto& diff = *static_cast<TreeDiff*>(payload);
-  auto found = diff.find(delta->new_file.path);
-  if (found != diff.end()) found->second.added.push_back(static_cast<uint32_t>(line->new_lineno));
-  return 0;
-}
+bool is_blob_mode(uint16_t mode) { return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE; }
 
 class PushReader {
  public:
-  PushReader(git_repository* view, const PushLimits& limits) : view_(view), limits_(limits) {}
+  PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache)
+      : view_(view), limits_(limits), changes_cache_(changes_cache) {}
 
   Expected<void> start_walk() {
     git_revwalk* raw = nullptr;
@@ -196,6 +175,15 @@ class PushReader {
   }
 
  private:
+  bool has_object(const git_oid& oid) {
+    if (!odb_) {
+      git_odb* raw = nullptr;
+      if (git_repository_odb(&raw, view_) != 0) return false;
+      odb_.reset(raw);
+    }
+    return git_odb_exists(odb_.get(), &oid) == 1;
+  }
+
   std::optional<git_oid> peel_to_commit(const git_oid& oid) {
     git_object* raw = nullptr;
     if (git_object_lookup(&raw, view_, &oid, GIT_OBJECT_ANY) != 0) return std::nullopt;
@@ -206,10 +194,10 @@ class PushReader {
     return *git_object_id(peeled);
   }
 
+  // Which paths changed and from which blob; no file content is read except
+  // by rename detection, and no line diff is made (see ObjectReader).
   Expected<TreeDiff> diff_trees(git_tree* old_tree, git_tree* new_tree, const std::string& commit_hex) {
     git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-    options.context_lines = 0;
-    options.interhunk_lines = 0;
     git_diff* raw = nullptr;
     if (git_diff_tree_to_tree(&raw, view_, old_tree, new_tree, &options) != 0)
       return std::unexpected(libgit2_error("cannot diff commit " + commit_hex + " (an object is missing or corrupt)"));
@@ -217,10 +205,19 @@ class PushReader {
     git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
     find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
     if (git_diff_find_similar(diff.get(), &find) != 0)
-      return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_hex));
+      return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_hex +
+                                           " (an object is missing or corrupt)"));
     TreeDiff files;
-    if (git_diff_foreach(diff.get(), on_file, nullptr, nullptr, on_line, &files) != 0)
-      return std::unexpected(libgit2_error("cannot read the changes of commit " + commit_hex + " (an object is missing or corrupt)"));
+    for (size_t i = 0, count = git_diff_num_deltas(diff.get()); i < count; ++i) {
+      const git_diff_delta& delta = *git_diff_get_delta(diff.get(), i);
+      if (!is_scannable(delta)) continue;
+      PathChange& change = files[delta.new_file.path];
+      change.blob = delta.new_file.id;
+      bool has_base = delta.status != GIT_DELTA_ADDED && is_blob_mode(delta.old_file.mode) &&
+                      !git_oid_is_zero(&delta.old_file.id);
+      if (has_base) change.base = delta.old_file.id;
+      else change.base = git_oid{};
+    }
     return files;
   }
 
@@ -235,41 +232,47 @@ class PushReader {
     return TreePtr(tree);
   }
 
-  // What the commit adds relative to all parents: for a merge, a line is new
-  // only if every parent's diff adds it (a clean merge adds nothing).
-  Expected<TreeDiff> new_content(git_commit* commit, git_tree* tree, const std::string& hex) {
+  // What the commit changes relative to all parents: for a merge, only the
+  // paths every parent's diff has (a clean merge changes none), each with its
+  // base blob per parent.
+  Expected<std::vector<FileChange>> changes_of(git_commit* commit, const std::string& hex) {
+    git_tree* raw_tree = nullptr;
+    if (git_commit_tree(&raw_tree, commit) != 0)
+      return std::unexpected(libgit2_error("tree of commit " + hex + " is missing or corrupt"));
+    TreePtr tree(raw_tree);
     unsigned parents = git_commit_parentcount(commit);
-    TreePtr first;
-    if (parents > 0) {
-      auto loaded = parent_tree(commit, 0, hex);
-      if (!loaded) return std::unexpected(loaded.error());
-      first = std::move(*loaded);
-    }
-    auto files = diff_trees(first.get(), tree, hex);
-    if (!files) return files;
-    for (unsigned index = 1; index < parents && !files->empty(); ++index) {
-      auto other_tree = parent_tree(commit, index, hex);
-      if (!other_tree) return std::unexpected(other_tree.error());
-      auto other = diff_trees(other_tree->get(), tree, hex);
-      if (!other) return other;
-      intersect(*files, *other);
-    }
-    return files;
-  }
-
-  static void intersect(TreeDiff& files, const TreeDiff& other) {
-    for (auto it = files.begin(); it != files.end();) {
-      auto match = other.find(it->first);
-      if (match == other.end()) {
-        it = files.erase(it);
-        continue;
+    std::vector<TreeDiff> diffs;
+    for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
+      TreePtr base;
+      if (parents > 0) {
+        auto loaded = parent_tree(commit, index, hex);
+        if (!loaded) return std::unexpected(loaded.error());
+        base = std::move(*loaded);
       }
-      std::vector<uint32_t> both;
-      std::set_intersection(it->second.added.begin(), it->second.added.end(), match->second.added.begin(),
-                            match->second.added.end(), std::back_inserter(both));
-      it->second.added = std::move(both);
-      ++it;
+      auto diff = diff_trees(base.get(), tree.get(), hex);
+      if (!diff) return std::unexpected(diff.error());
+      diffs.push_back(std::move(*diff));
+      if (diffs.back().empty()) break;  // nothing is new relative to this parent
     }
+    std::vector<FileChange> changes;
+    for (const auto& [path, first] : diffs.front()) {
+      FileChange change{path, first.blob, {}};
+      if (parents > 0) change.bases.push_back(first.base);
+      bool in_every_diff = true;
+      for (size_t other = 1; other < parents && in_every_diff; ++other) {
+        auto match = other < diffs.size() ? diffs[other].find(path) : diffs.back().end();
+        in_every_diff = other < diffs.size() && match != diffs[other].end();
+        if (in_every_diff) change.bases.push_back(match->second.base);
+      }
+      if (!in_every_diff) continue;
+      // Blobs are read later, and only those needed; a missing one is still
+      // an error now, never a silent pass.
+      bool present = has_object(change.blob);
+      for (const auto& base : change.bases) present = present && (git_oid_is_zero(&base) || has_object(base));
+      if (!present) return fail("commit " + hex + ": a blob of " + path + " is missing or corrupt");
+      changes.push_back(std::move(change));
+    }
+    return changes;
   }
 
   Expected<void> read_commit(const git_oid& oid, PushContent& content) {
@@ -278,12 +281,15 @@ class PushReader {
     if (git_commit_lookup(&raw, view_, &oid) != 0)
       return std::unexpected(libgit2_error("pushed commit " + hex + " is missing or corrupt"));
     CommitPtr commit(raw);
-    git_tree* raw_tree = nullptr;
-    if (git_commit_tree(&raw_tree, raw) != 0)
-      return std::unexpected(libgit2_error("tree of commit " + hex + " is missing or corrupt"));
-    TreePtr tree(raw_tree);
-    auto files = new_content(raw, raw_tree, hex);
-    if (!files) return std::unexpected(files.error());
+    CommitChanges changes = changes_cache_ ? changes_cache_->find(oid) : nullptr;
+    if (changes) {
+      ++content.commits_from_cache;
+    } else {
+      auto computed = changes_of(raw, hex);
+      if (!computed) return std::unexpected(computed.error());
+      changes = std::make_shared<const std::vector<FileChange>>(std::move(*computed));
+      if (changes_cache_) changes_cache_->insert(oid, changes);
+    }
     size_t index = content.commits.size();
     const char* summary = git_commit_summary(raw);
     content.commits.push_back(CommitInfo{hex, summary ? summary : "", ""});
@@ -291,42 +297,11 @@ class PushReader {
     for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) parents.push_back(*git_commit_parent_id(raw, i));
     parents_.emplace(oid, std::move(parents));
     commit_index_.emplace(oid, index);
-    for (auto& [path, file] : *files)
-      if (auto added = add_file(index, path, file, content); !added) return added;
-    return {};
-  }
-
-  Expected<void> add_file(size_t commit, const std::string& path, FileDiff& diff, PushContent& content) {
-    std::string blob_hex = to_hex(diff.blob);
-    if (auto loaded = load_blob(diff.blob, blob_hex, path, content); !loaded) return loaded;
-    bool binary = diff.binary || content.blobs[blob_hex].binary;
-    if (!binary && diff.added.empty() && diff.has_old) return {};  // e.g. only lines removed
-    ChangedFile file;
-    file.commit = commit;
-    file.path = path;
-    file.blob_id = blob_hex;
-    file.old_blob_id = diff.has_old ? to_hex(diff.old_blob) : "";
-    file.added_lines = std::move(diff.added);
-    file.binary = binary;
-    content.files.push_back(std::move(file));
-    return {};
-  }
-
-  Expected<void> load_blob(const git_oid& oid, const std::string& hex, const std::string& path, PushContent& content) {
-    if (content.blobs.contains(hex)) return {};
-    git_blob* raw = nullptr;
-    if (git_blob_lookup(&raw, view_, &oid) != 0)
-      return std::unexpected(libgit2_error("blob " + hex + " (" + path + ") is missing or corrupt"));
-    BlobPtr blob(raw);
-    auto size = static_cast<uint64_t>(git_blob_rawsize(raw));
-    if (content.blob_bytes + size > limits_.max_blob_bytes)
-      return fail("push brings more than " + std::to_string(limits_.max_blob_bytes >> 20) +
-                  " MiB of new file content; refguard will not scan it in one push");
-    content.blob_bytes += size;
-    BlobData data;
-    data.content.assign(static_cast<const char*>(git_blob_rawcontent(raw)), size);
-    data.binary = git_blob_is_binary(raw) != 0;
-    content.blobs.emplace(hex, std::move(data));
+    for (const auto& change : *changes) {
+      ChangedFile file{index, change.path, to_hex(change.blob), {}};
+      for (const auto& base : change.bases) file.base_blob_ids.push_back(git_oid_is_zero(&base) ? "" : to_hex(base));
+      content.files.push_back(std::move(file));
+    }
     return {};
   }
 
@@ -348,7 +323,9 @@ class PushReader {
   }
 
   git_repository* view_;
+  OdbPtr odb_;  // the view's, for existence checks
   PushLimits limits_;
+  CommitChangesCache* changes_cache_;
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
   std::unordered_map<git_oid, size_t, OidHash, OidEqual> commit_index_;
@@ -357,13 +334,11 @@ class PushReader {
 
 }  // namespace
 
-Expected<PushContent> read_push(CachedRepository& repository, const std::string& quarantine_dir,
-                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits) {
-  auto view = open_push_view(repository.odb.get(), quarantine_dir);
-  if (!view) return std::unexpected(view.error());
-  PushReader reader(view->get(), limits);
+Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
+                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
+                                CommitChangesCache* changes_cache) {
+  PushReader reader(view, limits, changes_cache);
   PushContent content;
-  bool quarantined = !quarantine_dir.empty();
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (!quarantined)
     if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
@@ -382,10 +357,9 @@ Expected<PushContent> read_push(CachedRepository& repository, const std::string&
   return content;
 }
 
-Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits) {
-  auto view = open_push_view(repository.odb.get(), "");
-  if (!view) return std::unexpected(view.error());
-  PushReader reader(repository.repository.get(), limits);
+Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
+                                 CommitChangesCache* changes_cache) {
+  PushReader reader(repository.repository.get(), limits, changes_cache);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (auto pushed = reader.push_range(range); !pushed) return std::unexpected(pushed.error());

@@ -1,11 +1,13 @@
 #pragma once
-// Finds what a push makes new and reads it: the commits reachable from the
-// pushed tips and from no existing ref, each diffed against its parents, and
-// the blobs they add. Runs with the repository's mutex held; single-threaded.
+// Finds what a push makes new: the commits reachable from the pushed tips and
+// from no existing ref, and per commit the files it changes relative to its
+// parents (tree diffs only; contents and line diffs are read later, on demand,
+// through git/object_reader.h). Runs with the repository's mutex held.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "git/commit_changes_cache.h"
 #include "git/push_content.h"
 #include "git/repository_cache.h"
 #include "ipc/request.h"
@@ -15,15 +17,19 @@ namespace refguard::git {
 
 struct PushLimits {
   size_t max_commits = 200000;
-  uint64_t max_blob_bytes = 1ull << 30;  // content read into memory for one push
+  uint64_t max_blob_bytes = 1ull << 30;  // blob content read for one push (see ObjectReader)
 };
 
-/// `quarantine_dir` is "" when there is none (post-receive, offline scans).
-Expected<PushContent> read_push(CachedRepository& repository, const std::string& quarantine_dir,
-                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits);
+/// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
+/// whether it has a quarantine (not in post-receive or offline scans).
+/// `changes_cache` (may be null) holds the changes of commits read before.
+Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
+                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
+                                CommitChangesCache* changes_cache = nullptr);
 
 /// For offline scans: the commits of `range` ("A..B", a single rev = its whole
 /// history, "" = every ref), read the same way.
-Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits);
+Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
+                                 CommitChangesCache* changes_cache = nullptr);
 
 }  // namespace refguard::git

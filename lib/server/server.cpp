@@ -245,10 +245,10 @@ ipc::Verdict Server::handle(const ipc::Request& request,
       pending_notes_.remember(result.repository, result.notes_ref.empty() ? policy->settings().notes_ref : result.notes_ref,
                               request.updates, result.findings);
   }
-  log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} {}ms{}",
+  log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} commits_known={} {}ms{}",
             verdict_word(result.verdict), result.repository.empty() ? request.repo_path : result.repository,
             request.pusher.empty() ? "-" : request.pusher, request.updates.size(), result.commits, result.files,
-            result.findings.size(), result.cache_hits, elapsed.count(),
+            result.findings.size(), result.cache_hits, result.commits_known, elapsed.count(),
             result.error.empty() ? "" : " error: " + result.error);
   return result.verdict;
 }

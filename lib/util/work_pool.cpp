@@ -1,8 +1,10 @@
 #include "util/work_pool.h"
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <thread>
+#include <utility>
 
 namespace refguard {
 
@@ -59,6 +61,79 @@ void WorkPool::parallel_for(size_t count, const std::function<void(size_t)>& bod
   std::unique_lock lock(state->mutex);
   state->closed = true;
   state->done.wait(lock, [&] { return state->running == 0; });
+}
+
+struct StreamingLoop::State {
+  std::function<void(size_t)> body;
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::deque<std::pair<size_t, uint64_t>> queue;  // (item, weight)
+  uint64_t queued_weight = 0;
+  size_t posted = 0;   // helpers posted to the pool, not yet started
+  size_t running = 0;  // helpers inside run_queue()
+  bool closed = false;
+
+  // With the lock held: takes the oldest queued item.
+  bool pop_locked(size_t& item) {
+    if (queue.empty()) return false;
+    item = queue.front().first;
+    queued_weight -= queue.front().second;
+    queue.pop_front();
+    return true;
+  }
+
+  // Runs queued items until none is left; enters and leaves with the lock held.
+  void run_queue(std::unique_lock<std::mutex>& lock) {
+    size_t item;
+    while (pop_locked(item)) {
+      lock.unlock();
+      body(item);
+      lock.lock();
+    }
+  }
+
+  void help() {
+    std::unique_lock lock(mutex);
+    --posted;
+    if (closed) return;
+    ++running;
+    run_queue(lock);
+    if (--running == 0) idle.notify_all();
+  }
+};
+
+StreamingLoop::StreamingLoop(WorkPool& pool, std::function<void(size_t)> body, uint64_t max_queued_weight)
+    : pool_(pool), state_(std::make_shared<State>()), max_queued_weight_(max_queued_weight) {
+  state_->body = std::move(body);
+}
+
+StreamingLoop::~StreamingLoop() { finish(); }
+
+void StreamingLoop::push(size_t item, uint64_t weight) {
+  std::unique_lock lock(state_->mutex);
+  state_->queue.emplace_back(item, weight);
+  state_->queued_weight += weight;
+  // A new helper only while fewer than the pool's threads are on this loop:
+  // a helper leaves when the queue is empty, so the next push posts again.
+  if (state_->posted + state_->running < pool_.size()) {
+    ++state_->posted;
+    boost::asio::post(pool_.pool(), [state = state_] { state->help(); });
+  }
+  size_t own;
+  while (state_->queued_weight > max_queued_weight_ && state_->pop_locked(own)) {
+    lock.unlock();
+    state_->body(own);
+    lock.lock();
+  }
+}
+
+void StreamingLoop::finish() {
+  if (finished_) return;
+  finished_ = true;
+  std::unique_lock lock(state_->mutex);
+  state_->run_queue(lock);
+  state_->closed = true;
+  state_->idle.wait(lock, [&] { return state_->running == 0; });
 }
 
 }  // namespace refguard

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 
 namespace refguard {
@@ -31,6 +33,35 @@ class WorkPool {
  private:
   size_t threads_;
   boost::asio::thread_pool pool_;
+};
+
+/// A parallel loop whose items arrive one at a time from the calling thread
+/// (say, blobs as they are read from a repository that only one thread may
+/// touch): pool threads run the items while the caller produces the next.
+/// When more than `max_queued_weight` waits, the caller runs queued items
+/// itself, so memory stays bounded and a pool busy with other work never
+/// stalls the loop. Items posted to the pool but not started when finish()
+/// returns are dropped by their helpers, never run late.
+class StreamingLoop {
+ public:
+  /// body(item) must not throw; it runs on pool threads and on the caller's.
+  StreamingLoop(WorkPool& pool, std::function<void(size_t)> body, uint64_t max_queued_weight);
+  ~StreamingLoop();
+  StreamingLoop(const StreamingLoop&) = delete;
+  StreamingLoop& operator=(const StreamingLoop&) = delete;
+
+  /// Queues one item; `weight` is what it holds in memory until it runs.
+  void push(size_t item, uint64_t weight);
+  /// Runs what is still queued and waits for the items running elsewhere.
+  void finish();
+
+  struct State;
+
+ private:
+  WorkPool& pool_;
+  std::shared_ptr<State> state_;
+  uint64_t max_queued_weight_;
+  bool finished_ = false;
 };
 
 }  // namespace refguard

@@ -164,6 +164,29 @@ commit_file "$work" again.py "KEY = \"$(fake_openai_key)\"
 " "cached key"
 push "$work" origin moved
 expect_rejected "a key is rejected"
+
+# Re-pushing rejected work as a new branch after fixing it: the commits before
+# the fix were read (commit cache) and scanned (scan cache) by the rejected
+# push, so only the fixed commit is diffed and scanned.
+git -C "$work" checkout -q -b retry origin/moved
+commit_file "$work" src/one.py "one = 1
+" "one"
+commit_file "$work" src/two.py "two = 2
+" "two"
+commit_file "$work" src/three.py "KEY = \"$(fake_openai_key)\"
+" "three, with a key"
+push "$work" origin retry
+expect_rejected "work with a key in its last commit is rejected"
+expect_log "the rejected push read 3 new commits" "commits=3 files=3"
+git -C "$work" reset -q --hard HEAD~1
+commit_file "$work" src/three.py "import os
+KEY = os.environ['OPENAI_API_KEY']
+" "three, key from the environment"
+push "$work" origin HEAD:refs/heads/retry-fixed
+expect_accepted "the fixed work is accepted as a new branch"
+expect_log "the fixed push took the unchanged commits from the commit cache" "commits_known=2"
+expect_log "and their files from the scan cache" "files=3 findings=0 cache_hits=2"
+git -C "$work" checkout -q moved
 stop_daemon
 start_daemon --config "$T/policy.toml"
 grep -q "scan cache: [1-9][0-9]* entries loaded" "$T/daemon.log" && pass "the scan cache is reloaded after a restart" || fail "scan cache not reloaded"

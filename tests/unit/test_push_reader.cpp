@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "git/commit_changes_cache.h"
+#include "git/object_reader.h"
 #include "git/push_reader.h"
 #include "git/repository_cache.h"
 #include "ipc/request.h"
@@ -30,20 +32,49 @@ struct Server {
   void publish(const std::string& branch) const { bare.fetch_ref(work, "refs/heads/" + branch); }
   void send(const std::string& ref) const { bare.receive_objects(work, ref); }
 
-  Expected<PushContent> read(const std::vector<ipc::RefUpdate>& updates, const git::PushLimits& limits = {}) const {
-    auto repository = git::open_repository(bare.path());
-    INFO((repository ? std::string() : repository.error().message));
-    REQUIRE(repository);
-    std::lock_guard lock((*repository)->mutex);
-    return git::read_push(**repository, "", updates, limits);
+  git::CachedRepository& repository() {
+    if (!repository_) {
+      auto opened = git::open_repository(bare.path());
+      INFO((opened ? std::string() : opened.error().message));
+      REQUIRE(opened);
+      repository_ = std::move(*opened);
+    }
+    return *repository_;
   }
 
-  PushContent read_ok(const std::vector<ipc::RefUpdate>& updates) const {
-    auto content = read(updates);
+  Expected<PushContent> read(const std::vector<ipc::RefUpdate>& updates, const git::PushLimits& limits = {},
+                             git::CommitChangesCache* cache = nullptr) {
+    std::lock_guard lock(repository().mutex);
+    return git::read_push(repository(), repository().repository.get(), false, updates, limits, cache);
+  }
+
+  PushContent read_ok(const std::vector<ipc::RefUpdate>& updates, git::CommitChangesCache* cache = nullptr) {
+    auto content = read(updates, {}, cache);
     INFO((content ? std::string() : content.error().message));
     REQUIRE(content);
     return std::move(*content);
   }
+
+  git::ObjectReader& objects() {
+    if (!objects_) objects_ = std::make_unique<git::ObjectReader>(repository().repository.get(), 1ull << 30);
+    return *objects_;
+  }
+
+  // The lines `file` adds, as the scan judges findings by.
+  git::NewLines new_lines(const ChangedFile& file) {
+    auto lines = objects().new_lines(file);
+    INFO((lines ? std::string() : lines.error().message));
+    REQUIRE(lines);
+    return std::move(*lines);
+  }
+  std::vector<uint32_t> added(const ChangedFile* file) {
+    REQUIRE(file);
+    return new_lines(*file).lines;
+  }
+
+ private:
+  std::shared_ptr<git::CachedRepository> repository_;
+  std::unique_ptr<git::ObjectReader> objects_;
 };
 
 std::vector<std::string> commit_ids(const PushContent& content) {
@@ -77,7 +108,6 @@ TEST_CASE("push reader: a new branch at an existing commit brings no commits", "
   auto content = s.read_ok({{kZero, base, "refs/heads/copy"}});
   CHECK(content.commits.empty());
   CHECK(content.files.empty());
-  CHECK(content.blobs.empty());
 }
 
 TEST_CASE("push reader: a new branch with two new commits brings exactly those, oldest first", "[push_reader]") {
@@ -176,13 +206,15 @@ TEST_CASE("push reader: a new file has every line added", "[push_reader]") {
   auto files = files_of(content, c);
   REQUIRE(files.count("src/new.py"));
   const ChangedFile& file = *files["src/new.py"];
-  CHECK(file.added_lines == lines({1, 2, 3}));
-  CHECK(file.old_blob_id.empty());
-  CHECK_FALSE(file.binary);
+  CHECK(s.added(&file) == lines({1, 2, 3}));
+  CHECK(file.base_blob_ids == std::vector<std::string>{""});
+  CHECK_FALSE(s.new_lines(file).binary);
   CHECK(file.blob_id == s.work.rev(c + ":src/new.py"));
-  REQUIRE(content.blobs.count(file.blob_id));
-  CHECK(content.blobs.at(file.blob_id).content == "one\ntwo\nthree\n");
-  CHECK(content.blob_bytes == 14);
+  auto blob = s.objects().read_blob(file.blob_id, file.path);
+  REQUIRE(blob);
+  CHECK(blob->content == "one\ntwo\nthree\n");
+  CHECK_FALSE(blob->binary);
+  CHECK(s.objects().bytes_read() == 14);
 }
 
 TEST_CASE("push reader: a modified file lists only its changed and added lines", "[push_reader]") {
@@ -190,7 +222,7 @@ TEST_CASE("push reader: a modified file lists only its changed and added lines",
     const char* name;
     std::string before;
     std::string after;
-    std::vector<uint32_t> added;  // empty: the file is not listed at all
+    std::vector<uint32_t> added;
   };
   const std::vector<Case> cases = {
       {"one line changed", numbered(1, 10), numbered(1, 4) + "CHANGED\n" + numbered(6, 10), {5}},
@@ -213,13 +245,9 @@ TEST_CASE("push reader: a modified file lists only its changed and added lines",
     auto content = s.read_ok({{old_head, commit, "refs/heads/main"}});
     REQUIRE(content.commits.size() == 1);
     auto files = files_of(content, commit);
-    if (c.added.empty()) {
-      CHECK(files.empty());
-    } else {
-      REQUIRE(files.count("f.txt"));
-      CHECK(files["f.txt"]->added_lines == c.added);
-      CHECK(files["f.txt"]->old_blob_id == before_blob);
-    }
+    REQUIRE(files.count("f.txt"));
+    CHECK(s.added(files["f.txt"]) == c.added);
+    CHECK(files["f.txt"]->base_blob_ids == std::vector<std::string>{before_blob});
   }
 }
 
@@ -242,8 +270,8 @@ TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brin
   auto files = files_of(content, edited);
   REQUIRE(files.size() == 1);
   REQUIRE(files.count("newer/name.py"));
-  CHECK(files["newer/name.py"]->added_lines == lines({15, 31}));
-  CHECK(files["newer/name.py"]->old_blob_id == s.work.rev(renamed + ":new/name.py"));
+  CHECK(s.added(files["newer/name.py"]) == lines({15, 31}));
+  CHECK(files["newer/name.py"]->base_blob_ids == std::vector<std::string>{s.work.rev(renamed + ":new/name.py")});
 }
 
 TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
@@ -257,12 +285,30 @@ TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
   auto content = s.read_ok({{base, c, "refs/heads/main"}});
   auto files = files_of(content, c);
   REQUIRE(files.count("img/logo.png"));
-  CHECK(files["img/logo.png"]->binary);
-  CHECK(files["img/logo.png"]->added_lines.empty());
-  CHECK(content.blobs.at(files["img/logo.png"]->blob_id).binary);
-  CHECK(content.blobs.at(files["img/logo.png"]->blob_id).content == bytes);
+  auto png = s.new_lines(*files["img/logo.png"]);
+  CHECK(png.binary);
+  CHECK(png.lines.empty());
+  auto blob = s.objects().read_blob(files["img/logo.png"]->blob_id, "img/logo.png");
+  REQUIRE(blob);
+  CHECK(blob->binary);
+  CHECK(blob->content == bytes);
   REQUIRE(files.count("text.txt"));
-  CHECK_FALSE(files["text.txt"]->binary);
+  CHECK_FALSE(s.new_lines(*files["text.txt"]).binary);
+  CHECK(s.added(files["text.txt"]) == lines({1}));
+}
+
+TEST_CASE("push reader: text that replaces a binary file is all new", "[push_reader]") {
+  Server s;
+  s.work.commit({{"data.bin", std::string("\0\1\2line 1\n", 10)}}, "binary");
+  s.publish("main");
+  std::string base = s.work.head();
+  std::string c = s.work.commit({{"data.bin", "line 1\nline 2\n"}}, "now text");
+  s.send("refs/heads/main");
+  auto content = s.read_ok({{base, c, "refs/heads/main"}});
+  auto files = files_of(content, c);
+  REQUIRE(files.count("data.bin"));
+  CHECK_FALSE(s.new_lines(*files["data.bin"]).binary);
+  CHECK(s.added(files["data.bin"]) == lines({1, 2}));
 }
 
 TEST_CASE("push reader: a root commit is diffed against the empty tree", "[push_reader]") {
@@ -274,10 +320,10 @@ TEST_CASE("push reader: a root commit is diffed against the empty tree", "[push_
   CHECK(commit_ids(content) == std::vector<std::string>{root, next});
   auto root_files = files_of(content, root);
   REQUIRE(root_files.size() == 2);
-  CHECK(root_files["a.txt"]->added_lines == lines({1, 2}));
-  CHECK(root_files["a.txt"]->old_blob_id.empty());
-  CHECK(root_files["dir/b.txt"]->added_lines == lines({1}));
-  CHECK(files_of(content, next)["a.txt"]->added_lines == lines({3}));
+  CHECK(s.added(root_files["a.txt"]) == lines({1, 2}));
+  CHECK(root_files["a.txt"]->base_blob_ids.empty());
+  CHECK(s.added(root_files["dir/b.txt"]) == lines({1}));
+  CHECK(s.added(files_of(content, next)["a.txt"]) == lines({3}));
 }
 
 TEST_CASE("push reader: a clean merge commit adds nothing", "[push_reader]") {
@@ -298,9 +344,9 @@ TEST_CASE("push reader: a clean merge commit adds nothing", "[push_reader]") {
   REQUIRE(content.commits.size() == 3);
   CHECK(content.commits.back().id == merge);
   CHECK(files_of(content, merge).empty());
-  CHECK(files_of(content, on_feature)["b.txt"]->added_lines == lines({6}));
+  CHECK(s.added(files_of(content, on_feature)["b.txt"]) == lines({6}));
   CHECK(files_of(content, on_feature).count("new.txt") == 1);
-  CHECK(files_of(content, on_main)["a.txt"]->added_lines == lines({1}));
+  CHECK(s.added(files_of(content, on_main)["a.txt"]) == lines({1}));
 }
 
 TEST_CASE("push reader: lines written to resolve a merge conflict are new in the merge commit", "[push_reader]") {
@@ -322,7 +368,8 @@ TEST_CASE("push reader: lines written to resolve a merge conflict are new in the
     auto content = s.read_ok({{base, merge, "refs/heads/main"}});
     auto files = files_of(content, merge);
     REQUIRE(files.count("c.txt"));
-    CHECK(files["c.txt"]->added_lines == lines({2}));
+    CHECK(files["c.txt"]->base_blob_ids.size() == 2);  // judged against both parents
+    CHECK(s.added(files["c.txt"]) == lines({2}));
   }
   SECTION("a resolution that keeps one side adds nothing") {
     REQUIRE(s.work.merge("feature", "Merge feature").empty());
@@ -385,16 +432,48 @@ TEST_CASE("push reader: limits on commits and on blob bytes are errors", "[push_
   REQUIRE_FALSE(too_many);
   CHECK_THAT(too_many.error().message, Catch::Contains("more than 1 commits"));
 
-  git::PushLimits small;
-  small.max_blob_bytes = 3000;
-  auto too_big = s.read({{base, tip, "refs/heads/main"}}, small);
-  REQUIRE_FALSE(too_big);
-  CHECK_THAT(too_big.error().message, Catch::Contains("of new file content"));
-
   git::PushLimits enough;
   enough.max_commits = 2;
-  enough.max_blob_bytes = 4000;
-  CHECK(s.read({{base, tip, "refs/heads/main"}}, enough));
+  auto content = s.read({{base, tip, "refs/heads/main"}}, enough);
+  REQUIRE(content);
+  REQUIRE(content->files.size() == 2);
+
+  // Blob content is read on demand, and the limit counts what was read.
+  git::ObjectReader small(s.repository().repository.get(), 3000);
+  REQUIRE(small.read_blob(content->files[0].blob_id, content->files[0].path));
+  auto too_big = small.read_blob(content->files[1].blob_id, content->files[1].path);
+  REQUIRE_FALSE(too_big);
+  CHECK_THAT(too_big.error().message, Catch::Contains("of new file content"));
+}
+
+TEST_CASE("push reader: a commit read once comes from the changes cache, with the same changes", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.commit({{"b.txt", "b\n"}, {"a.txt", "a\nmore\n"}}, "one");
+  s.work.move("b.txt", "c.txt");
+  std::string tip = s.work.commit({{"d.txt", "d\n"}}, "two");
+  s.send("refs/heads/main");
+
+  git::CommitChangesCache cache;
+  auto first = s.read_ok({{base, tip, "refs/heads/main"}}, &cache);
+  CHECK(first.commits_from_cache == 0);
+  CHECK(cache.size() == 2);
+  auto again = s.read_ok({{kZero, tip, "refs/heads/retry"}}, &cache);
+  CHECK(again.commits_from_cache == 2);
+  REQUIRE(again.files.size() == first.files.size());
+  for (size_t i = 0; i < first.files.size(); ++i) {
+    CHECK(again.files[i].path == first.files[i].path);
+    CHECK(again.files[i].blob_id == first.files[i].blob_id);
+    CHECK(again.files[i].base_blob_ids == first.files[i].base_blob_ids);
+    CHECK(again.files[i].commit == first.files[i].commit);
+  }
+  CHECK(again.commits.back().ref == "refs/heads/retry");
+
+  git::CommitChangesCache tiny(1);
+  s.read_ok({{base, tip, "refs/heads/main"}}, &tiny);
+  CHECK(tiny.size() == 1);  // bounded: the oldest entry went
 }
 
 TEST_CASE("push reader: read_range reads a range, one rev's history, or every ref", "[push_reader]") {
@@ -407,25 +486,24 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   std::string d = s.work.commit({{"d.txt", "d\n"}}, "D");
   s.publish("main");
   s.publish("side");
-  auto repository = git::open_repository(s.bare.path());
-  REQUIRE(repository);
-  std::lock_guard lock((*repository)->mutex);
+  auto& repository = s.repository();
+  std::lock_guard lock(repository.mutex);
 
-  auto range = git::read_range(**repository, a + ".." + c, {});
+  auto range = git::read_range(repository, a + ".." + c, {});
   REQUIRE(range);
   CHECK(commit_ids(*range) == std::vector<std::string>{b, c});
-  CHECK(files_of(*range, c)["c.txt"]->added_lines == lines({1}));
+  CHECK(s.added(files_of(*range, c)["c.txt"]) == lines({1}));
 
-  auto history = git::read_range(**repository, "refs/heads/side", {});
+  auto history = git::read_range(repository, "refs/heads/side", {});
   REQUIRE(history);
   CHECK(commit_ids(*history) == std::vector<std::string>{a, d});
 
-  auto everything = git::read_range(**repository, "", {});
+  auto everything = git::read_range(repository, "", {});
   REQUIRE(everything);
   CHECK(everything->commits.size() == 4);
   CHECK(everything->commits.front().id == a);
 
-  auto bad = git::read_range(**repository, "no-such-branch", {});
+  auto bad = git::read_range(repository, "no-such-branch", {});
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("cannot resolve range 'no-such-branch'"));
 }

@@ -130,3 +130,57 @@ TEST_CASE("work pool parallel_for started by tasks that occupy every worker does
   });
   CHECK(total == 4 * 10 * 3);
 }
+
+TEST_CASE("streaming loop runs every pushed item exactly once, on several threads", "[work_pool]") {
+  for (size_t threads : {1u, 2u, 4u}) {
+    INFO(threads << " threads");
+    WorkPool pool(threads);
+    constexpr size_t kItems = 2000;
+    std::vector<std::atomic<int>> calls(kItems);
+    std::mutex mutex;
+    std::set<std::thread::id> seen;
+    {
+      refguard::StreamingLoop loop(pool, [&](size_t i) {
+        ++calls[i];
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+        std::lock_guard lock(mutex);
+        seen.insert(std::this_thread::get_id());
+      }, 1000);
+      for (size_t i = 0; i < kItems; ++i) loop.push(i, 1);
+      loop.finish();
+      size_t wrong = 0;
+      for (auto& c : calls)
+        if (c != 1) ++wrong;
+      CHECK(wrong == 0);  // all ran, once, before finish() returned
+    }
+    CHECK(seen.size() <= threads + 1);
+    if (threads > 1) CHECK(seen.size() >= 2);  // not only the caller
+  }
+}
+
+TEST_CASE("streaming loop: the producer runs items itself when the pool is busy, so queued weight stays bounded",
+          "[work_pool]") {
+  WorkPool pool(2);
+  // Occupy both workers until the loop is done: no helper can start.
+  std::atomic<bool> release{false};
+  for (int t = 0; t < 2; ++t)
+    boost::asio::post(pool.pool(), [&] {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::atomic<int> ran{0};
+  std::atomic<int> max_waiting{0};
+  std::atomic<int> pushed{0};
+  finishes_within(std::chrono::seconds(60), [&] {
+    refguard::StreamingLoop loop(pool, [&](size_t) { ++ran; }, 10);
+    for (int i = 0; i < 100; ++i) {
+      loop.push(static_cast<size_t>(i), 4);  // weight 4, limit 10: at most 2 items wait
+      ++pushed;
+      max_waiting = std::max(max_waiting.load(), pushed.load() - ran.load());
+    }
+    loop.finish();
+  });
+  CHECK(ran == 100);
+  CHECK(max_waiting <= 3);
+  release = true;
+}
