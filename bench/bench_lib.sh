@@ -37,10 +37,13 @@ bench_cleanup() {
 say() { printf '[%4ss] %s\n' "$SECONDS" "$*" >&2; }
 
 # start_daemon LOG [refguardd args...]: starts refguardd on $SOCK, waits for it.
+# Its state (the persisted scan cache) goes to $T/state unless --state-dir is given.
 start_daemon() {
   local log=$1
   shift
-  "$BIN/refguardd" --socket "$SOCK" "$@" >>"$log" 2>&1 &
+  local state=(--state-dir "$T/state")
+  case " $* " in *" --state-dir "*) state=() ;; esac
+  "$BIN/refguardd" --socket "$SOCK" "${state[@]}" "$@" >>"$log" 2>&1 &
   DAEMON_PID=$!
   for _ in $(seq 1 400); do
     if "$BIN/refguard" status --socket "$SOCK" >/dev/null 2>&1; then return 0; fi

@@ -63,17 +63,19 @@ int run_scan(const ScanOptions& options) {
   auto load = store.for_repository((*repository)->path, committed ? *committed : std::nullopt);
   for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   git::PushLimits limits{1u << 30, 64ull << 30};
-  auto content = git::read_range(**repository, options.range, limits);
+  WorkPool pool;
+  git::ViewPool views((*repository)->path, "");
+  git::ParallelReading parallel{&pool, &views};
+  auto content = git::read_range(**repository, options.range, limits, nullptr, parallel);
   if (!content) {
     std::fprintf(stderr, "refguard scan: %s\n", content.error().message.c_str());
     return 2;
   }
   git::ObjectReader objects((*repository)->repository.get(), limits.max_blob_bytes);
   engine::ScanCache cache;
-  WorkPool pool;
   auto scanned = engine::scan_push_content(*load.policy, *content, objects, cache, pool,
                                            std::chrono::steady_clock::time_point::max(),
-                                           [](ipc::LineKind, const std::string&) {});
+                                           [](ipc::LineKind, const std::string&) {}, parallel);
   if (!scanned) {
     std::fprintf(stderr, "refguard scan: %s\n", scanned.error().message.c_str());
     return 2;

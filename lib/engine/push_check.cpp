@@ -119,8 +119,11 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   auto view = git::open_push_view((*repository)->odb.get(), target->quarantine);
   if (!view) return reject(view.error().message);
   git::PushLimits limits;
+  // Large pushes read on every pool thread, each through its own handle.
+  git::ViewPool views((*repository)->path, target->quarantine);
+  git::ParallelReading parallel{&pool_, &views};
   auto content = git::read_push(**repository, view->get(), !target->quarantine.empty(), request.updates, limits,
-                                &changes_cache_);
+                                &changes_cache_, parallel);
   if (!content) return reject(content.error().message);
   git::ObjectReader objects(view->get(), limits.max_blob_bytes);
   const CompiledPolicy& policy = *load.policy;
@@ -140,7 +143,7 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   }
 
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
-  auto scanned = scan_push_content(policy, *content, objects, cache_, pool_, deadline, sink);
+  auto scanned = scan_push_content(policy, *content, objects, cache_, pool_, deadline, sink, parallel);
   if (!scanned) return reject(scanned.error().message);
   ScanOutcome& outcome = *scanned;
   result.findings = std::move(outcome.findings);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "engine/blob_scanner.h"
@@ -52,8 +53,8 @@ bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
 class PushScan {
  public:
   PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-           const LineSink& sink)
-      : policy_(policy), objects_(objects), cache_(cache), pool_(pool), sink_(sink) {}
+           const LineSink& sink, git::ParallelReading parallel)
+      : policy_(policy), objects_(objects), cache_(cache), pool_(pool), sink_(sink), parallel_(parallel) {}
 
   // Scans every distinct unit once, in parallel with reading, until the deadline.
   Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
@@ -69,23 +70,12 @@ class PushScan {
       else to_scan.push_back(i);
     result.files = units_.size();
 
-    std::atomic<size_t> done{result.cache_hits};
-    std::mutex progress_mutex;
-    auto last_progress = Clock::now();
+    done_ = result.cache_hits;
+    last_progress_ = Clock::now();
+    if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
+    // This thread reads (it holds the only handle); the pool scans.
     StreamingLoop loop(pool_, [&](size_t i) {
-      ScanUnit& unit = units_[i];
-      if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
-        auto findings = scan_blob(policy_, unit.path, unit.blob_id, unit.content, unit.binary);
-        unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
-        cache_.insert(unit.key, unit.findings);
-      }
-      std::string().swap(unit.content);
-      size_t finished = ++done;
-      std::lock_guard lock(progress_mutex);
-      if (Clock::now() - last_progress > std::chrono::milliseconds(500) && finished < units_.size()) {
-        last_progress = Clock::now();
-        sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", finished, units_.size())));
-      }
+      scan_unit(units_[i], deadline);
     }, kMaxQueuedBytes);
     for (size_t i : to_scan) {
       if (Clock::now() >= deadline) break;
@@ -99,6 +89,54 @@ class PushScan {
     return {};
   }
 
+  // A large push: every thread reads through a handle of its own and scans
+  // what it read, so reading (inflating blobs) is no longer serial.
+  Expected<void> read_and_scan_in_parallel(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
+    std::atomic<uint64_t> bytes{0};
+    std::mutex mutex;
+    std::optional<Error> failure;
+    auto record = [&](Error error) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::move(error);
+    };
+    pool_.parallel_for(to_scan.size(), [&](size_t k) {
+      ScanUnit& unit = units_[to_scan[k]];
+      {
+        std::lock_guard lock(mutex);
+        if (failure) return;
+      }
+      if (Clock::now() >= deadline) return;  // left unscanned: reported by unscanned()
+      auto lease = parallel_.views->borrow();
+      if (!lease) return record(lease.error());
+      auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path);
+      if (!blob) return record(blob.error());
+      if (bytes += blob->content.size(); bytes > objects_.max_bytes())
+        return record(git::too_much_content(objects_.max_bytes()));
+      unit.content = std::move(blob->content);
+      unit.binary = blob->binary;
+      scan_unit(unit, deadline);
+    });
+    if (failure) return std::unexpected(*failure);
+    return {};
+  }
+
+  // Scans one read unit (unless the deadline passed), caches its findings,
+  // frees its content, and tells the pusher how far the scan is.
+  void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
+    if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
+      auto findings = scan_blob(policy_, unit.path, unit.blob_id, unit.content, unit.binary);
+      unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
+      cache_.insert(unit.key, unit.findings);
+    }
+    std::string().swap(unit.content);
+    size_t finished = ++done_;
+    std::lock_guard lock(progress_mutex_);
+    if (Clock::now() - last_progress_ > std::chrono::milliseconds(500) && finished < units_.size()) {
+      last_progress_ = Clock::now();
+      sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", finished, units_.size())));
+    }
+  }
+
   // Findings each commit introduces: a blob's findings on lines that commit
   // added. Line diffs only for the files that have findings at all.
   Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
@@ -106,9 +144,9 @@ class PushScan {
       const git::ChangedFile& file = content.files[f];
       const ScanUnit& unit = units_[unit_of_file_[f]];
       if (!unit.findings || unit.findings->empty()) continue;
-      auto lines = objects_.new_lines(file);
-      if (!lines) return std::unexpected(lines.error());
       const git::CommitInfo& commit = content.commits[file.commit];
+      auto lines = objects_.new_lines(file, commit.id);
+      if (!lines) return std::unexpected(lines.error());
       for (const auto& finding : *unit.findings) {
         if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
         const CompiledRule& rule = policy_.rules()[finding.rule];
@@ -151,6 +189,10 @@ class PushScan {
   ScanCache& cache_;
   WorkPool& pool_;
   const LineSink& sink_;
+  git::ParallelReading parallel_;
+  std::atomic<size_t> done_{0};
+  std::mutex progress_mutex_;
+  Clock::time_point last_progress_;
   std::vector<ScanUnit> units_;
   std::unordered_map<std::string, size_t> index_;  // cache key -> unit
   std::vector<size_t> unit_of_file_;               // per content.files entry
@@ -184,9 +226,10 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink) {
+                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink,
+                                        git::ParallelReading parallel) {
   ScanOutcome outcome;
-  PushScan scan(policy, objects, cache, pool, sink);
+  PushScan scan(policy, objects, cache, pool, sink, parallel);
   if (auto scanned = scan.scan(content, deadline, outcome); !scanned) return std::unexpected(scanned.error());
   if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
   scan_tags(policy, content, outcome.findings);

@@ -15,6 +15,7 @@
 #include "engine/scan_cache.h"
 #include "git/object_reader.h"
 #include "git/push_content.h"
+#include "git/view_pool.h"
 #include "ipc/reply.h"
 #include "util/error.h"
 #include "util/work_pool.h"
@@ -35,6 +36,7 @@ struct ScanOutcome {
 /// holds more new content than the reader's limit.
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink);
+                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink,
+                                        git::ParallelReading parallel = {});
 
 }  // namespace refguard::engine

@@ -40,7 +40,8 @@ std::string to_hex(const git_oid& oid);
 /// Parses a hex object id (full length only).
 Expected<git_oid> parse_oid(std::string_view hex);
 
-/// Calls git_libgit2_init() once per process; safe from any thread.
+/// Calls git_libgit2_init() once per process (and turns off libgit2's
+/// re-hashing of every object read); safe from any thread.
 void ensure_libgit2_initialized();
 
 }  // namespace refguard::git

@@ -32,13 +32,29 @@ Expected<BlobPtr> ObjectReader::lookup(const std::string& blob_id, const std::st
   return BlobPtr(raw);
 }
 
+Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
+  auto oid = parse_oid(blob_id);
+  if (!oid) return std::unexpected(oid.error());
+  git_blob* raw = nullptr;
+  if (git_blob_lookup(&raw, repository, &*oid) != 0)
+    return std::unexpected(libgit2_error("blob " + blob_id + " (" + path + ") is missing or corrupt"));
+  BlobPtr blob(raw);
+  BlobData data;
+  data.content.assign(static_cast<const char*>(git_blob_rawcontent(raw)), static_cast<size_t>(git_blob_rawsize(raw)));
+  data.binary = git_blob_is_binary(raw) != 0;
+  return data;
+}
+
+Error too_much_content(uint64_t max_bytes) {
+  return Error{"push brings more than " + std::to_string(max_bytes >> 20) +
+               " MiB of new file content; refguard will not scan it in one push"};
+}
+
 Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std::string& path) {
   auto blob = lookup(blob_id, path);
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
-  if (bytes_read_ + size > max_bytes_)
-    return fail("push brings more than " + std::to_string(max_bytes_ >> 20) +
-                " MiB of new file content; refguard will not scan it in one push");
+  if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   bytes_read_ += size;
   BlobData data;
   data.content.assign(static_cast<const char*>(git_blob_rawcontent(blob->get())), size);
@@ -60,7 +76,56 @@ Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_bl
   return lines;
 }
 
-Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file) {
+Expected<std::string> ObjectReader::moved_from(const std::string& commit_id, size_t parent,
+                                              const std::string& path) {
+  auto key = std::make_pair(commit_id, parent);
+  auto memo = moves_.find(key);
+  if (memo == moves_.end()) {
+    auto moves = find_moves(commit_id, parent);
+    if (!moves) return std::unexpected(moves.error());
+    memo = moves_.emplace(key, std::move(*moves)).first;
+  }
+  auto found = memo->second.find(path);
+  return found == memo->second.end() ? std::string() : found->second;
+}
+
+Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std::string& commit_id, size_t parent) {
+  auto oid = parse_oid(commit_id);
+  if (!oid) return std::unexpected(oid.error());
+  git_commit* raw = nullptr;
+  if (git_commit_lookup(&raw, view_, &*oid) != 0)
+    return std::unexpected(libgit2_error("commit " + commit_id + " is missing or corrupt"));
+  CommitPtr commit(raw);
+  git_commit* raw_parent = nullptr;
+  git_tree* raw_tree = nullptr;
+  git_tree* raw_parent_tree = nullptr;
+  if (git_commit_parent(&raw_parent, raw, static_cast<unsigned>(parent)) != 0)
+    return std::unexpected(libgit2_error("a parent of commit " + commit_id + " is missing or corrupt"));
+  CommitPtr parent_commit(raw_parent);
+  if (git_commit_tree(&raw_tree, raw) != 0 || git_commit_tree(&raw_parent_tree, raw_parent) != 0) {
+    git_tree_free(raw_tree);
+    return std::unexpected(libgit2_error("a tree of commit " + commit_id + " is missing or corrupt"));
+  }
+  TreePtr tree(raw_tree), parent_tree(raw_parent_tree);
+  git_diff* raw_diff = nullptr;
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  if (git_diff_tree_to_tree(&raw_diff, view_, parent_tree.get(), tree.get(), &options) != 0)
+    return std::unexpected(libgit2_error("cannot diff commit " + commit_id));
+  DiffPtr diff(raw_diff);
+  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
+  if (git_diff_find_similar(diff.get(), &find) != 0)
+    return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_id));
+  std::map<std::string, std::string> moves;
+  for (size_t i = 0, count = git_diff_num_deltas(diff.get()); i < count; ++i) {
+    const git_diff_delta& delta = *git_diff_get_delta(diff.get(), i);
+    if (delta.status == GIT_DELTA_RENAMED || delta.status == GIT_DELTA_COPIED)
+      moves.emplace(delta.new_file.path, to_hex(delta.old_file.id));
+  }
+  return moves;
+}
+
+Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::string& commit_id) {
   auto blob = lookup(file.blob_id, file.path);
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
@@ -72,7 +137,13 @@ Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file) {
                            static_cast<size_t>(git_blob_rawsize(blob->get())));
   bool first = true;
   auto all = [&] { return every_line(content); };
-  for (const auto& base_id : file.base_blob_ids) {
+  for (size_t parent = 0; parent < file.base_blob_ids.size(); ++parent) {
+    std::string base_id = file.base_blob_ids[parent];
+    if (base_id.empty()) {
+      auto source = moved_from(commit_id, parent, file.path);
+      if (!source) return std::unexpected(source.error());
+      base_id = std::move(*source);
+    }
     std::vector<uint32_t> added;
     if (base_id.empty()) {
       added = all();

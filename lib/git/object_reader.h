@@ -36,21 +36,38 @@ class ObjectReader {
   /// A blob's content; `path` names it in errors.
   Expected<BlobData> read_blob(const std::string& blob_id, const std::string& path);
 
-  /// The lines of `file` that are new relative to every one of its bases: for
-  /// a merge, only lines no parent has (a clean merge adds none).
-  Expected<NewLines> new_lines(const ChangedFile& file);
+  /// The lines of `file` (changed by commit `commit_id`) that are new
+  /// relative to every one of its bases: for a merge, only lines no parent
+  /// has (a clean merge adds none). A file new relative to a parent is first
+  /// matched against that parent's files by git's rename and copy detection
+  /// (libgit2's, by similarity): a renamed and edited file brings only its
+  /// edits. That detection costs a full diff, so it runs only here, for
+  /// files with findings.
+  Expected<NewLines> new_lines(const ChangedFile& file, const std::string& commit_id);
 
   uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t max_bytes() const { return max_bytes_; }
 
  private:
   Expected<BlobPtr> lookup(const std::string& blob_id, const std::string& path);
   Expected<std::vector<uint32_t>> added_lines(git_blob* base, git_blob* blob, const std::string& path);
+  /// The blob that `path`, new in `commit_id` relative to parent `parent`,
+  /// was renamed or copied from, or "" when it is really new.
+  Expected<std::string> moved_from(const std::string& commit_id, size_t parent, const std::string& path);
+  Expected<std::map<std::string, std::string>> find_moves(const std::string& commit_id, size_t parent);
 
   git_repository* view_;
   uint64_t max_bytes_;
   uint64_t bytes_read_ = 0;
   std::map<std::pair<std::string, std::string>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
+  std::map<std::pair<std::string, size_t>, std::map<std::string, std::string>> moves_;  // (commit, parent) -> path -> source blob
 };
+
+/// A blob's content through any handle (no limit); `path` names it in errors.
+Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path);
+
+/// The error for a push whose new content passes `max_bytes`.
+Error too_much_content(uint64_t max_bytes);
 
 /// Line numbers 1..n of every line in `content`, as git numbers them.
 std::vector<uint32_t> every_line(std::string_view content);

@@ -1,10 +1,16 @@
 #include "git/push_reader.h"
 
+#include "git/commit_changes.h"
+#include "util/work_pool.h"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace refguard::git {
@@ -23,37 +29,11 @@ struct OidEqual {
 };
 using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
-/// One tree-to-tree diff: per changed path, the new blob and the one it replaces.
-struct PathChange {
-  git_oid blob;
-  git_oid base;  // zero when the path is new
-};
-using TreeDiff = std::map<std::string, PathChange>;
-
-bool is_scannable(const git_diff_delta& delta) {
-  switch (delta.status) {
-    case GIT_DELTA_ADDED:
-    case GIT_DELTA_MODIFIED:
-    case GIT_DELTA_TYPECHANGE:
-      break;
-    case GIT_DELTA_RENAMED:
-    case GIT_DELTA_COPIED:
-      // Content that only moved is not new.
-      if (git_oid_equal(&delta.old_file.id, &delta.new_file.id)) return false;
-      break;
-    default:
-      return false;
-  }
-  // Submodule gitlinks point at commits elsewhere; symlink blobs hold a path.
-  return delta.new_file.mode == GIT_FILEMODE_BLOB || delta.new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE;
-}
-
-bool is_blob_mode(uint16_t mode) { return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE; }
-
 class PushReader {
  public:
-  PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache)
-      : view_(view), limits_(limits), changes_cache_(changes_cache) {}
+  PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache,
+             ParallelReading parallel)
+      : view_(view), limits_(limits), changes_cache_(changes_cache), parallel_(parallel) {}
 
   Expected<void> start_walk() {
     git_revwalk* raw = nullptr;
@@ -155,35 +135,23 @@ class PushReader {
       stack.emplace_back(oid, true);
       for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
     }
-    for (const auto& oid : order)
-      if (auto read = read_commit(oid, content); !read) return read;
-    attribute_refs(content);
-    return {};
+    return read_commits_in(order, content);
   }
 
   Expected<void> read_commits(PushContent& content) {
+    std::vector<git_oid> order;
     git_oid oid;
     int error;
     while ((error = git_revwalk_next(&oid, walk_.get())) == 0) {
-      if (content.commits.size() >= limits_.max_commits)
+      if (order.size() >= limits_.max_commits)
         return fail("push brings more than " + std::to_string(limits_.max_commits) + " commits");
-      if (auto read = read_commit(oid, content); !read) return read;
+      order.push_back(oid);
     }
     if (error != GIT_ITEROVER) return std::unexpected(libgit2_error("walking the pushed commits failed"));
-    attribute_refs(content);
-    return {};
+    return read_commits_in(order, content);
   }
 
  private:
-  bool has_object(const git_oid& oid) {
-    if (!odb_) {
-      git_odb* raw = nullptr;
-      if (git_repository_odb(&raw, view_) != 0) return false;
-      odb_.reset(raw);
-    }
-    return git_odb_exists(odb_.get(), &oid) == 1;
-  }
-
   std::optional<git_oid> peel_to_commit(const git_oid& oid) {
     git_object* raw = nullptr;
     if (git_object_lookup(&raw, view_, &oid, GIT_OBJECT_ANY) != 0) return std::nullopt;
@@ -194,114 +162,75 @@ class PushReader {
     return *git_object_id(peeled);
   }
 
-  // Which paths changed and from which blob; no file content is read except
-  // by rename detection, and no line diff is made (see ObjectReader).
-  Expected<TreeDiff> diff_trees(git_tree* old_tree, git_tree* new_tree, const std::string& commit_hex) {
-    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-    git_diff* raw = nullptr;
-    if (git_diff_tree_to_tree(&raw, view_, old_tree, new_tree, &options) != 0)
-      return std::unexpected(libgit2_error("cannot diff commit " + commit_hex + " (an object is missing or corrupt)"));
-    DiffPtr diff(raw);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
-    find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
-    if (git_diff_find_similar(diff.get(), &find) != 0)
-      return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_hex +
-                                           " (an object is missing or corrupt)"));
-    TreeDiff files;
-    for (size_t i = 0, count = git_diff_num_deltas(diff.get()); i < count; ++i) {
-      const git_diff_delta& delta = *git_diff_get_delta(diff.get(), i);
-      if (!is_scannable(delta)) continue;
-      PathChange& change = files[delta.new_file.path];
-      change.blob = delta.new_file.id;
-      bool has_base = delta.status != GIT_DELTA_ADDED && is_blob_mode(delta.old_file.mode) &&
-                      !git_oid_is_zero(&delta.old_file.id);
-      if (has_base) change.base = delta.old_file.id;
-      else change.base = git_oid{};
+  // Reads the commits of `order` (parents first): their messages here, their
+  // changes from the cache or from their trees, on several threads when
+  // there are many and the caller allows it.
+  Expected<void> read_commits_in(const std::vector<git_oid>& order, PushContent& content) {
+    std::vector<CommitChanges> changes(order.size());
+    std::vector<size_t> unknown;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const git_oid& oid = order[i];
+      git_commit* raw = nullptr;
+      if (git_commit_lookup(&raw, view_, &oid) != 0)
+        return std::unexpected(libgit2_error("pushed commit " + to_hex(oid) + " is missing or corrupt"));
+      CommitPtr commit(raw);
+      const char* summary = git_commit_summary(raw);
+      content.commits.push_back(CommitInfo{to_hex(oid), summary ? summary : "", ""});
+      std::vector<git_oid> parents;
+      for (unsigned p = 0; p < git_commit_parentcount(raw); ++p) parents.push_back(*git_commit_parent_id(raw, p));
+      parents_.emplace(oid, std::move(parents));
+      commit_index_.emplace(oid, i);
+      if (changes_cache_ && (changes[i] = changes_cache_->find(oid))) ++content.commits_from_cache;
+      else unknown.push_back(i);
     }
-    return files;
-  }
-
-  Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::string& commit_hex) {
-    git_commit* parent = nullptr;
-    if (git_commit_parent(&parent, commit, index) != 0)
-      return std::unexpected(libgit2_error("parent of commit " + commit_hex + " is missing or corrupt"));
-    CommitPtr owned(parent);
-    git_tree* tree = nullptr;
-    if (git_commit_tree(&tree, parent) != 0)
-      return std::unexpected(libgit2_error("tree of a parent of " + commit_hex + " is missing or corrupt"));
-    return TreePtr(tree);
-  }
-
-  // What the commit changes relative to all parents: for a merge, only the
-  // paths every parent's diff has (a clean merge changes none), each with its
-  // base blob per parent.
-  Expected<std::vector<FileChange>> changes_of(git_commit* commit, const std::string& hex) {
-    git_tree* raw_tree = nullptr;
-    if (git_commit_tree(&raw_tree, commit) != 0)
-      return std::unexpected(libgit2_error("tree of commit " + hex + " is missing or corrupt"));
-    TreePtr tree(raw_tree);
-    unsigned parents = git_commit_parentcount(commit);
-    std::vector<TreeDiff> diffs;
-    for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
-      TreePtr base;
-      if (parents > 0) {
-        auto loaded = parent_tree(commit, index, hex);
-        if (!loaded) return std::unexpected(loaded.error());
-        base = std::move(*loaded);
+    if (auto read = read_changes(order, unknown, changes); !read) return read;
+    for (size_t i = 0; i < order.size(); ++i) {
+      for (const auto& change : *changes[i]) {
+        ChangedFile file{i, change.path, to_hex(change.blob), {}};
+        for (const auto& base : change.bases)
+          file.base_blob_ids.push_back(git_oid_is_zero(&base) ? "" : to_hex(base));
+        content.files.push_back(std::move(file));
       }
-      auto diff = diff_trees(base.get(), tree.get(), hex);
-      if (!diff) return std::unexpected(diff.error());
-      diffs.push_back(std::move(*diff));
-      if (diffs.back().empty()) break;  // nothing is new relative to this parent
     }
-    std::vector<FileChange> changes;
-    for (const auto& [path, first] : diffs.front()) {
-      FileChange change{path, first.blob, {}};
-      if (parents > 0) change.bases.push_back(first.base);
-      bool in_every_diff = true;
-      for (size_t other = 1; other < parents && in_every_diff; ++other) {
-        auto match = other < diffs.size() ? diffs[other].find(path) : diffs.back().end();
-        in_every_diff = other < diffs.size() && match != diffs[other].end();
-        if (in_every_diff) change.bases.push_back(match->second.base);
-      }
-      if (!in_every_diff) continue;
-      // Blobs are read later, and only those needed; a missing one is still
-      // an error now, never a silent pass.
-      bool present = has_object(change.blob);
-      for (const auto& base : change.bases) present = present && (git_oid_is_zero(&base) || has_object(base));
-      if (!present) return fail("commit " + hex + ": a blob of " + path + " is missing or corrupt");
-      changes.push_back(std::move(change));
-    }
-    return changes;
+    attribute_refs(content);
+    return {};
   }
 
-  Expected<void> read_commit(const git_oid& oid, PushContent& content) {
-    std::string hex = to_hex(oid);
-    git_commit* raw = nullptr;
-    if (git_commit_lookup(&raw, view_, &oid) != 0)
-      return std::unexpected(libgit2_error("pushed commit " + hex + " is missing or corrupt"));
-    CommitPtr commit(raw);
-    CommitChanges changes = changes_cache_ ? changes_cache_->find(oid) : nullptr;
-    if (changes) {
-      ++content.commits_from_cache;
-    } else {
-      auto computed = changes_of(raw, hex);
-      if (!computed) return std::unexpected(computed.error());
-      changes = std::make_shared<const std::vector<FileChange>>(std::move(*computed));
-      if (changes_cache_) changes_cache_->insert(oid, changes);
+  Expected<void> read_changes(const std::vector<git_oid>& order, const std::vector<size_t>& unknown,
+                              std::vector<CommitChanges>& changes) {
+    auto keep = [&](size_t i, std::vector<FileChange>&& computed) {
+      changes[i] = std::make_shared<const std::vector<FileChange>>(std::move(computed));
+      if (changes_cache_) changes_cache_->insert(order[i], changes[i]);
+    };
+    if (!parallel_.applies(unknown.size())) {
+      git_odb* raw = nullptr;
+      if (git_repository_odb(&raw, view_) != 0) return std::unexpected(libgit2_error("cannot open the push objects"));
+      OdbPtr odb(raw);
+      for (size_t i : unknown) {
+        auto computed = read_commit_changes(view_, odb.get(), order[i]);
+        if (!computed) return std::unexpected(computed.error());
+        keep(i, std::move(*computed));
+      }
+      return {};
     }
-    size_t index = content.commits.size();
-    const char* summary = git_commit_summary(raw);
-    content.commits.push_back(CommitInfo{hex, summary ? summary : "", ""});
-    std::vector<git_oid> parents;
-    for (unsigned i = 0; i < git_commit_parentcount(raw); ++i) parents.push_back(*git_commit_parent_id(raw, i));
-    parents_.emplace(oid, std::move(parents));
-    commit_index_.emplace(oid, index);
-    for (const auto& change : *changes) {
-      ChangedFile file{index, change.path, to_hex(change.blob), {}};
-      for (const auto& base : change.bases) file.base_blob_ids.push_back(git_oid_is_zero(&base) ? "" : to_hex(base));
-      content.files.push_back(std::move(file));
-    }
+    std::mutex mutex;
+    std::optional<Error> failure;
+    parallel_.pool->parallel_for(unknown.size(), [&](size_t k) {
+      auto record = [&](Error error) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::move(error);
+      };
+      {
+        std::lock_guard lock(mutex);
+        if (failure) return;
+      }
+      auto lease = parallel_.views->borrow();
+      if (!lease) return record(lease.error());
+      auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]]);
+      if (!computed) return record(computed.error());
+      keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
+    });
+    if (failure) return std::unexpected(*failure);
     return {};
   }
 
@@ -323,9 +252,9 @@ class PushReader {
   }
 
   git_repository* view_;
-  OdbPtr odb_;  // the view's, for existence checks
   PushLimits limits_;
   CommitChangesCache* changes_cache_;
+  ParallelReading parallel_;
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
   std::unordered_map<git_oid, size_t, OidHash, OidEqual> commit_index_;
@@ -336,8 +265,8 @@ class PushReader {
 
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
                                 const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
-                                CommitChangesCache* changes_cache) {
-  PushReader reader(view, limits, changes_cache);
+                                CommitChangesCache* changes_cache, ParallelReading parallel) {
+  PushReader reader(view, limits, changes_cache, parallel);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (!quarantined)
@@ -358,8 +287,8 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
 }
 
 Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
-                                 CommitChangesCache* changes_cache) {
-  PushReader reader(repository.repository.get(), limits, changes_cache);
+                                 CommitChangesCache* changes_cache, ParallelReading parallel) {
+  PushReader reader(repository.repository.get(), limits, changes_cache, parallel);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (auto pushed = reader.push_range(range); !pushed) return std::unexpected(pushed.error());

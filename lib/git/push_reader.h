@@ -10,6 +10,7 @@
 #include "git/commit_changes_cache.h"
 #include "git/push_content.h"
 #include "git/repository_cache.h"
+#include "git/view_pool.h"
 #include "ipc/request.h"
 #include "util/error.h"
 
@@ -22,14 +23,15 @@ struct PushLimits {
 
 /// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
 /// whether it has a quarantine (not in post-receive or offline scans).
-/// `changes_cache` (may be null) holds the changes of commits read before.
+/// `changes_cache` (may be null) holds the changes of commits read before;
+/// `parallel` lets the tree diffs of many commits run on a work pool.
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
                                 const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
-                                CommitChangesCache* changes_cache = nullptr);
+                                CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {});
 
 /// For offline scans: the commits of `range` ("A..B", a single rev = its whole
 /// history, "" = every ref), read the same way.
 Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
-                                 CommitChangesCache* changes_cache = nullptr);
+                                 CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {});
 
 }  // namespace refguard::git

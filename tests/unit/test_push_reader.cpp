@@ -9,8 +9,10 @@
 #include "git/object_reader.h"
 #include "git/push_reader.h"
 #include "git/repository_cache.h"
+#include "git/view_pool.h"
 #include "ipc/request.h"
 #include "temp_repo.h"
+#include "util/work_pool.h"
 
 using namespace refguard;
 using git::ChangedFile;
@@ -52,7 +54,14 @@ struct Server {
     auto content = read(updates, {}, cache);
     INFO((content ? std::string() : content.error().message));
     REQUIRE(content);
+    remember(*content);
     return std::move(*content);
+  }
+
+  // The commits new_lines() resolves ChangedFile::commit against.
+  void remember(const PushContent& content) {
+    commit_ids_.clear();
+    for (const auto& commit : content.commits) commit_ids_.push_back(commit.id);
   }
 
   git::ObjectReader& objects() {
@@ -62,7 +71,7 @@ struct Server {
 
   // The lines `file` adds, as the scan judges findings by.
   git::NewLines new_lines(const ChangedFile& file) {
-    auto lines = objects().new_lines(file);
+    auto lines = objects().new_lines(file, commit_ids_.at(file.commit));
     INFO((lines ? std::string() : lines.error().message));
     REQUIRE(lines);
     return std::move(*lines);
@@ -75,6 +84,7 @@ struct Server {
  private:
   std::shared_ptr<git::CachedRepository> repository_;
   std::unique_ptr<git::ObjectReader> objects_;
+  std::vector<std::string> commit_ids_;
 };
 
 std::vector<std::string> commit_ids(const PushContent& content) {
@@ -270,8 +280,8 @@ TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brin
   auto files = files_of(content, edited);
   REQUIRE(files.size() == 1);
   REQUIRE(files.count("newer/name.py"));
-  CHECK(s.added(files["newer/name.py"]) == lines({15, 31}));
-  CHECK(files["newer/name.py"]->base_blob_ids == std::vector<std::string>{s.work.rev(renamed + ":new/name.py")});
+  CHECK(s.added(files["newer/name.py"]) == lines({15, 31}));  // found by similarity, for files with findings
+  CHECK(files["newer/name.py"]->base_blob_ids == std::vector<std::string>{""});
 }
 
 TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
@@ -492,6 +502,7 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   auto range = git::read_range(repository, a + ".." + c, {});
   REQUIRE(range);
   CHECK(commit_ids(*range) == std::vector<std::string>{b, c});
+  s.remember(*range);
   CHECK(s.added(files_of(*range, c)["c.txt"]) == lines({1}));
 
   auto history = git::read_range(repository, "refs/heads/side", {});
@@ -506,4 +517,74 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   auto bad = git::read_range(repository, "no-such-branch", {});
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("cannot resolve range 'no-such-branch'"));
+}
+
+TEST_CASE("push reader: the tree walk lists changed regular files only, and not content that only moved",
+          "[push_reader]") {
+  Server s;
+  s.work.commit({{"a/one.py", numbered(1, 5)}, {"a/two.py", numbered(6, 9)}, {"keep/x.txt", "x\n"},
+                 {"thing", "a file at first\n"}},
+                "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  // A directory moved whole, one file edited in place, a copy of an edited
+  // file's old content, a file replaced by a directory, a symlink.
+  s.work.git("mv a b");
+  s.work.write("keep/x.txt", "x\nmore\n");
+  s.work.write("copy-of-x.txt", "x\n");
+  s.work.git("rm -q thing");
+  s.work.write("thing/inside.txt", "now a directory\n");
+  s.work.git("add -A");
+  s.work.git("-c core.symlinks=true commit -q -m moves");
+  std::string moves = s.work.head();
+  s.work.git("update-index --add --cacheinfo 120000," + s.work.git("hash-object -w --stdin </dev/null") + ",link");
+  s.work.git("update-index --add --cacheinfo 160000,0123456789abcdef0123456789abcdef01234567,sub");
+  s.work.git("commit -q -m 'symlink and gitlink'");
+  std::string special = s.work.head();
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{base, special, "refs/heads/main"}});
+  auto files = files_of(content, moves);
+  CHECK(files.count("b/one.py") == 0);       // moved with its directory: not new
+  CHECK(files.count("b/two.py") == 0);
+  CHECK(files.count("copy-of-x.txt") == 0);  // the old content of an edited file: not new
+  REQUIRE(files.count("keep/x.txt"));
+  CHECK(s.added(files["keep/x.txt"]) == lines({2}));
+  REQUIRE(files.count("thing/inside.txt"));  // a file that became a directory
+  CHECK(files["thing/inside.txt"]->base_blob_ids == std::vector<std::string>{""});
+  CHECK(files.size() == 2);
+  CHECK(files_of(content, special).empty());  // symlinks and gitlinks are not scanned
+}
+
+TEST_CASE("push reader: reading on several threads gives the serial result", "[push_reader]") {
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  for (int i = 0; i < 40; ++i)
+    s.work.commit({{"src/f" + std::to_string(i % 7) + ".py", numbered(1, i + 2)}, {"n.txt", std::to_string(i)}},
+                  "c" + std::to_string(i));
+  std::string tip = s.work.head();
+  s.send("refs/heads/main");
+
+  auto serial = s.read_ok({{base, tip, "refs/heads/main"}});
+  WorkPool pool(3);
+  git::ViewPool views(s.repository().path, "");
+  git::ParallelReading parallel{&pool, &views, 1};
+  Expected<PushContent> threaded = fail("not read");
+  {
+    std::lock_guard lock(s.repository().mutex);
+    threaded = git::read_push(s.repository(), s.repository().repository.get(), false,
+                              {{base, tip, "refs/heads/main"}}, {}, nullptr, parallel);
+  }
+  REQUIRE(threaded);
+  CHECK(commit_ids(*threaded) == commit_ids(serial));
+  REQUIRE(threaded->files.size() == serial.files.size());
+  for (size_t i = 0; i < serial.files.size(); ++i) {
+    INFO(serial.files[i].path);
+    CHECK(threaded->files[i].commit == serial.files[i].commit);
+    CHECK(threaded->files[i].path == serial.files[i].path);
+    CHECK(threaded->files[i].blob_id == serial.files[i].blob_id);
+    CHECK(threaded->files[i].base_blob_ids == serial.files[i].base_blob_ids);
+  }
 }

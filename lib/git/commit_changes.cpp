@@ -1,0 +1,76 @@
+#include "git/commit_changes.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "git/tree_changes.h"
+
+namespace refguard::git {
+
+namespace {
+
+Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::string& hex) {
+  git_commit* parent = nullptr;
+  if (git_commit_parent(&parent, commit, index) != 0)
+    return std::unexpected(libgit2_error("parent of commit " + hex + " is missing or corrupt"));
+  CommitPtr owned(parent);
+  git_tree* tree = nullptr;
+  if (git_commit_tree(&tree, parent) != 0)
+    return std::unexpected(libgit2_error("tree of a parent of " + hex + " is missing or corrupt"));
+  return TreePtr(tree);
+}
+
+}  // namespace
+
+Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
+                                                      const git_oid& oid) {
+  std::string hex = to_hex(oid);
+  git_commit* raw = nullptr;
+  if (git_commit_lookup(&raw, repository, &oid) != 0)
+    return std::unexpected(libgit2_error("pushed commit " + hex + " is missing or corrupt"));
+  CommitPtr commit(raw);
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, raw) != 0)
+    return std::unexpected(libgit2_error("tree of commit " + hex + " is missing or corrupt"));
+  TreePtr tree(raw_tree);
+  unsigned parents = git_commit_parentcount(raw);
+  std::vector<std::vector<TreeChange>> diffs;
+  for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
+    TreePtr base;
+    if (parents > 0) {
+      auto loaded = parent_tree(raw, index, hex);
+      if (!loaded) return std::unexpected(loaded.error());
+      base = std::move(*loaded);
+    }
+    auto diff = changed_files(repository, base.get(), tree.get());
+    if (!diff) return std::unexpected(Error{"commit " + hex + ": " + diff.error().message});
+    diffs.push_back(std::move(*diff));
+    if (diffs.back().empty()) return std::vector<FileChange>{};  // nothing is new relative to this parent
+  }
+  // For a merge, the other parents' changes by path.
+  std::vector<std::unordered_map<std::string_view, const TreeChange*>> by_path(diffs.size());
+  for (size_t other = 1; other < diffs.size(); ++other)
+    for (const auto& change : diffs[other]) by_path[other].emplace(change.path, &change);
+  auto present = [&](const git_oid& id) { return git_oid_is_zero(&id) || git_odb_exists(odb, &id) == 1; };
+  std::vector<FileChange> changes;
+  for (const auto& first : diffs.front()) {
+    FileChange change{first.path, first.blob, {}};
+    if (parents > 0) change.bases.push_back(first.base);
+    bool in_every_diff = true;
+    for (size_t other = 1; other < diffs.size() && in_every_diff; ++other) {
+      auto match = by_path[other].find(first.path);
+      in_every_diff = match != by_path[other].end() && git_oid_equal(&match->second->blob, &first.blob);
+      if (in_every_diff) change.bases.push_back(match->second->base);
+    }
+    if (!in_every_diff) continue;
+    // Blobs are read later, and only those needed; a missing one is still an
+    // error now, never a silent pass.
+    bool complete = present(change.blob) && std::all_of(change.bases.begin(), change.bases.end(), present);
+    if (!complete) return fail("commit " + hex + ": a blob of " + first.path + " is missing or corrupt");
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+}  // namespace refguard::git

@@ -1,0 +1,20 @@
+#pragma once
+// What one commit changes relative to all of its parents, from its trees
+// alone (git/tree_changes.h): for a merge, only the paths every parent's diff
+// has (a clean merge changes none), each with its base blob per parent. Pure
+// function of the commit id, so it is cached (git/commit_changes_cache.h) and
+// can run for many commits at once, one repository handle per thread.
+#include <vector>
+
+#include "git/commit_changes_cache.h"
+#include "git/handles.h"
+#include "util/error.h"
+
+namespace refguard::git {
+
+/// `repository` reads the objects (a push view); `odb` is its object
+/// database, used to check that every blob named is present.
+Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
+                                                      const git_oid& commit);
+
+}  // namespace refguard::git
