@@ -143,7 +143,8 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   }
 
   auto deadline = started + std::chrono::milliseconds(policy.settings().time_budget_ms);
-  auto scanned = scan_push_content(policy, *content, objects, cache_, pool_, deadline, sink, parallel);
+  auto scanned =
+      scan_push_content(policy, *content, objects, cache_, pool_, deadline, sink, parallel, &commit_findings_);
   if (!scanned) return reject(scanned.error().message);
   ScanOutcome& outcome = *scanned;
   result.findings = std::move(outcome.findings);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/commit_findings_cache.h"
 #include "engine/finding.h"
 #include "engine/policy_store.h"
 #include "engine/push_scan.h"
@@ -26,7 +27,7 @@ struct CheckResult {
   std::string repository;       // canonical git dir ("" if it could not be resolved)
   std::string error;            // why the check itself failed ("" if it ran)
   size_t commits = 0;
-  size_t files = 0;             // distinct (blob, path) pairs
+  size_t files = 0;             // see ScanOutcome::files
   size_t cache_hits = 0;
   size_t commits_known = 0;     // commits whose changes came from the commit cache (read before)
   bool timed_out = false;
@@ -54,6 +55,7 @@ class PushChecker {
   WorkPool& pool_;
   CheckerOptions options_;
   git::CommitChangesCache changes_cache_;
+  CommitFindingsCache commit_findings_;
 };
 
 }  // namespace refguard::engine

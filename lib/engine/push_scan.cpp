@@ -52,13 +52,32 @@ bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
 
 class PushScan {
  public:
-  PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-           const LineSink& sink, git::ParallelReading parallel)
-      : policy_(policy), objects_(objects), cache_(cache), pool_(pool), sink_(sink), parallel_(parallel) {}
+  PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache,
+           CommitFindingsCache* commit_cache, WorkPool& pool, const LineSink& sink, git::ParallelReading parallel)
+      : policy_(policy),
+        objects_(objects),
+        cache_(cache),
+        commit_cache_(commit_cache),
+        pool_(pool),
+        sink_(sink),
+        parallel_(parallel) {}
 
   // Scans every distinct unit once, in parallel with reading, until the deadline.
   Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
+    // Commits judged before under this policy need nothing from their files.
+    judged_.resize(content.commits.size());
+    if (commit_cache_)
+      for (size_t c = 0; c < content.commits.size(); ++c)
+        judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), content.commits[c].id));
+    units_.reserve(content.files.size());
+    index_.reserve(content.files.size());
+    unit_of_file_.reserve(content.files.size());
     for (const auto& file : content.files) {
+      if (judged_[file.commit]) {
+        ++result.cache_hits;
+        unit_of_file_.push_back(kNoUnit);
+        continue;
+      }
       std::string key = ScanCache::key(policy_.digest(), file.blob_id, file.path);
       auto [at, added] = index_.emplace(key, units_.size());
       if (added) units_.push_back({file.blob_id, file.path, std::move(key), {}, false, nullptr});
@@ -68,7 +87,7 @@ class PushScan {
     for (size_t i = 0; i < units_.size(); ++i)
       if ((units_[i].findings = cache_.find(units_[i].key))) ++result.cache_hits;
       else to_scan.push_back(i);
-    result.files = units_.size();
+    result.files = result.cache_hits + to_scan.size();
 
     done_ = result.cache_hits;
     last_progress_ = Clock::now();
@@ -138,11 +157,16 @@ class PushScan {
   }
 
   // Findings each commit introduces: a blob's findings on lines that commit
-  // added. Line diffs only for the files that have findings at all.
+  // added. Line diffs only for the files that have findings at all. Commits
+  // whose every file was scanned are remembered with their findings.
   Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
+    std::vector<std::vector<CommitFinding>> introduced(content.commits.size());
+    std::vector<bool> complete(content.commits.size(), true);
     for (size_t f = 0; f < content.files.size(); ++f) {
       const git::ChangedFile& file = content.files[f];
+      if (unit_of_file_[f] == kNoUnit) continue;  // a judged commit
       const ScanUnit& unit = units_[unit_of_file_[f]];
+      if (!unit.findings) complete[file.commit] = false;
       if (!unit.findings || unit.findings->empty()) continue;
       const git::CommitInfo& commit = content.commits[file.commit];
       auto lines = objects_.new_lines(file, commit.id);
@@ -151,8 +175,19 @@ class PushScan {
         if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
         const CompiledRule& rule = policy_.rules()[finding.rule];
         if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit.id)) continue;
-        out.push_back(make_finding(rule, commit, file.path, finding));
+        introduced[file.commit].push_back({file.path, finding});
       }
+    }
+    for (size_t c = 0; c < content.commits.size(); ++c) {
+      const git::CommitInfo& commit = content.commits[c];
+      const std::vector<CommitFinding>& findings = judged_[c] ? *judged_[c] : introduced[c];
+      for (const auto& [path, finding] : findings) {
+        if (finding.rule >= policy_.rules().size()) continue;
+        out.push_back(make_finding(policy_.rules()[finding.rule], commit, path, finding));
+      }
+      if (!judged_[c] && complete[c] && commit_cache_)
+        commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id),
+                              std::make_shared<const std::vector<CommitFinding>>(std::move(introduced[c])));
     }
     return {};
   }
@@ -184,9 +219,13 @@ class PushScan {
     return finding;
   }
 
+  static constexpr size_t kNoUnit = static_cast<size_t>(-1);
+
   const CompiledPolicy& policy_;
   git::ObjectReader& objects_;
   ScanCache& cache_;
+  CommitFindingsCache* commit_cache_;
+  std::vector<CommitFindings> judged_;  // per commit: its findings, when judged before
   WorkPool& pool_;
   const LineSink& sink_;
   git::ParallelReading parallel_;
@@ -227,9 +266,9 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
                                         std::chrono::steady_clock::time_point deadline, const LineSink& sink,
-                                        git::ParallelReading parallel) {
+                                        git::ParallelReading parallel, CommitFindingsCache* commit_cache) {
   ScanOutcome outcome;
-  PushScan scan(policy, objects, cache, pool, sink, parallel);
+  PushScan scan(policy, objects, cache, commit_cache, pool, sink, parallel);
   if (auto scanned = scan.scan(content, deadline, outcome); !scanned) return std::unexpected(scanned.error());
   if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
   scan_tags(policy, content, outcome.findings);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/commit_findings_cache.h"
 #include "engine/compiled_policy.h"
 #include "engine/finding.h"
 #include "engine/scan_cache.h"
@@ -27,8 +28,8 @@ using LineSink = std::function<void(ipc::LineKind, const std::string&)>;
 
 struct ScanOutcome {
   std::vector<Finding> findings;
-  size_t files = 0;        // distinct (blob, path) pairs
-  size_t cache_hits = 0;
+  size_t files = 0;        // changed files judged: distinct (blob, path) pairs, plus the files of judged commits
+  size_t cache_hits = 0;   // of those, served from the scan cache or the commit findings cache
   std::vector<std::string> unscanned;  // paths left when the deadline passed
 };
 
@@ -37,6 +38,7 @@ struct ScanOutcome {
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
                                         std::chrono::steady_clock::time_point deadline, const LineSink& sink,
-                                        git::ParallelReading parallel = {});
+                                        git::ParallelReading parallel = {},
+                                        CommitFindingsCache* commit_cache = nullptr);
 
 }  // namespace refguard::engine

@@ -10,9 +10,10 @@ size_t CommitChangesCache::KeyHash::operator()(const Key& key) const noexcept {
   return hash;
 }
 
-size_t CommitChangesCache::cost(const std::vector<FileChange>& changes) {
-  size_t bytes = sizeof(Entry) + 64;  // list node + index slot, roughly
-  for (const auto& change : changes)
+size_t CommitChangesCache::cost(const CommitRecord& record) {
+  size_t bytes = sizeof(Entry) + sizeof(CommitRecord) + 64 + record.summary.capacity() +
+                 record.parents.capacity() * sizeof(git_oid);  // + list node and index slot, roughly
+  for (const auto& change : record.files)
     bytes += sizeof(FileChange) + change.path.capacity() + change.bases.capacity() * sizeof(git_oid);
   return bytes;
 }

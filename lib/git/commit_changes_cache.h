@@ -24,7 +24,14 @@ struct FileChange {
   git_oid blob;
   std::vector<git_oid> bases;  // per parent; zero id = new relative to that parent
 };
-using CommitChanges = std::shared_ptr<const std::vector<FileChange>>;
+/// What refguard keeps of a commit: enough to walk past it and to judge it
+/// again without reading it.
+struct CommitRecord {
+  std::string summary;
+  std::vector<git_oid> parents;
+  std::vector<FileChange> files;
+};
+using CommitChanges = std::shared_ptr<const CommitRecord>;
 
 class CommitChangesCache {
  public:
@@ -50,7 +57,7 @@ class CommitChangesCache {
     CommitChanges changes;
     size_t bytes;
   };
-  static size_t cost(const std::vector<FileChange>& changes);
+  static size_t cost(const CommitRecord& record);
 
   size_t max_entries_;
   size_t max_bytes_;

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/commit_findings_cache.h"
 #include "engine/scan_cache.h"
 
 using refguard::engine::BlobFinding;
@@ -141,4 +142,31 @@ TEST_CASE("scan cache stays bounded and consistent under concurrent use", "[scan
   ScanCache rebuilt(1000, 1u << 30);
   for (const auto& [k, f] : cache.snapshot()) rebuilt.insert(k, f);
   CHECK(rebuilt.bytes() == bytes);
+}
+
+TEST_CASE("commit findings cache: keyed by policy and commit, LRU-bounded", "[scan_cache]") {
+  using refguard::engine::CommitFinding;
+  using refguard::engine::CommitFindingsCache;
+  CommitFindingsCache cache(2);
+  auto findings = [](const std::string& path) {
+    CommitFinding f;
+    f.path = path;
+    f.finding.rule = 3;
+    f.finding.line = 7;
+    f.finding.masked = "sk-p…XYZ";
+    return std::make_shared<const std::vector<CommitFinding>>(std::vector<CommitFinding>{f});
+  };
+  std::string a = CommitFindingsCache::key("digest1", std::string(40, 'a'));
+  std::string a_other_policy = CommitFindingsCache::key("digest2", std::string(40, 'a'));
+  cache.insert(a, findings("x.py"));
+  REQUIRE(cache.find(a));
+  CHECK(cache.find(a)->front().path == "x.py");
+  CHECK(cache.find(a)->front().finding.line == 7);
+  CHECK_FALSE(cache.find(a_other_policy));  // another policy judges the commit anew
+  cache.insert(CommitFindingsCache::key("digest1", std::string(40, 'b')), findings("y.py"));
+  cache.find(a);  // a is now the most recent
+  cache.insert(CommitFindingsCache::key("digest1", std::string(40, 'c')), findings("z.py"));
+  CHECK(cache.size() == 2);
+  CHECK(cache.find(a));
+  CHECK_FALSE(cache.find(CommitFindingsCache::key("digest1", std::string(40, 'b'))));
 }
