@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/file_view.h"
@@ -48,6 +49,15 @@ class Detector {
 
   /// True when scan_lines should run (the engine skips the line pass otherwise).
   virtual bool wants_lines() const { return false; }
+
+  /// False when the detector can report nothing for a file at `path`, whatever
+  /// its content (detectors that only look at certain names). Must depend on
+  /// the path alone: the engine asks once per path, with the rule's scope, and
+  /// then calls neither scan_file nor scan_lines for files at that path.
+  virtual bool may_report_at(std::string_view path) const {
+    (void)path;
+    return true;
+  }
 };
 
 }  // namespace refguard::detect

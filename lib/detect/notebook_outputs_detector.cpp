@@ -20,6 +20,8 @@ bool is_notebook_path(std::string_view path) {
 
 class NotebookOutputsDetector final : public Detector {
  public:
+  bool may_report_at(std::string_view path) const override { return is_notebook_path(path); }
+
   void scan_file(const FileView& file, std::vector<Hit>& hits) const override {
     if (!is_notebook_path(file.path)) return;
     auto cells = notebook_output_cells(file.content);

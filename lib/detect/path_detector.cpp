@@ -12,6 +12,9 @@ class PathDetector final : public Detector {
  public:
   explicit PathDetector(std::vector<Glob> globs) : globs_(std::move(globs)) {}
 
+  // Reports on the path alone: elsewhere there is nothing to find.
+  bool may_report_at(std::string_view path) const override { return first_match(globs_, path) != nullptr; }
+
   void scan_file(const FileView& file, std::vector<Hit>& hits) const override {
     const Glob* glob = first_match(globs_, file.path);
     if (!glob) return;

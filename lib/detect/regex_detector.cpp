@@ -27,8 +27,16 @@ class RegexDetector final : public Detector {
 
  private:
   void scan_line(const AddedLine& line, std::vector<Hit>& hits) const {
+    const size_t before = hits.size();
+    find(line, hits);
     // RE2 has no lookaround; `unless` says "but not on a line that also matches this".
-    if (unless_ && RE2::PartialMatch(re2::StringPiece(line.text.data(), line.text.size()), *unless_)) return;
+    // Checked only when the line has hits (the rare case), then drops them all.
+    if (hits.size() > before && unless_ &&
+        RE2::PartialMatch(re2::StringPiece(line.text.data(), line.text.size()), *unless_))
+      hits.erase(hits.begin() + static_cast<std::ptrdiff_t>(before), hits.end());
+  }
+
+  void find(const AddedLine& line, std::vector<Hit>& hits) const {
     const int groups = regex_->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
     re2::StringPiece text(line.text.data(), line.text.size());

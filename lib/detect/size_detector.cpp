@@ -18,6 +18,8 @@ class SizeDetector final : public Detector {
  public:
   SizeDetector(uint64_t max_bytes, std::vector<Glob> globs) : max_bytes_(max_bytes), globs_(std::move(globs)) {}
 
+  bool may_report_at(std::string_view path) const override { return globs_.empty() || first_match(globs_, path); }
+
   void scan_file(const FileView& file, std::vector<Hit>& hits) const override {
     if (file.content.size() <= max_bytes_) return;
     if (file.content.starts_with(kLfsPointerStart)) return;

@@ -86,18 +86,22 @@ class BlobScan {
 
 void scan_lines(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
                 std::string_view where, BlobScan& scan, const BlobScan::LineMapper* mapper = nullptr) {
-  std::vector<std::vector<uint32_t>> candidates;
-  policy.prefilter().candidates(view.content, view.added, candidates);
+  // Per thread and reused: the lists keep their capacity from file to file.
+  thread_local std::vector<std::vector<uint32_t>> candidates;
+  thread_local std::vector<uint32_t> selected;
+  policy.prefilter().candidates(view.content, view.added, candidates, &selected);
   LineIndex index{&view.added};
-  std::vector<detect::Hit> hits;
-  for (size_t rule_index : rules) {
+  thread_local std::vector<detect::Hit> hits;
+  // Only entries with candidate lines (few), in rule order as `rules` is;
+  // `rules` (ascending) says whether the rule looks at this file.
+  for (uint32_t entry : selected) {
+    size_t rule_index = policy.prefilter_rules()[entry];
+    if (!std::binary_search(rules.begin(), rules.end(), rule_index)) continue;
     const CompiledRule& rule = policy.rules()[rule_index];
-    if (rule.prefilter_entry < 0) continue;
-    const auto& lines = candidates[static_cast<size_t>(rule.prefilter_entry)];
-    if (lines.empty()) continue;
+    const auto& lines = candidates[entry];
     hits.clear();
     rule.detector->scan_lines(view, lines, hits);
-    scan.add(rule_index, hits, &index, where, mapper);
+    if (!hits.empty()) scan.add(rule_index, hits, &index, where, mapper);
   }
 }
 
@@ -168,7 +172,7 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
   for (size_t rule_index : applicable) {
     hits.clear();
     policy.rules()[rule_index].detector->scan_file(view, hits);
-    scan.add(rule_index, hits, nullptr, "");
+    if (!hits.empty()) scan.add(rule_index, hits, nullptr, "");
   }
   if (binary) return scan.take();  // line rules skip binary files, as git's diff does
   if (is_notebook(path) && scan_notebook(policy, applicable, view, scan)) return scan.take();

@@ -184,8 +184,12 @@ std::shared_ptr<const CompiledPolicy::PathRules> CompiledPolicy::rules_for_path(
   auto rules = std::make_shared<PathRules>();
   rules->ai_path = classifier_.is_ai_path(path);
   for (size_t i = 0; i < rules_.size(); ++i) {
-    if (rules_[i].applies_to(path, true)) rules->if_ai.push_back(i);
-    if (rules_[i].applies_to(path, false)) rules->if_not_ai.push_back(i);
+    // A detector that can report nothing at this path (a path or name check)
+    // is left out here, once per path, rather than asked for every file.
+    bool if_ai = rules_[i].applies_to(path, true), if_not_ai = rules_[i].applies_to(path, false);
+    if (!(if_ai || if_not_ai) || !rules_[i].detector->may_report_at(path)) continue;
+    if (if_ai) rules->if_ai.push_back(i);
+    if (if_not_ai) rules->if_not_ai.push_back(i);
   }
   std::lock_guard lock(path_rules_mutex_);
   if (path_rules_.size() >= kMaxPaths) path_rules_.clear();

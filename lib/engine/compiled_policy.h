@@ -69,12 +69,14 @@ class CompiledPolicy {
   std::string to_toml() const;
 
   /// Which rules look at a file at `path`: with and without AI-script content,
-  /// and whether the path alone makes it an AI script. Memoised per path (a
-  /// history has far fewer paths than file versions). Thread-safe.
+  /// and whether the path alone makes it an AI script. Rules whose detector
+  /// can report nothing at this path (Detector::may_report_at) are left out.
+  /// Memoised per path (a history has far fewer paths than file versions).
+  /// Thread-safe.
   struct PathRules {
     bool ai_path = false;
-    std::vector<size_t> if_ai;
-    std::vector<size_t> if_not_ai;
+    std::vector<size_t> if_ai;      // rule indexes, ascending
+    std::vector<size_t> if_not_ai;  // rule indexes, ascending
   };
   std::shared_ptr<const PathRules> rules_for_path(std::string_view path) const;
 

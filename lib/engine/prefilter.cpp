@@ -32,6 +32,38 @@ bool accepts(const std::string& pattern, unsigned flags, std::string* why) {
   return false;
 }
 
+// True when `regex` (RE2 syntax) may use '$' as an end anchor: a '$' outside
+// a bracket expression and not escaped. A '$' inside [...] or written \$ is
+// a plain character, which Vectorscan matches exactly as RE2 does. \Q...\E
+// quoting is not parsed: any '$' then counts.
+bool has_end_anchor(std::string_view regex) {
+  if (regex.find('$') == std::string_view::npos) return false;
+  if (regex.find("\\Q") != std::string_view::npos) return true;
+  bool in_class = false;
+  for (size_t i = 0; i < regex.size(); ++i) {
+    char c = regex[i];
+    if (c == '\\') {
+      ++i;  // the escaped character is literal (inside a class too)
+    } else if (in_class) {
+      if (c == '[' && i + 1 < regex.size() && regex[i + 1] == ':') {
+        size_t close = regex.find(":]", i + 2);  // [:alpha:] inside a class
+        if (close == std::string_view::npos) return true;
+        i = close + 1;
+      } else if (c == ']') {
+        in_class = false;
+      }
+    } else if (c == '[') {
+      in_class = true;
+      // A ']' right after '[' or '[^' is a member, not the end.
+      if (i + 1 < regex.size() && regex[i + 1] == '^') ++i;
+      if (i + 1 < regex.size() && regex[i + 1] == ']') ++i;
+    } else if (c == '$') {
+      return true;
+    }
+  }
+  return in_class;  // malformed: be conservative
+}
+
 struct ScratchDeleter {
   void operator()(hs_scratch_t* scratch) const noexcept { hs_free_scratch(scratch); }
 };
@@ -58,11 +90,27 @@ hs_scratch_t* thread_scratch(const hs_database_t* database, bool force_resize = 
   return raw;
 }
 
+// Per-thread working lists, kept between calls so that a scan allocates
+// nothing once they have grown to the files it sees. Between calls every
+// list is empty; `touched` names the entries whose lists a scan filled.
+struct ScanBuffers {
+  std::vector<size_t> line_ends;
+  std::vector<std::vector<uint32_t>> regex_lines, keyword_lines;
+  std::vector<uint32_t> touched;
+};
+
+constexpr size_t kKeepCapacity = 1 << 16;  // a list grown beyond this (a huge file) is freed after use
+
+void empty_list(std::vector<uint32_t>& list) {
+  if (list.capacity() > kKeepCapacity) std::vector<uint32_t>().swap(list);
+  list.clear();
+}
+
 struct ScanState {
   const std::vector<std::pair<uint32_t, bool>>* owners;
   const std::vector<size_t>* line_ends;  // offset just past each line, ascending
-  std::vector<std::vector<uint32_t>>* regex_lines;
-  std::vector<std::vector<uint32_t>>* keyword_lines;
+  ScanBuffers* buffers;
+  size_t hint = 0;  // the line of the previous match: matches mostly arrive in order
 };
 
 int on_match(unsigned int id, unsigned long long, unsigned long long to, unsigned int, void* context) {
@@ -71,19 +119,19 @@ int on_match(unsigned int id, unsigned long long, unsigned long long to, unsigne
   // The line holding the match's last byte; a line's newline belongs to it, so
   // a pattern that consumes the character after a key still finds its line.
   size_t last = to == 0 ? 0 : static_cast<size_t>(to) - 1;
-  auto it = std::lower_bound(ends.begin(), ends.end(), last);
-  if (it == ends.end()) return 0;
-  auto line = static_cast<uint32_t>(it - ends.begin());
+  size_t index = state.hint;
+  if (index >= ends.size() || ends[index] < last || (index > 0 && ends[index - 1] >= last)) {
+    auto it = std::lower_bound(ends.begin(), ends.end(), last);
+    if (it == ends.end()) return 0;
+    index = static_cast<size_t>(it - ends.begin());
+    state.hint = index;
+  }
+  auto line = static_cast<uint32_t>(index);
   auto [entry, keyword] = (*state.owners)[id];
-  auto& lines = keyword ? (*state.keyword_lines)[entry] : (*state.regex_lines)[entry];
+  auto& lines = keyword ? state.buffers->keyword_lines[entry] : state.buffers->regex_lines[entry];
+  if (lines.empty()) state.buffers->touched.push_back(entry);
   if (lines.empty() || lines.back() != line) lines.push_back(line);  // sorted and deduplicated after the scan
   return 0;
-}
-
-std::vector<uint32_t> intersect(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  std::vector<uint32_t> out;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
 }
 
 }  // namespace
@@ -125,7 +173,7 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
   // RE2 sees lines without their "\r"; Vectorscan sees raw bytes, where "$"
   // would not match before "\r\n". Such patterns select lines by keywords.
   for (size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].spec.regex.find('$') != std::string::npos) regex_ok[i] = false;
+    if (has_end_anchor(entries[i].spec.regex)) regex_ok[i] = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::shared_ptr<Prefilter> prefilter(new Prefilter());
     prefilter->entries_.resize(entries.size());
@@ -147,6 +195,9 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
       state.has_keywords = !spec.keywords.empty();
     }
     prefilter->pattern_owner_ = std::move(list.owners);
+    for (size_t i = 0; i < entries.size(); ++i)
+      if (!prefilter->entries_[i].regex_in_db && !prefilter->entries_[i].has_keywords)
+        prefilter->every_line_entries_.push_back(i);
     if (list.patterns.empty()) return prefilter;
     std::string why;
     prefilter->database_ = compile_all(list, &why);
@@ -164,12 +215,41 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
 }
 
 void Prefilter::candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,
-                           std::vector<std::vector<uint32_t>>& candidates) const {
+                           std::vector<std::vector<uint32_t>>& candidates, std::vector<uint32_t>* selected) const {
   size_t count = entries_.size();
-  candidates.assign(count, {});
-  std::vector<std::vector<uint32_t>> regex_lines(count), keyword_lines(count);
+  if (selected) selected->clear();
+  candidates.resize(count);
+  for (auto& list : candidates)
+    if (!list.empty()) empty_list(list);
+  auto every_line = [&](std::vector<uint32_t>& out) {
+    out.resize(lines.size());
+    for (uint32_t l = 0; l < lines.size(); ++l) out[l] = l;
+  };
+  thread_local ScanBuffers buffers;
+  auto& regex_lines = buffers.regex_lines;
+  auto& keyword_lines = buffers.keyword_lines;
+  auto& touched = buffers.touched;
+  if (regex_lines.size() < count) regex_lines.resize(count);
+  if (keyword_lines.size() < count) keyword_lines.resize(count);
+  // Empties the lists this scan filled, restoring the buffers' invariant.
+  auto rewind = [&] {
+    for (uint32_t entry : touched) {
+      empty_list(regex_lines[entry]);
+      empty_list(keyword_lines[entry]);
+    }
+    touched.clear();
+  };
+  rewind();  // no-op unless an earlier call ended by an exception
+  // Runs on every return: a huge file's line offsets are not kept.
+  struct ReleaseLineEnds {
+    std::vector<size_t>& line_ends;
+    ~ReleaseLineEnds() {
+      if (line_ends.capacity() > kKeepCapacity) std::vector<size_t>().swap(line_ends);
+    }
+  } release_line_ends{buffers.line_ends};
   if (database_ && !lines.empty()) {
-    std::vector<size_t> line_ends;
+    auto& line_ends = buffers.line_ends;
+    line_ends.clear();
     line_ends.reserve(lines.size());
     for (const auto& line : lines)
       line_ends.push_back(static_cast<size_t>(line.text.data() - content.data()) + line.text.size());
@@ -177,7 +257,7 @@ void Prefilter::candidates(std::string_view content, const std::vector<detect::A
     size_t end = line_ends.back();
     // Offsets the callback sees are relative to `begin`; shift the line ends to match.
     for (auto& e : line_ends) e -= begin;
-    ScanState state{&pattern_owner_, &line_ends, &regex_lines, &keyword_lines};
+    ScanState state{&pattern_owner_, &line_ends, &buffers};
     auto scan = [&](hs_scratch_t* scratch) {
       return scratch ? hs_scan(database_, content.data() + begin, static_cast<unsigned>(end - begin), 0, scratch,
                                on_match, &state)
@@ -186,37 +266,46 @@ void Prefilter::candidates(std::string_view content, const std::vector<detect::A
     hs_error_t status = scan(thread_scratch(database_));
     if (status == HS_INVALID || status == HS_NOMEM) {
       // A database freed and another allocated at the same address: resize and retry once.
-      for (auto& list : regex_lines) list.clear();
-      for (auto& list : keyword_lines) list.clear();
+      rewind();
+      state.hint = 0;
       status = scan(thread_scratch(database_, true));
     }
     if (status != HS_SUCCESS) {
+      rewind();
       // Never drop a line on a prefilter failure: fall back to checking every line.
-      for (size_t i = 0; i < count; ++i) {
-        candidates[i].resize(lines.size());
-        for (uint32_t l = 0; l < lines.size(); ++l) candidates[i][l] = l;
-      }
+      for (size_t i = 0; i < count; ++i) every_line(candidates[i]);
+      if (selected)
+        for (size_t i = 0; i < count; ++i) selected->push_back(static_cast<uint32_t>(i));
       return;
     }
   }
-  // Matches of different patterns need not arrive in line order.
-  for (auto* lists : {&regex_lines, &keyword_lines})
-    for (auto& lines_of_entry : *lists) {
-      std::sort(lines_of_entry.begin(), lines_of_entry.end());
-      lines_of_entry.erase(std::unique(lines_of_entry.begin(), lines_of_entry.end()), lines_of_entry.end());
+  // Entries the database does not select lines for see every line.
+  for (size_t i : every_line_entries_) every_line(candidates[i]);
+  if (selected && !lines.empty())
+    for (size_t i : every_line_entries_) selected->push_back(static_cast<uint32_t>(i));
+  // Only entries with a match have anything to combine.
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (uint32_t i : touched) {
+    auto &regex = regex_lines[i], &keyword = keyword_lines[i];
+    // Matches of different patterns need not arrive in line order.
+    for (auto* list : {&regex, &keyword}) {
+      if (list->size() < 2) continue;
+      if (!std::is_sorted(list->begin(), list->end())) std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
     }
-  std::vector<uint32_t> all_lines;
-  for (size_t i = 0; i < count; ++i) {
     const auto& state = entries_[i];
-    if (state.regex_in_db && state.has_keywords) candidates[i] = intersect(regex_lines[i], keyword_lines[i]);
-    else if (state.regex_in_db) candidates[i] = std::move(regex_lines[i]);
-    else if (state.has_keywords) candidates[i] = std::move(keyword_lines[i]);
-    else {
-      if (all_lines.empty())
-        for (uint32_t l = 0; l < lines.size(); ++l) all_lines.push_back(l);
-      candidates[i] = all_lines;
-    }
+    auto& out = candidates[i];
+    if (state.regex_in_db && state.has_keywords)
+      std::set_intersection(regex.begin(), regex.end(), keyword.begin(), keyword.end(), std::back_inserter(out));
+    else if (state.regex_in_db)
+      out.assign(regex.begin(), regex.end());
+    else if (state.has_keywords)
+      out.assign(keyword.begin(), keyword.end());
+    if (selected && !out.empty()) selected->push_back(i);
   }
+  if (selected) std::sort(selected->begin(), selected->end());
+  rewind();
 }
 
 }  // namespace refguard::engine

@@ -34,9 +34,10 @@ class Prefilter {
 
   /// For a file whose lines are contiguous views into `content` (in order),
   /// fills `candidates[entry]` with the indexes of lines each entry must
-  /// look at. Thread-safe (scratch space is per thread).
+  /// look at. `selected`, when given, receives the entries with at least one
+  /// candidate line, in ascending order. Thread-safe (scratch space is per thread).
   void candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,
-                  std::vector<std::vector<uint32_t>>& candidates) const;
+                  std::vector<std::vector<uint32_t>>& candidates, std::vector<uint32_t>* selected = nullptr) const;
 
   size_t entry_count() const { return entries_.size(); }
 
@@ -48,6 +49,7 @@ class Prefilter {
   };
   hs_database_t* database_ = nullptr;
   std::vector<EntryState> entries_;
+  std::vector<size_t> every_line_entries_;  // neither a regex in the database nor keywords
   // pattern id -> (entry, is_keyword)
   std::vector<std::pair<uint32_t, bool>> pattern_owner_;
 };

@@ -209,11 +209,27 @@ TEST_CASE("agent_config reports each finding kind with its severity", "[mcp]") {
     for (const Hit& hit : hits) details += "\n  hit: " + hit.detail;
     INFO("hits:" << details);
     REQUIRE(hits.size() == row.hits);
+    if (!hits.empty()) CHECK(built.detector->may_report_at(row.path));
     for (const Hit& hit : hits) {
       CHECK(hit.severity == row.severity);
       if (!hit.secret.empty()) CHECK(hit.detail.find(hit.secret) == std::string::npos);
     }
     if (!hits.empty() && !row.detail.empty()) CHECK_THAT(hits[0].detail, Catch::Contains(row.detail));
+  }
+}
+
+TEST_CASE("agent_config may report only at MCP and agent settings paths", "[mcp]") {
+  auto built = build(R"(type = "agent_config")");
+  REQUIRE(built.detector);
+  for (const char* path : {".mcp.json", "a/.vscode/mcp.json", ".cursor/mcp.json", "claude_desktop_config.json",
+                           ".claude/settings.json", ".claude/settings.local.json", ".gemini/settings.json",
+                           ".vscode/settings.json", "x/MCP.JSON"}) {
+    INFO(path);
+    CHECK(built.detector->may_report_at(path));
+  }
+  for (const char* path : {"settings.json", "src/mcp.py", "config.json", "docs/mcp.json.md"}) {
+    INFO(path);
+    CHECK_FALSE(built.detector->may_report_at(path));
   }
 }
 

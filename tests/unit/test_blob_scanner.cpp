@@ -270,3 +270,41 @@ TEST_CASE("split_lines numbers lines from 1 and strips LF and CRLF", "[blob_scan
   CHECK(engine::split_lines("").empty());
   CHECK(engine::split_lines("x\n").size() == 1);
 }
+
+TEST_CASE("blob scanner: a path rule is left out of paths it cannot match, and still reports where it can",
+          "[blob_scanner]") {
+  auto policy = policy_under_test();
+  size_t env = rule_index(*policy, "env-file");
+  auto has = [](const std::vector<size_t>& rules, size_t rule) {
+    return std::find(rules.begin(), rules.end(), rule) != rules.end();
+  };
+  auto elsewhere = policy->rules_for_path("src/config.py");
+  CHECK_FALSE(has(elsewhere->if_ai, env));
+  CHECK_FALSE(has(elsewhere->if_not_ai, env));
+  CHECK(has(elsewhere->if_not_ai, rule_index(*policy, "word-token")));  // line rules stay
+  auto env_path = policy->rules_for_path("deploy/.env");
+  CHECK(has(env_path->if_ai, env));
+  CHECK(has(env_path->if_not_ai, env));
+  CHECK(lines_of(scan("deploy/.env", "A=1\n"), *policy, "env-file") == std::vector<uint32_t>{0});
+  CHECK(lines_of(scan("model.bin", "x", true), *policy, "env-file") == std::vector<uint32_t>{0});
+  CHECK(lines_of(scan("src/config.py", "A=1\n"), *policy, "env-file").empty());
+}
+
+TEST_CASE("blob scanner: a rule's `unless` drops every hit of its line, and only of its line", "[blob_scanner]") {
+  auto policy = compile_policy(R"(
+[[rule]]
+id = "call"
+[rule.detector]
+type = "regex"
+pattern = '''\bload\(([a-z]+)\)'''
+unless = '''safe=True'''
+)");
+  const std::string content = "load(a) load(b)\n"              // 1: two hits
+                              "load(c) load(d) safe=True\n"    // 2: unless: none
+                              "safe=True\n"                    // 3: unless, no match
+                              "x = load(e)\n";                 // 4: one hit
+  std::vector<uint32_t> lines;
+  for (const auto& f : engine::scan_blob(*policy, "a.py", "", content, false)) lines.push_back(f.line);
+  std::sort(lines.begin(), lines.end());
+  CHECK(lines == std::vector<uint32_t>{1, 1, 4});
+}

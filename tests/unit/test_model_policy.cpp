@@ -169,3 +169,21 @@ TEST_CASE("model detector limits the findings it lists per file", "[model]") {
   CHECK(hits.back().detail == "50 more model findings not listed");
   CHECK(hits.back().severity == Severity::kWarn);
 }
+
+// Text is the common case: nothing to report unless the bytes really are a
+// pickle, or the name promises one (or safetensors) and they are not.
+TEST_CASE("model detector: plain text is quiet, text that is a pickle or under a model name is not", "[model]") {
+  auto built = build(R"(type = "model")");
+  REQUIRE(built.detector);
+  CHECK(scan(*built.detector, "README.md", "# Title\n\nSome text.\n").empty());
+  CHECK(scan(*built.detector, "src/app.py", "from x import y\n").empty());
+  CHECK(scan(*built.detector, "src/app.py", "import os\nprint(os.name)\n").empty());  // 'i' is an opcode
+  CHECK(scan(*built.detector, "empty.pkl", "").empty());
+  // A protocol 0 pickle is printable text; it is found whatever the file's name.
+  const std::string text_pickle = "cos\nsystem\n(S'id'\ntR.";
+  CHECK_FALSE(scan(*built.detector, "notes.txt", text_pickle).empty());
+  // Under a pickle or safetensors name, text that is neither is reported.
+  CHECK_FALSE(scan(*built.detector, "model.pkl", "# Title\n").empty());
+  CHECK_FALSE(scan(*built.detector, "weights/model.PKL.gz", "# Title\n").empty());
+  CHECK_FALSE(scan(*built.detector, "model.safetensors", "# Title\n").empty());
+}

@@ -71,6 +71,17 @@ globs = [".env", ".env.*", "id_rsa", "*.p12", "secrets/**"])");
   }
 }
 
+TEST_CASE("path detector may report only at paths its globs match", "[path]") {
+  auto built = build(R"(type = "path"
+globs = [".env", ".env.*", "id_rsa", "*.p12", "secrets/**"])");
+  REQUIRE(built.detector);
+  for (const char* path : {".env", "a/.env.local", "home/.ssh/id_rsa", "c.p12", "secrets/x", "README.md",
+                           "src/env.py", "id_rsa.pub", "app/secrets/db.txt"}) {
+    INFO("path " << path);
+    CHECK(built.detector->may_report_at(path) == !scan(*built.detector, path).empty());
+  }
+}
+
 TEST_CASE("path detector rejects missing, empty and malformed globs", "[path]") {
   struct Bad {
     const char* snippet;

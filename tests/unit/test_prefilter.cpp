@@ -272,3 +272,64 @@ TEST_CASE("prefilter: built-in rules anchored at a line start find matches on la
   CHECK(rule_lines("yaml-unsafe-load", "load.py", "import yaml\ndata = yaml.load(\n    f,\nLoader=yaml.Loader)\n") ==
         std::vector<uint32_t>{2, 4});
 }
+
+// A '$' in a bracket expression or escaped is a character, not an anchor: such
+// a pattern stays in the database, so it and its keywords both select lines.
+TEST_CASE("prefilter: a '$' that is not an anchor keeps the pattern in the database", "[prefilter]") {
+  auto built = build({
+      {R"(a[$]b)", {"x"}},
+      {R"(cost \$\d+)", {"cost"}},
+      {R"(host[A-Za-z.{}$]+)", {"host"}},
+      {R"(end$)", {"end"}},           // an anchor: the keyword alone selects
+      {R"([]$]end)", {"end"}},        // ']' first in a class is a member, the '$' too
+      {R"([[:alpha:]$]z)", {"z"}},    // a POSIX class inside a bracket expression
+  });
+  CHECK(built.notes.empty());
+  auto candidates = candidates_of(*built.prefilter, "x only\nx a$b\ncost only\ncost $5\nhost\nhost${HOST}\n"
+                                                    "the end\r\nend not\r\n$end\nz\nq$z\n");
+  REQUIRE(candidates.size() == 6);
+  CHECK(candidates[0] == std::vector<uint32_t>{1});
+  CHECK(candidates[1] == std::vector<uint32_t>{3});
+  CHECK(candidates[2] == std::vector<uint32_t>{5});
+  CHECK(candidates[3] == std::vector<uint32_t>{6, 7, 8});
+  CHECK(candidates[4] == std::vector<uint32_t>{8});
+  CHECK(candidates[5] == std::vector<uint32_t>{10});
+  check_no_line_missing({{R"(p=[^$\r\n]+\$)", {"p="}}, {R"(v[$]w)", {}}}, "p=ab$\r\nv$w\r\np=$\r\n");
+}
+
+// Candidates come from per-thread buffers reused between calls: a call must
+// not see what an earlier one (another policy, a larger file, a caller's
+// filled vector) left behind.
+TEST_CASE("prefilter: candidates do not depend on earlier calls", "[prefilter]") {
+  auto small = build({{"", {"secret"}}, {R"(ab+c)", {"key"}}, {"", {}}});
+  auto large = build({{R"(abc)", {}}, {"", {"secret"}}, {R"(x+)", {}}, {R"(y)", {"y"}}, {"", {"abc"}}});
+  const std::string content = "no\nsecret\nkey abbc\nabc\n";
+  const std::vector<std::vector<uint32_t>> expected = {{1}, {2}, {0, 1, 2, 3}};
+  CHECK(candidates_of(*small.prefilter, content) == expected);
+  std::string big;
+  for (int i = 0; i < 70000; ++i) big += "abc secret x y\n";
+  auto big_candidates = candidates_of(*large.prefilter, big);
+  REQUIRE(big_candidates.size() == 5);
+  CHECK(big_candidates[0].size() == 70000);
+  CHECK(candidates_of(*small.prefilter, content) == expected);
+  CHECK(candidates_of(*large.prefilter, "nothing\n") == std::vector<std::vector<uint32_t>>(5));
+  auto lines = engine::split_lines(content);
+  std::vector<std::vector<uint32_t>> filled(9, std::vector<uint32_t>{7, 8, 9});
+  small.prefilter->candidates(content, lines, filled);
+  CHECK(filled == expected);
+}
+
+TEST_CASE("prefilter: `selected` lists the entries with candidate lines, ascending", "[prefilter]") {
+  auto built = build({{"", {"secret"}}, {R"(ab+c)", {"key"}}, {"", {}}, {R"(zz)", {}}, {R"(q)", {}}});
+  const std::string content = "q\nsecret zz\n";
+  auto lines = engine::split_lines(content);
+  std::vector<std::vector<uint32_t>> candidates;
+  std::vector<uint32_t> selected = {42};
+  built.prefilter->candidates(content, lines, candidates, &selected);
+  CHECK(selected == std::vector<uint32_t>{0, 2, 3, 4});
+  for (uint32_t entry = 0; entry < candidates.size(); ++entry)
+    CHECK(candidates[entry].empty() != std::binary_search(selected.begin(), selected.end(), entry));
+  auto no_lines = engine::split_lines("");
+  built.prefilter->candidates("", no_lines, candidates, &selected);
+  CHECK(selected.empty());
+}

@@ -75,6 +75,20 @@ max_bytes = 10485760)");
   CHECK(scan(*built.detector, "small.dat", std::string_view(big).substr(0, 10485760)).empty());
 }
 
+TEST_CASE("size detector may report only at paths its globs match, or anywhere without globs", "[size]") {
+  auto scoped = build(R"(type = "size"
+max_bytes = 100
+globs = ["*.safetensors", "*.bin"])");
+  REQUIRE(scoped.detector);
+  CHECK(scoped.detector->may_report_at("m/model.safetensors"));
+  CHECK(scoped.detector->may_report_at("model.bin"));
+  CHECK_FALSE(scoped.detector->may_report_at("data/big.csv"));
+  auto everywhere = build(R"(type = "size"
+max_bytes = 100)");
+  REQUIRE(everywhere.detector);
+  CHECK(everywhere.detector->may_report_at("data/big.csv"));
+}
+
 TEST_CASE("format_byte_size picks a readable binary unit", "[size]") {
   const std::vector<std::pair<uint64_t, const char*>> cases = {
       {0, "0 B"},

@@ -23,6 +23,11 @@ class AgentConfigDetector final : public Detector {
  public:
   explicit AgentConfigDetector(AgentConfigOptions options) : options_(std::move(options)) {}
 
+  // Only MCP server and agent settings files, recognised by name.
+  bool may_report_at(std::string_view path) const override {
+    return agent_config::config_kind_for_path(path).has_value();
+  }
+
   void scan_file(const FileView& file, std::vector<Hit>& hits) const override {
     auto kind = agent_config::config_kind_for_path(file.path);
     if (!kind || is_blank(file.content)) return;

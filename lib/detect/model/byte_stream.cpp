@@ -6,7 +6,7 @@
 namespace refguard::detect::model {
 
 uint64_t ByteStream::skip(uint64_t n) {
-  std::array<char, 16 * 1024> scratch;
+  std::array<char, size_t{16} * 1024> scratch;
   uint64_t done = 0;
   while (done < n) {
     size_t got = read(scratch.data(), std::min<uint64_t>(scratch.size(), n - done));

@@ -30,8 +30,10 @@ bool is_zlib(std::string_view head) {
   return (cmf & 0x0F) == 8 && (cmf >> 4) <= 7 && (cmf * 256 + flg) % 31 == 0;
 }
 
-// The last `index`-th extension of the file name, lowercased: "a/Model.PKL.gz" has "gz" (0) and "pkl" (1).
-std::string extension(std::string_view path, int index) {
+// The last `index`-th extension of the file name, as written: "a/Model.PKL.gz"
+// has "gz" (0) and "PKL" (1). Compared with the lower-case lists below
+// ignoring ASCII case, so no copy is made.
+std::string_view extension(std::string_view path, int index) {
   std::string_view base = path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1);
   for (; index > 0; --index) {
     size_t dot = base.rfind('.');
@@ -40,13 +42,21 @@ std::string extension(std::string_view path, int index) {
   }
   size_t dot = base.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return {};
-  std::string out(base.substr(dot + 1));
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return out;
+  return base.substr(dot + 1);
 }
 
-bool is_one_of(const std::string& text, std::span<const std::string_view> options) {
-  return std::find(options.begin(), options.end(), text) != options.end();
+// `text` equals the lower-case `lower` once its ASCII capitals are lowered.
+bool equals_lowered(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c) != lower[i]) return false;
+  }
+  return true;
+}
+
+bool is_one_of(std::string_view text, std::span<const std::string_view> options) {
+  return std::any_of(options.begin(), options.end(), [&](std::string_view option) { return equals_lowered(text, option); });
 }
 
 constexpr std::string_view kPickleExtensions[] = {"pkl", "pickle", "dill", "joblib", "jbl", "pt", "pth", "ckpt"};
@@ -81,15 +91,16 @@ bool is_legacy_torch(std::string_view head) {
 }
 
 bool has_pickle_name(std::string_view path) {
-  if (is_one_of(extension(path, 0), kPickleExtensions)) return true;
+  std::string_view last = extension(path, 0);
+  if (is_one_of(last, kPickleExtensions)) return true;
   // joblib names compressed dumps "model.pkl.gz", "model.joblib.xz", ...
-  return is_one_of(extension(path, 0), kCompressionExtensions) &&
+  return is_one_of(last, kCompressionExtensions) &&
          is_one_of(extension(path, 1), kPickleExtensions);
 }
 
-bool has_npy_name(std::string_view path) { return extension(path, 0) == "npy"; }
+bool has_npy_name(std::string_view path) { return equals_lowered(extension(path, 0), "npy"); }
 
-bool has_safetensors_name(std::string_view path) { return extension(path, 0) == "safetensors"; }
+bool has_safetensors_name(std::string_view path) { return equals_lowered(extension(path, 0), "safetensors"); }
 
 bool has_model_archive_name(std::string_view path) {
   return is_one_of(extension(path, 0), kArchiveExtensions);

@@ -6,7 +6,7 @@
 namespace refguard::detect::model {
 
 namespace {
-constexpr size_t kInputSize = 64 * 1024;
+constexpr size_t kInputSize = size_t{64} * 1024;
 
 int window_bits(InflateFormat format) {
   switch (format) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "detect/model/byte_source.h"
+#include "detect/model/content_sniffer.h"
 #include "detect/model/model_scanner.h"
 
 namespace refguard::detect {
@@ -17,11 +18,23 @@ class ModelDetector final : public Detector {
   explicit ModelDetector(ModelScanner scanner) : scanner_(std::move(scanner)) {}
 
   void scan_file(const FileView& file, std::vector<Hit>& hits) const override {
+    if (plain(file)) return;
     model::MemorySource source(file.content);
     scanner_.scan(source, file.path, hits);
   }
 
  private:
+  // Most files are text that starts with no magic number and no pickle opcode,
+  // under a name that promises neither a pickle nor safetensors. FileScan
+  // decides from these same first bytes and name that there is nothing to
+  // inspect; deciding it here skips setting up its stream reader. (In memory,
+  // the reader's first bytes are exactly these.)
+  static bool plain(const FileView& file) {
+    std::string_view head = file.content.substr(0, model::kSniffSize);
+    return model::sniff(head, file.content.size()) == model::ContentKind::kNone &&
+           !model::has_safetensors_name(file.path) && !model::has_pickle_name(file.path);
+  }
+
   ModelScanner scanner_;
 };
 

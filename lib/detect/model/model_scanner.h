@@ -26,7 +26,7 @@ struct ModelScanOptions {
 /// Immutable after construction; scan() may run on many threads at once.
 class ModelScanner {
  public:
-  ModelScanner(GlobalPolicy policy, ModelScanOptions options)
+  ModelScanner(GlobalPolicy policy, const ModelScanOptions& options)
       : policy_(std::move(policy)), options_(options) {}
 
   /// Appends one Hit per finding: dangerous global (kBlock), unknown global

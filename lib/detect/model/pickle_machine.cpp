@@ -133,7 +133,7 @@ bool PickleMachine::step(uint8_t byte) {
     case Op::kBinUnicode8: return sized_text<uint64_t>();
     case Op::kBinBytes: return sized_bytes<uint32_t>();
     case Op::kShortBinBytes: return sized_bytes<uint8_t>();
-    case Op::kBinBytes8: return sized_bytes<uint64_t>();
+    case Op::kBinBytes8:
     case Op::kByteArray8: return sized_bytes<uint64_t>();
     case Op::kNextBuffer: return push({});
     case Op::kReadOnlyBuffer: return top() != nullptr;

@@ -20,6 +20,9 @@ void report_pickle(const PickleResult& result, const GlobalPolicy& policy, const
                    std::vector<Hit>& hits) {
   bool complete = !result.error;
   for (const auto& global : result.globals) {
+    // An incomplete, non-strict scan (text that merely starts like a pickle)
+    // reports only dangerous globals that are called: judge nothing else.
+    if (!complete && !strict && !global.called) continue;
     Judgement judgement = policy.judge(global.module, global.name);
     std::string qualified = global.module + "." + global.name;
     if (judgement.verdict == Verdict::kDangerous && (complete || strict || global.called)) {

@@ -72,7 +72,7 @@ class Parser {
         if (!eat(':')) return error("expected ':' in a dict");
         auto mapped = parse(depth + 1);
         if (!mapped) return mapped;
-        value.entries.emplace_back(std::move(*item), std::move(*mapped));
+        value.entries.push_back({std::move(*item), std::move(*mapped)});
       } else {
         value.items.push_back(std::move(*item));
       }

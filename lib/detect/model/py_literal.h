@@ -18,11 +18,19 @@ struct PyLiteral {
   Kind kind = Kind::kNone;
   int64_t number = 0;  // kBool, kInt
   std::string text;    // kStr
-  std::vector<PyLiteral> items;                        // kTuple, kList
-  std::vector<std::pair<PyLiteral, PyLiteral>> entries;  // kDict
+  // Not std::pair<PyLiteral, PyLiteral>: a pair of an incomplete type is undefined,
+  // and clang rejects it with libstdc++ 12; a vector of one is allowed.
+  struct Entry;
+  std::vector<PyLiteral> items;  // kTuple, kList
+  std::vector<Entry> entries;    // kDict
 
   /// The value under a str key of a dict, or nullptr.
   const PyLiteral* get(std::string_view key) const;
+};
+
+struct PyLiteral::Entry {
+  PyLiteral key;
+  PyLiteral value;
 };
 
 Expected<PyLiteral> parse_py_literal(std::string_view text);

@@ -16,7 +16,7 @@ namespace refguard::detect::model {
 /// Not thread-safe. Borrows the stream and the budget.
 class StreamReader {
  public:
-  static constexpr size_t kBufferSize = 64 * 1024;
+  static constexpr size_t kBufferSize = size_t{64} * 1024;
 
   enum class Failure { kNone, kEnd, kBudget, kStream };
 
