@@ -4,11 +4,7 @@
 
 namespace refguard::git {
 
-size_t CommitChangesCache::KeyHash::operator()(const Key& key) const noexcept {
-  size_t hash;  // object ids are already uniformly distributed
-  std::memcpy(&hash, key.oid.id, sizeof(hash));
-  return hash;
-}
+size_t CommitChangesCache::KeyHash::operator()(const Key& key) const noexcept { return OidHash{}(key.oid); }
 
 size_t CommitChangesCache::cost(const CommitRecord& record) {
   size_t bytes = sizeof(Entry) + sizeof(CommitRecord) + 64 + record.summary.capacity() +

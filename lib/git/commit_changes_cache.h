@@ -6,8 +6,6 @@
 // which are most of the cost of reading a large push. LRU, bounded by entry
 // count and approximate bytes; in memory only (rebuilt by the next push of
 // the same commits). Thread-safe.
-#include <git2.h>
-
 #include <cstddef>
 #include <list>
 #include <memory>
@@ -15,6 +13,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "git/handles.h"
 
 namespace refguard::git {
 
@@ -47,7 +47,7 @@ class CommitChangesCache {
  private:
   struct Key {
     git_oid oid;
-    bool operator==(const Key& other) const noexcept { return git_oid_equal(&oid, &other.oid); }
+    bool operator==(const Key& other) const noexcept { return OidEqual{}(oid, other.oid); }
   };
   struct KeyHash {
     size_t operator()(const Key& key) const noexcept;

@@ -4,6 +4,7 @@
 // thread-local and overwritten by the next call, so read it immediately).
 #include <git2.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,21 @@ using OdbObjectPtr = std::unique_ptr<git_odb_object, HandleDeleter<git_odb_objec
 
 /// "context: libgit2's message" for the failure that just happened.
 Error libgit2_error(std::string_view context);
+
+/// Object ids as hash-map keys (inline: the maps of a large push do millions
+/// of these; ids are uniformly distributed, so any 8 bytes hash well).
+struct OidHash {
+  size_t operator()(const git_oid& oid) const noexcept {
+    size_t hash;
+    std::memcpy(&hash, oid.id, sizeof(hash));
+    return hash;
+  }
+};
+struct OidEqual {
+  bool operator()(const git_oid& a, const git_oid& b) const noexcept {
+    return std::memcmp(a.id, b.id, GIT_OID_RAWSZ) == 0;
+  }
+};
 
 /// Hex form of an object id.
 std::string to_hex(const git_oid& oid);

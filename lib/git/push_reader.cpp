@@ -17,16 +17,6 @@ namespace refguard::git {
 
 namespace {
 
-struct OidHash {
-  size_t operator()(const git_oid& oid) const noexcept {
-    size_t hash;
-    std::memcpy(&hash, oid.id, sizeof(hash));
-    return hash;
-  }
-};
-struct OidEqual {
-  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
-};
 using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
 class PushReader {

@@ -11,17 +11,6 @@ namespace {
 bool is_file(git_filemode_t mode) { return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE; }
 bool is_tree(git_filemode_t mode) { return mode == GIT_FILEMODE_TREE; }
 
-struct OidHash {
-  size_t operator()(const git_oid& oid) const noexcept {
-    size_t hash;
-    std::memcpy(&hash, oid.id, sizeof(hash));
-    return hash;
-  }
-};
-struct OidEqual {
-  bool operator()(const git_oid& a, const git_oid& b) const noexcept { return git_oid_equal(&a, &b); }
-};
-
 // Trees nest at most this deep; deeper is a hostile object, not a project.
 constexpr int kMaxDepth = 512;
 
