@@ -28,8 +28,13 @@ fi
 
 bash "$root/packaging/install-deps.sh"
 # Debug: assert() stays on; cmake/Fuzzing.cmake sets -O1 and line tables.
-CXX=${CXX:-clang++-16} cmake -S "$root" -B "$build" -DREFGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+CXX=${CXX:-clang++-16} cmake -S "$root" -B "$build" -DREFGUARD_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug -DREFGUARD_BUILD_BENCH=OFF >/dev/null
+if [ "$#" -eq 0 ]; then
+  # One make run for every target: they share refguard_core, and link in parallel.
+  cmake --build "$build" -j"$(nproc)" --target refguard_fuzz_targets
+else
+  cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+fi
 
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1
@@ -45,7 +50,8 @@ fuzz_one() {
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
                  -artifact_prefix="$artifacts")
-  [ -f "$dict" ] && options+=(-dict="$dict")
+  # A target without a dictionary (tests/fuzz/dict/<target>.dict) fuzzes without one.
+  if [ -f "$dict" ]; then options+=(-dict="$dict"); fi
   # The first directory receives new inputs; the committed seeds are only read.
   if "$build/bin/$target" "${options[@]}" "$work" "$seeds" >"$log" 2>&1; then
     echo "fuzz: $target: ok, $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs"

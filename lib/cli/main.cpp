@@ -6,7 +6,8 @@
 
 #include "cli/commands.h"
 
-int main(int argc, char** argv) {
+// A function-try-block: CLI11 and the commands' set-up throw too, not only command().
+int main(int argc, char** argv) try {
   using namespace refguard::cli;
   CLI::App app{"refguard: guard git pushes that touch AI code"};
   app.require_subcommand(1);
@@ -24,12 +25,10 @@ int main(int argc, char** argv) {
   add(add_status_command);
   add(add_audit_command);
   CLI11_PARSE(app, argc, argv);
-  try {
-    for (auto& [subcommand, command] : commands)
-      if (subcommand->parsed()) return command();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "refguard: %s\n", error.what());
-    return 2;
-  }
+  for (auto& [subcommand, command] : commands)
+    if (subcommand->parsed()) return command();
+  return 2;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "refguard: %s\n", error.what());
   return 2;
 }

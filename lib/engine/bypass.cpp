@@ -67,7 +67,7 @@ std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id
 BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& pusher, const BypassRequest& request,
                            std::vector<Finding>& findings) {
   BypassOutcome outcome;
-  auto tell = [&](ipc::LineKind kind, std::string text) { outcome.lines.push_back({kind, prefixed(text)}); };
+  auto tell = [&](ipc::LineKind kind, std::string_view text) { outcome.lines.push_back({kind, prefixed(text)}); };
   if (request.asked && request.reason.empty()) {
     tell(ipc::LineKind::kError,
          "refguard.bypass needs a reason: git push -o refguard.bypass=\"why this must go in now\"");

@@ -93,7 +93,7 @@ PushChecker::PushChecker(git::RepositoryCache& repositories, PolicyStore& polici
 CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink) {
   CheckResult result;
   auto started = Clock::now();
-  auto reject = [&](std::string why) {
+  auto reject = [&](const std::string& why) {
     result.verdict = ipc::Verdict::kReject;
     result.error = why;
     sink(ipc::LineKind::kError, prefixed("push rejected: " + why));

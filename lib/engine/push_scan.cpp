@@ -53,7 +53,8 @@ bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
 class PushScan {
  public:
   PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache,
-           CommitFindingsCache* commit_cache, WorkPool& pool, const LineSink& sink, git::ParallelReading parallel)
+           CommitFindingsCache* commit_cache, WorkPool& pool, const LineSink& sink,
+           const git::ParallelReading& parallel)
       : policy_(policy),
         objects_(objects),
         cache_(cache),

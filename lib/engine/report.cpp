@@ -18,7 +18,7 @@ std::string location(const Finding& finding) {
   return text;
 }
 
-void add(std::vector<ReportLine>& out, ipc::LineKind kind, std::string text) {
+void add(std::vector<ReportLine>& out, ipc::LineKind kind, std::string_view text) {
   out.push_back({kind, prefixed(text)});
 }
 

@@ -63,7 +63,8 @@ Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std
 }
 
 Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_blob* blob, const std::string& path) {
-  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options options;
+  git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION);
   options.context_lines = 0;
   options.interhunk_lines = 0;
   // The new blob is text (checked by the caller); a binary base it replaces
@@ -108,11 +109,13 @@ Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std:
   }
   TreePtr tree(raw_tree), parent_tree(raw_parent_tree);
   git_diff* raw_diff = nullptr;
-  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options options;
+  git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION);
   if (git_diff_tree_to_tree(&raw_diff, view_, parent_tree.get(), tree.get(), &options) != 0)
     return std::unexpected(libgit2_error("cannot diff commit " + commit_id));
   DiffPtr diff(raw_diff);
-  git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+  git_diff_find_options find;
+  git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
   find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
   if (git_diff_find_similar(diff.get(), &find) != 0)
     return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_id));

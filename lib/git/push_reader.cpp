@@ -22,7 +22,7 @@ using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 class PushReader {
  public:
   PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache,
-             ParallelReading parallel)
+             const ParallelReading& parallel)
       : view_(view), limits_(limits), changes_cache_(changes_cache), parallel_(parallel) {}
 
   Expected<void> start_walk() {

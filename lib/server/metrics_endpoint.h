@@ -15,14 +15,13 @@ namespace refguard::server {
 class MetricsEndpoint {
  public:
   using Render = std::function<std::string()>;
-  MetricsEndpoint(boost::asio::io_context& io, Render render) : io_(io), acceptor_(io), render_(std::move(render)) {}
+  MetricsEndpoint(boost::asio::io_context& io, Render render) : acceptor_(io), render_(std::move(render)) {}
 
   Expected<void> listen(unsigned short port);
   void close();
 
  private:
   void accept_next();
-  boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   Render render_;
 };

@@ -65,7 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ipc::PktDecoder decoder_;
   ipc::RequestParser parser_;
   size_t received_ = 0;
-  char buffer_[16384];
+  char buffer_[16384] = {};
   std::deque<std::string> outbox_;
   bool writing_ = false;
   bool answered_ = false;  // verdict queued: nothing more may be sent
