@@ -7,14 +7,13 @@
 // budget). Findings hold masked secrets only. LRU, bounded by entry count
 // and approximate bytes; in memory only. Thread-safe.
 #include <cstddef>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "engine/finding.h"
+#include "util/lru_cache.h"
 
 namespace refguard::engine {
 
@@ -27,27 +26,16 @@ using CommitFindings = std::shared_ptr<const std::vector<CommitFinding>>;
 class CommitFindingsCache {
  public:
   explicit CommitFindingsCache(size_t max_entries = 200000, size_t max_bytes = 64u << 20)
-      : max_entries_(max_entries), max_bytes_(max_bytes) {}
+      : cache_(max_entries, max_bytes) {}
 
   static std::string key(std::string_view digest, std::string_view commit_id);
 
-  CommitFindings find(const std::string& key);
+  CommitFindings find(const std::string& key) { return cache_.find(key); }
   void insert(const std::string& key, CommitFindings findings);
-  size_t size() const;
+  size_t size() const { return cache_.size(); }
 
  private:
-  struct Entry {
-    std::string key;
-    CommitFindings findings;
-    size_t bytes;
-  };
-
-  size_t max_entries_;
-  size_t max_bytes_;
-  mutable std::mutex mutex_;
-  std::list<Entry> lru_;  // front = most recent
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
-  size_t bytes_ = 0;
+  LruCache<std::string, std::vector<CommitFinding>> cache_;
 };
 
 }  // namespace refguard::engine

@@ -7,14 +7,12 @@
 // count and approximate bytes; in memory only (rebuilt by the next push of
 // the same commits). Thread-safe.
 #include <cstddef>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "git/handles.h"
+#include "util/lru_cache.h"
 
 namespace refguard::git {
 
@@ -36,35 +34,16 @@ using CommitChanges = std::shared_ptr<const CommitRecord>;
 class CommitChangesCache {
  public:
   explicit CommitChangesCache(size_t max_entries = 200000, size_t max_bytes = 128u << 20)
-      : max_entries_(max_entries), max_bytes_(max_bytes) {}
+      : cache_(max_entries, max_bytes) {}
 
-  CommitChanges find(const git_oid& commit);
+  CommitChanges find(const git_oid& commit) { return cache_.find(commit); }
   void insert(const git_oid& commit, CommitChanges changes);
 
-  size_t size() const;
-  size_t bytes() const;
+  size_t size() const { return cache_.size(); }
+  size_t bytes() const { return cache_.bytes(); }
 
  private:
-  struct Key {
-    git_oid oid;
-    bool operator==(const Key& other) const noexcept { return OidEqual{}(oid, other.oid); }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& key) const noexcept;
-  };
-  struct Entry {
-    Key key;
-    CommitChanges changes;
-    size_t bytes;
-  };
-  static size_t cost(const CommitRecord& record);
-
-  size_t max_entries_;
-  size_t max_bytes_;
-  mutable std::mutex mutex_;
-  std::list<Entry> lru_;  // front = most recent
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
-  size_t bytes_ = 0;
+  LruCache<git_oid, CommitRecord, OidHash, OidEqual> cache_;
 };
 
 }  // namespace refguard::git
