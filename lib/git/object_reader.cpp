@@ -23,26 +23,34 @@ std::vector<uint32_t> every_line(std::string_view content) {
   return lines;
 }
 
-Expected<BlobPtr> ObjectReader::lookup(const std::string& blob_id, const std::string& path) {
-  auto oid = parse_oid(blob_id);
-  if (!oid) return std::unexpected(oid.error());
-  git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, view_, &*oid) != 0)
-    return std::unexpected(libgit2_error("blob " + blob_id + " (" + path + ") is missing or corrupt"));
-  return BlobPtr(raw);
-}
+namespace {
 
-Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
+Expected<BlobPtr> lookup_blob(git_repository* repository, const std::string& blob_id, const std::string& path) {
   auto oid = parse_oid(blob_id);
   if (!oid) return std::unexpected(oid.error());
   git_blob* raw = nullptr;
   if (git_blob_lookup(&raw, repository, &*oid) != 0)
     return std::unexpected(libgit2_error("blob " + blob_id + " (" + path + ") is missing or corrupt"));
-  BlobPtr blob(raw);
+  return BlobPtr(raw);
+}
+
+BlobData copy_out(git_blob* blob) {
   BlobData data;
-  data.content.assign(static_cast<const char*>(git_blob_rawcontent(raw)), static_cast<size_t>(git_blob_rawsize(raw)));
-  data.binary = git_blob_is_binary(raw) != 0;
+  data.content.assign(static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<size_t>(git_blob_rawsize(blob)));
+  data.binary = git_blob_is_binary(blob) != 0;
   return data;
+}
+
+}  // namespace
+
+Expected<BlobPtr> ObjectReader::lookup(const std::string& blob_id, const std::string& path) {
+  return lookup_blob(view_, blob_id, path);
+}
+
+Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
+  auto blob = lookup_blob(repository, blob_id, path);
+  if (!blob) return std::unexpected(blob.error());
+  return copy_out(blob->get());
 }
 
 Error too_much_content(uint64_t max_bytes) {
@@ -56,10 +64,7 @@ Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   bytes_read_ += size;
-  BlobData data;
-  data.content.assign(static_cast<const char*>(git_blob_rawcontent(blob->get())), size);
-  data.binary = git_blob_is_binary(blob->get()) != 0;
-  return data;
+  return copy_out(blob->get());
 }
 
 Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_blob* blob, const std::string& path) {
