@@ -8,24 +8,15 @@
 #include "engine/blob_scanner.h"
 #include "engine/compiled_policy.h"
 #include "policy/policy_layer.h"
+#include "policy_builder.h"
 #include "util/mask.h"
 
 using namespace refguard;
+using testing::compile_policy;
 using engine::BlobFinding;
 using engine::CompiledPolicy;
 
 namespace {
-
-std::shared_ptr<const CompiledPolicy> compile_policy(const std::string& text) {
-  policy::PolicySpec spec;
-  auto applied = policy::apply_layer(spec, text, "test.toml", policy::LayerKind::kSystem);
-  INFO((applied ? std::string() : applied.error().message));
-  REQUIRE(applied);
-  auto compiled = CompiledPolicy::compile(spec);
-  INFO((compiled ? std::string() : compiled.error().message));
-  REQUIRE(compiled);
-  return *compiled;
-}
 
 // Two line rules (one with keywords), an AI-only rule and a whole-file rule.
 const std::string kPolicy = R"(

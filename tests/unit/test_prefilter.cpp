@@ -13,23 +13,14 @@
 #include "engine/policy_store.h"
 #include "engine/prefilter.h"
 #include "policy/policy_layer.h"
+#include "policy_builder.h"
 
 using namespace refguard;
+using testing::compile_policy;
 using engine::CompiledPolicy;
 using engine::Prefilter;
 
 namespace {
-
-std::shared_ptr<const CompiledPolicy> compile_policy(const std::string& text) {
-  policy::PolicySpec spec;
-  auto applied = policy::apply_layer(spec, text, "test.toml", policy::LayerKind::kSystem);
-  INFO((applied ? std::string() : applied.error().message));
-  REQUIRE(applied);
-  auto compiled = CompiledPolicy::compile(spec);
-  INFO((compiled ? std::string() : compiled.error().message));
-  REQUIRE(compiled);
-  return *compiled;
-}
 
 std::string regex_rule(const std::string& id, const std::string& pattern, const std::string& keywords = "") {
   std::string text = "[[rule]]\nid = \"" + id + "\"\n[rule.detector]\ntype = \"regex\"\npattern = '''" + pattern + "'''\n";
