@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "util/error.h"
 
@@ -50,6 +51,8 @@ struct OidEqual {
     return std::memcmp(a.id, b.id, GIT_OID_RAWSZ) == 0;
   }
 };
+
+using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
 
 /// Hex form of an object id.
 std::string to_hex(const git_oid& oid);

@@ -43,10 +43,6 @@ BlobData copy_out(git_blob* blob) {
 
 }  // namespace
 
-Expected<BlobPtr> ObjectReader::lookup(const std::string& blob_id, const std::string& path) {
-  return lookup_blob(view_, blob_id, path);
-}
-
 Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
   auto blob = lookup_blob(repository, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
@@ -59,7 +55,7 @@ Error too_much_content(uint64_t max_bytes) {
 }
 
 Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std::string& path) {
-  auto blob = lookup(blob_id, path);
+  auto blob = lookup_blob(view_, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
@@ -134,7 +130,7 @@ Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std:
 }
 
 Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::string& commit_id) {
-  auto blob = lookup(file.blob_id, file.path);
+  auto blob = lookup_blob(view_, file.blob_id, file.path);
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
   if (git_blob_is_binary(blob->get())) {
@@ -160,7 +156,7 @@ Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::s
       if (auto memo = diffs_.find(key); memo != diffs_.end()) {
         added = memo->second;
       } else {
-        auto base = lookup(base_id, file.path + ", before this commit");
+        auto base = lookup_blob(view_, base_id, file.path + ", before this commit");
         if (!base) return std::unexpected(base.error());
         auto diffed = added_lines(base->get(), blob->get(), file.path);
         if (!diffed) return std::unexpected(diffed.error());

@@ -49,7 +49,6 @@ class ObjectReader {
   uint64_t max_bytes() const { return max_bytes_; }
 
  private:
-  Expected<BlobPtr> lookup(const std::string& blob_id, const std::string& path);
   Expected<std::vector<uint32_t>> added_lines(git_blob* base, git_blob* blob, const std::string& path);
   /// The blob that `path`, new in `commit_id` relative to parent `parent`,
   /// was renamed or copied from, or "" when it is really new.

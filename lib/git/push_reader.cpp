@@ -17,8 +17,6 @@ namespace refguard::git {
 
 namespace {
 
-using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
-
 class PushReader {
  public:
   PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache,

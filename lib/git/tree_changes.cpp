@@ -108,7 +108,7 @@ class TreeWalk {
 
   git_repository* repository_;
   std::vector<TreeChange> changes_;
-  std::unordered_set<git_oid, OidHash, OidEqual> moved_away_;
+  OidSet moved_away_;
 };
 
 }  // namespace
