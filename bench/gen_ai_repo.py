@@ -438,7 +438,7 @@ def generate(out, commits, refs=0, seed=1, key_rate=0.002, branch="main", bare=F
     repo = Repo(gen)
     if not os.path.exists(os.path.join(out, "HEAD")) and not os.path.exists(os.path.join(out, ".git")):
         subprocess.run(["git", "init", "-q", "--template="] + (["--bare"] if bare else []) + ["-b", branch, out], check=True)
-    marks = os.path.join(out, ".git" if os.path.isdir(os.path.join(out, ".git")) else "", "gen-marks")
+    marks = os.path.join(os.path.abspath(out), ".git" if os.path.isdir(os.path.join(out, ".git")) else "", "gen-marks")
     importer = subprocess.Popen(["git", "-C", out, "fast-import", "--quiet", "--export-marks=" + marks],
                                 stdin=subprocess.PIPE, bufsize=1 << 20)
     w = importer.stdin.write

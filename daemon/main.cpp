@@ -1,23 +1,37 @@
 // refguardd: the long-running daemon the hooks talk to. A thin main over
 // lib/server: parse options, start, run until SIGTERM/SIGINT.
 #include <CLI/CLI.hpp>
-#include <malloc.h>
+#ifdef REFGUARD_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include <cstdio>
+#include <string>
 
 #include "engine/push_target.h"
 #include "server/server.h"
 #include "util/log.h"
 
+namespace {
+
+// Logged at start: the allocator decides how memory behaves after large
+// pushes, so an admin reading the log should see which one runs
+// (cmake/Dependencies.cmake says why jemalloc; sanitizer builds use their own).
+std::string allocator_name() {
+#ifdef REFGUARD_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) return std::string("jemalloc ") + version;
+#endif
+  return "the C library's malloc";
+}
+
+}  // namespace
+
 // A function-try-block: option parsing and set-up throw too (CLI11, allocation),
 // and so may logging in the handler below.
 int main(int argc, char** argv) try {
   using namespace refguard;
-  // No fastbins: a large push frees hundreds of thousands of small strings,
-  // and each large allocation after that made glibc consolidate them all
-  // again (over a third of a cached re-push's time). Small sizes still come
-  // from the per-thread caches.
-  mallopt(M_MXFAST, 0);
   server::ServerOptions options;
   std::string config;
   double request_timeout = 10;
@@ -51,6 +65,7 @@ int main(int argc, char** argv) try {
     options.allowed_roots.push_back(*canonical);
   }
   try {
+    log_event("allocator: {}", allocator_name());
     server::Server server(options);
     if (auto started = server.start(); !started) {
       log_event("cannot start: {}", started.error().message);

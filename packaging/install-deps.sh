@@ -8,6 +8,8 @@ packages=(
   libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev
+  # The daemon's and the CLI's allocator (cmake/Dependencies.cmake says why).
+  libjemalloc-dev
   python3
   # Hardening (tests/run-fuzz.sh, tests/run-static-analysis.sh): clang 16, not
   # the default clang 14, because libstdc++ 12's std::expected needs P0848.

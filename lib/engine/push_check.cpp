@@ -28,18 +28,21 @@ Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, cons
                                                         const git::PushContent& content, git::ObjectReader& objects,
                                                         const std::string& default_branch, const std::string& pusher) {
   std::vector<std::string> problems;
-  for (const auto& file : content.files) {
-    if (file.path != kCommittedPolicyFile || content.commits[file.commit].ref != default_branch) continue;
-    const auto& editors = policy.settings().policy_editors;
-    if (!editors.empty() && std::find(editors.begin(), editors.end(), pusher) == editors.end())
-      problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
-                                     pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
-                                     default_branch, fmt::join(editors, ", ")));
-    auto blob = objects.read_blob(file.blob_id, file.path);
-    if (!blob) return std::unexpected(blob.error());
-    std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, content.commits[file.commit].id.substr(0, 10));
-    if (auto checked = store.check_repository_layer(blob->content, name); !checked)
-      problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
+  for (const auto& commit : content.commits) {
+    if (commit.ref != default_branch) continue;
+    for (const auto& file : commit.files()) {
+      if (file.path != kCommittedPolicyFile) continue;
+      const auto& editors = policy.settings().policy_editors;
+      if (!editors.empty() && std::find(editors.begin(), editors.end(), pusher) == editors.end())
+        problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
+                                       pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
+                                       default_branch, fmt::join(editors, ", ")));
+      auto blob = objects.read_blob(git::to_hex(file.blob), file.path);
+      if (!blob) return std::unexpected(blob.error());
+      std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, commit.id.substr(0, 10));
+      if (auto checked = store.check_repository_layer(blob->content, name); !checked)
+        problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
+    }
   }
   return problems;
 }

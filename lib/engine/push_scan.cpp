@@ -70,19 +70,21 @@ class PushScan {
     if (commit_cache_)
       for (size_t c = 0; c < content.commits.size(); ++c)
         judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), content.commits[c].id));
-    units_.reserve(content.files.size());
-    index_.reserve(content.files.size());
-    unit_of_file_.reserve(content.files.size());
-    for (const auto& file : content.files) {
-      if (judged_[file.commit]) {
-        ++result.cache_hits;
-        unit_of_file_.push_back(kNoUnit);
+    first_file_.assign(content.commits.size(), 0);
+    for (size_t c = 0; c < content.commits.size(); ++c) {
+      const auto& files = content.commits[c].files();
+      if (judged_[c]) {  // its files count as cache hits
+        result.cache_hits += files.size();
         continue;
       }
-      std::string key = ScanCache::key(policy_.digest(), file.blob_id, file.path);
-      auto [at, added] = index_.emplace(key, units_.size());
-      if (added) units_.push_back({file.blob_id, file.path, std::move(key), {}, false, nullptr});
-      unit_of_file_.push_back(at->second);
+      first_file_[c] = unit_of_file_.size();
+      for (const auto& file : files) {
+        std::string blob_id = git::to_hex(file.blob);
+        std::string key = ScanCache::key(policy_.digest(), blob_id, file.path);
+        auto [at, added] = index_.emplace(key, units_.size());
+        if (added) units_.push_back({std::move(blob_id), file.path, std::move(key), {}, false, nullptr});
+        unit_of_file_.push_back(at->second);
+      }
     }
     std::vector<size_t> to_scan;
     for (size_t i = 0; i < units_.size(); ++i)
@@ -163,20 +165,23 @@ class PushScan {
   Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
     std::vector<std::vector<CommitFinding>> introduced(content.commits.size());
     std::vector<bool> complete(content.commits.size(), true);
-    for (size_t f = 0; f < content.files.size(); ++f) {
-      const git::ChangedFile& file = content.files[f];
-      if (unit_of_file_[f] == kNoUnit) continue;  // a judged commit
-      const ScanUnit& unit = units_[unit_of_file_[f]];
-      if (!unit.findings) complete[file.commit] = false;
-      if (!unit.findings || unit.findings->empty()) continue;
-      const git::CommitInfo& commit = content.commits[file.commit];
-      auto lines = objects_.new_lines(file, commit.id);
-      if (!lines) return std::unexpected(lines.error());
-      for (const auto& finding : *unit.findings) {
-        if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
-        const CompiledRule& rule = policy_.rules()[finding.rule];
-        if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit.id)) continue;
-        introduced[file.commit].push_back({file.path, finding});
+    for (size_t c = 0; c < content.commits.size(); ++c) {
+      if (judged_[c]) continue;
+      const git::CommitInfo& commit = content.commits[c];
+      const auto& files = commit.files();
+      for (size_t f = 0; f < files.size(); ++f) {
+        const git::FileChange& file = files[f];
+        const ScanUnit& unit = units_[unit_of_file_[first_file_[c] + f]];
+        if (!unit.findings) complete[c] = false;
+        if (!unit.findings || unit.findings->empty()) continue;
+        auto lines = objects_.new_lines(file, commit.id);
+        if (!lines) return std::unexpected(lines.error());
+        for (const auto& finding : *unit.findings) {
+          if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
+          const CompiledRule& rule = policy_.rules()[finding.rule];
+          if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit.id)) continue;
+          introduced[c].push_back({file.path, finding});
+        }
       }
     }
     for (size_t c = 0; c < content.commits.size(); ++c) {
@@ -209,7 +214,7 @@ class PushScan {
     finding.remedy = rule.spec.remedy;
     finding.severity = f.severity;
     finding.commit_id = commit.id;
-    finding.commit_subject = commit.subject;
+    finding.commit_subject = commit.subject();
     finding.ref = commit.ref;
     finding.path = path;
     finding.line = f.line;
@@ -219,8 +224,6 @@ class PushScan {
     finding.id = finding_id(rule.spec.id, path, f);
     return finding;
   }
-
-  static constexpr size_t kNoUnit = static_cast<size_t>(-1);
 
   const CompiledPolicy& policy_;
   git::ObjectReader& objects_;
@@ -235,7 +238,8 @@ class PushScan {
   Clock::time_point last_progress_;
   std::vector<ScanUnit> units_;
   std::unordered_map<std::string, size_t> index_;  // cache key -> unit
-  std::vector<size_t> unit_of_file_;               // per content.files entry
+  std::vector<size_t> unit_of_file_;  // per file of each commit not judged before, in order
+  std::vector<size_t> first_file_;    // per commit: where its files start in unit_of_file_
 };
 
 // A finding on a tag message is reported against the tag.

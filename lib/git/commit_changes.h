@@ -6,8 +6,8 @@
 // can run for many commits at once, one repository handle per thread.
 #include <vector>
 
-#include "git/commit_changes_cache.h"
 #include "git/handles.h"
+#include "git/push_content.h"
 #include "util/error.h"
 
 namespace refguard::git {

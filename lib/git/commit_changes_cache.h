@@ -8,28 +8,12 @@
 // the same commits). Thread-safe.
 #include <cstddef>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "git/handles.h"
+#include "git/push_content.h"
 #include "util/lru_cache.h"
 
 namespace refguard::git {
-
-/// One changed file of a commit, without the commit index (see ChangedFile).
-struct FileChange {
-  std::string path;
-  git_oid blob;
-  std::vector<git_oid> bases;  // per parent; zero id = new relative to that parent
-};
-/// What refguard keeps of a commit: enough to walk past it and to judge it
-/// again without reading it.
-struct CommitRecord {
-  std::string summary;
-  std::vector<git_oid> parents;
-  std::vector<FileChange> files;
-};
-using CommitChanges = std::shared_ptr<const CommitRecord>;
 
 class CommitChangesCache {
  public:

@@ -8,7 +8,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "util/error.h"
 
@@ -52,7 +54,11 @@ struct OidEqual {
   }
 };
 
-using OidSet = std::unordered_set<git_oid, OidHash, OidEqual>;
+// Open addressing: a push walk looks up every commit it meets, and node-based
+// std::unordered_* spent more time allocating than looking up.
+using OidSet = boost::unordered_flat_set<git_oid, OidHash, OidEqual>;
+template <class Value>
+using OidMap = boost::unordered_flat_map<git_oid, Value, OidHash, OidEqual>;
 
 /// Hex form of an object id.
 std::string to_hex(const git_oid& oid);

@@ -129,8 +129,9 @@ Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std:
   return moves;
 }
 
-Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::string& commit_id) {
-  auto blob = lookup_blob(view_, file.blob_id, file.path);
+Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const std::string& commit_id) {
+  std::string blob_id = to_hex(file.blob);
+  auto blob = lookup_blob(view_, blob_id, file.path);
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
   if (git_blob_is_binary(blob->get())) {
@@ -141,8 +142,8 @@ Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::s
                            static_cast<size_t>(git_blob_rawsize(blob->get())));
   bool first = true;
   auto all = [&] { return every_line(content); };
-  for (size_t parent = 0; parent < file.base_blob_ids.size(); ++parent) {
-    std::string base_id = file.base_blob_ids[parent];
+  for (size_t parent = 0; parent < file.bases.size(); ++parent) {
+    std::string base_id = git_oid_is_zero(&file.bases[parent]) ? "" : to_hex(file.bases[parent]);
     if (base_id.empty()) {
       auto source = moved_from(commit_id, parent, file.path);
       if (!source) return std::unexpected(source.error());
@@ -152,7 +153,7 @@ Expected<NewLines> ObjectReader::new_lines(const ChangedFile& file, const std::s
     if (base_id.empty()) {
       added = all();
     } else {
-      auto key = std::make_pair(base_id, file.blob_id);
+      auto key = std::make_pair(base_id, blob_id);
       if (auto memo = diffs_.find(key); memo != diffs_.end()) {
         added = memo->second;
       } else {

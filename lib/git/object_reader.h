@@ -43,7 +43,7 @@ class ObjectReader {
   /// (libgit2's, by similarity): a renamed and edited file brings only its
   /// edits. That detection costs a full diff, so it runs only here, for
   /// files with findings.
-  Expected<NewLines> new_lines(const ChangedFile& file, const std::string& commit_id);
+  Expected<NewLines> new_lines(const FileChange& file, const std::string& commit_id);
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t max_bytes() const { return max_bytes_; }

@@ -4,13 +4,24 @@
 // Values are judged by content (a commit's changes, a commit's findings under
 // a policy): a key always maps to the same value, so inserting a key already
 // present only marks it recent.
+//
+// Why not a linked list in use order: a re-push walks tens of thousands of
+// cached commits, and moving each list node to the front cost several cache
+// misses per lookup (a quarter of such a push's check). Here an entry holds
+// the tick of its last use in an open-addressing map (one probe, no node),
+// and eviction is batched: when a limit is passed, the least recently used
+// entries go until both limits have an eighth to spare, so sorting by tick
+// happens once per many inserts.
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace refguard {
 
@@ -25,8 +36,8 @@ class LruCache {
     std::lock_guard lock(mutex_);
     auto found = index_.find(key);
     if (found == index_.end()) return nullptr;
-    lru_.splice(lru_.begin(), lru_, found->second);
-    return found->second->value;
+    found->second.last_used = ++clock_;
+    return found->second.value;
   }
 
   /// `bytes`: what the entry costs, its key and bookkeeping included. An
@@ -34,23 +45,18 @@ class LruCache {
   void insert(const Key& key, Pointer value, size_t bytes) {
     if (!value || max_entries_ == 0 || bytes > max_bytes_) return;
     std::lock_guard lock(mutex_);
-    if (auto found = index_.find(key); found != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, found->second);
+    auto [at, added] = index_.try_emplace(key, Slot{std::move(value), bytes, ++clock_});
+    if (!added) {
+      at->second.last_used = clock_;
       return;
     }
-    lru_.push_front(Entry{key, std::move(value), bytes});
-    index_.emplace(key, lru_.begin());
     bytes_ += bytes;
-    while (!lru_.empty() && (lru_.size() > max_entries_ || bytes_ > max_bytes_)) {
-      bytes_ -= lru_.back().bytes;
-      index_.erase(lru_.back().key);
-      lru_.pop_back();
-    }
+    if (index_.size() > max_entries_ || bytes_ > max_bytes_) evict_locked();
   }
 
   size_t size() const {
     std::lock_guard lock(mutex_);
-    return lru_.size();
+    return index_.size();
   }
 
   size_t bytes() const {
@@ -59,17 +65,42 @@ class LruCache {
   }
 
  private:
-  struct Entry {
-    Key key;
+  struct Slot {
     Pointer value;
     size_t bytes;
+    uint64_t last_used;
   };
+
+  // Keeps the most recent entries that fit in 7/8 of each limit (at least
+  // the newest one, which fits the whole budget by insert's check).
+  void evict_locked() {
+    size_t keep_entries = std::max<size_t>(1, max_entries_ - max_entries_ / 8);
+    size_t keep_bytes = max_bytes_ - max_bytes_ / 8;
+    struct Use {
+      uint64_t tick;
+      size_t bytes;
+      const Key* key;
+    };
+    std::vector<Use> by_recency;
+    by_recency.reserve(index_.size());
+    for (const auto& [key, slot] : index_) by_recency.push_back({slot.last_used, slot.bytes, &key});
+    std::sort(by_recency.begin(), by_recency.end(), [](const Use& a, const Use& b) { return a.tick > b.tick; });
+    size_t kept = 0, kept_bytes = 0;
+    for (; kept < by_recency.size() && kept < keep_entries; ++kept) {
+      if (kept > 0 && kept_bytes + by_recency[kept].bytes > keep_bytes) break;
+      kept_bytes += by_recency[kept].bytes;
+    }
+    std::vector<Key> evicted;  // copied out: erasing moves the map's slots
+    for (size_t i = kept; i < by_recency.size(); ++i) evicted.push_back(*by_recency[i].key);
+    for (const auto& key : evicted) index_.erase(key);
+    bytes_ = kept_bytes;
+  }
 
   size_t max_entries_;
   size_t max_bytes_;
   mutable std::mutex mutex_;
-  std::list<Entry> lru_;  // front = most recent
-  std::unordered_map<Key, typename std::list<Entry>::iterator, Hash, Equal> index_;
+  boost::unordered_flat_map<Key, Slot, Hash, Equal> index_;
+  uint64_t clock_ = 0;  // ticks once per use
   size_t bytes_ = 0;
 };
 

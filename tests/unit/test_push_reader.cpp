@@ -15,13 +15,38 @@
 #include "util/work_pool.h"
 
 using namespace refguard;
-using git::ChangedFile;
 using git::PushContent;
 using test::TempRepo;
 
 namespace {
 
 const std::string kZero(40, '0');
+
+// A changed file as the tests look at it: hex ids and the index of its commit.
+struct ChangedFile {
+  size_t commit = 0;
+  std::string path;
+  std::string blob_id;
+  std::vector<std::string> base_blob_ids;  // "" = new relative to that parent
+  const git::FileChange* change = nullptr;
+
+  bool operator==(const ChangedFile& other) const {
+    return commit == other.commit && path == other.path && blob_id == other.blob_id &&
+           base_blob_ids == other.base_blob_ids;
+  }
+};
+
+// Every changed file of the push, commit by commit.
+std::vector<ChangedFile> listed_files(const PushContent& content) {
+  std::vector<ChangedFile> files;
+  for (size_t c = 0; c < content.commits.size(); ++c)
+    for (const auto& change : content.commits[c].files()) {
+      ChangedFile file{c, change.path, git::to_hex(change.blob), {}, &change};
+      for (const auto& base : change.bases) file.base_blob_ids.push_back(git_oid_is_zero(&base) ? "" : git::to_hex(base));
+      files.push_back(std::move(file));
+    }
+  return files;
+}
 
 // A work repository to write history in and a bare repository that receives
 // it. "publish" moves a branch into the bare repository (existing history);
@@ -71,14 +96,14 @@ struct Server {
 
   // The lines `file` adds, as the scan judges findings by.
   git::NewLines new_lines(const ChangedFile& file) {
-    auto lines = objects().new_lines(file, commit_ids_.at(file.commit));
+    REQUIRE(file.change);
+    auto lines = objects().new_lines(*file.change, commit_ids_.at(file.commit));
     INFO((lines ? std::string() : lines.error().message));
     REQUIRE(lines);
     return std::move(*lines);
   }
-  std::vector<uint32_t> added(const ChangedFile* file) {
-    REQUIRE(file);
-    return new_lines(*file).lines;
+  std::vector<uint32_t> added(const ChangedFile& file) {
+    return new_lines(file).lines;
   }
 
  private:
@@ -94,10 +119,10 @@ std::vector<std::string> commit_ids(const PushContent& content) {
 }
 
 // The files of one commit, by path.
-std::map<std::string, const ChangedFile*> files_of(const PushContent& content, const std::string& commit_id) {
-  std::map<std::string, const ChangedFile*> files;
-  for (const auto& file : content.files)
-    if (content.commits.at(file.commit).id == commit_id) files[file.path] = &file;
+std::map<std::string, ChangedFile> files_of(const PushContent& content, const std::string& commit_id) {
+  std::map<std::string, ChangedFile> files;
+  for (auto& file : listed_files(content))
+    if (content.commits.at(file.commit).id == commit_id) files[file.path] = std::move(file);
   return files;
 }
 
@@ -117,7 +142,7 @@ TEST_CASE("push reader: a new branch at an existing commit brings no commits", "
   s.publish("main");
   auto content = s.read_ok({{kZero, base, "refs/heads/copy"}});
   CHECK(content.commits.empty());
-  CHECK(content.files.empty());
+  CHECK(listed_files(content).empty());
 }
 
 TEST_CASE("push reader: a new branch with two new commits brings exactly those, oldest first", "[push_reader]") {
@@ -133,13 +158,13 @@ TEST_CASE("push reader: a new branch with two new commits brings exactly those, 
   auto content = s.read_ok({{kZero, second, "refs/heads/feature"}});
   CHECK(commit_ids(content) == std::vector<std::string>{first, second});
   REQUIRE(content.commits.size() == 2);
-  CHECK(content.commits[0].subject == "First change");
-  CHECK(content.commits[1].subject == "Second change");
+  CHECK(content.commits[0].subject() == "First change");
+  CHECK(content.commits[1].subject() == "Second change");
   CHECK(content.commits[0].ref == "refs/heads/feature");
   CHECK(content.commits[1].ref == "refs/heads/feature");
   CHECK(files_of(content, first).count("b.txt") == 1);
   CHECK(files_of(content, second).count("c.txt") == 1);
-  CHECK(content.files.size() == 2);
+  CHECK(listed_files(content).size() == 2);
 }
 
 TEST_CASE("push reader: a force push brings only the commits no ref reaches", "[push_reader]") {
@@ -162,7 +187,7 @@ TEST_CASE("push reader: a deletion brings nothing", "[push_reader]") {
   s.publish("main");
   auto content = s.read_ok({{a, kZero, "refs/heads/main"}});
   CHECK(content.commits.empty());
-  CHECK(content.files.empty());
+  CHECK(listed_files(content).empty());
   CHECK(content.tags.empty());
 }
 
@@ -195,7 +220,7 @@ TEST_CASE("push reader: commits shared by two pushed refs appear once, under the
     CHECK(ref_of(content, shared) == "refs/heads/x");
     CHECK(ref_of(content, only_x) == "refs/heads/x");
     CHECK(ref_of(content, only_y) == "refs/heads/y");
-    CHECK(content.files.size() == 3);  // each commit's file once
+    CHECK(listed_files(content).size() == 3);  // each commit's file once
     CHECK(content.commits.front().id == shared);  // parents before children
   }
   SECTION("y first") {
@@ -215,8 +240,8 @@ TEST_CASE("push reader: a new file has every line added", "[push_reader]") {
   auto content = s.read_ok({{s.bare.rev("refs/heads/main"), c, "refs/heads/main"}});
   auto files = files_of(content, c);
   REQUIRE(files.count("src/new.py"));
-  const ChangedFile& file = *files["src/new.py"];
-  CHECK(s.added(&file) == lines({1, 2, 3}));
+  const ChangedFile& file = files["src/new.py"];
+  CHECK(s.added(file) == lines({1, 2, 3}));
   CHECK(file.base_blob_ids == std::vector<std::string>{""});
   CHECK_FALSE(s.new_lines(file).binary);
   CHECK(file.blob_id == s.work.rev(c + ":src/new.py"));
@@ -257,7 +282,7 @@ TEST_CASE("push reader: a modified file lists only its changed and added lines",
     auto files = files_of(content, commit);
     REQUIRE(files.count("f.txt"));
     CHECK(s.added(files["f.txt"]) == c.added);
-    CHECK(files["f.txt"]->base_blob_ids == std::vector<std::string>{before_blob});
+    CHECK(files["f.txt"].base_blob_ids == std::vector<std::string>{before_blob});
   }
 }
 
@@ -281,7 +306,7 @@ TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brin
   REQUIRE(files.size() == 1);
   REQUIRE(files.count("newer/name.py"));
   CHECK(s.added(files["newer/name.py"]) == lines({15, 31}));  // found by similarity, for files with findings
-  CHECK(files["newer/name.py"]->base_blob_ids == std::vector<std::string>{""});
+  CHECK(files["newer/name.py"].base_blob_ids == std::vector<std::string>{""});
 }
 
 TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
@@ -295,15 +320,15 @@ TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
   auto content = s.read_ok({{base, c, "refs/heads/main"}});
   auto files = files_of(content, c);
   REQUIRE(files.count("img/logo.png"));
-  auto png = s.new_lines(*files["img/logo.png"]);
+  auto png = s.new_lines(files["img/logo.png"]);
   CHECK(png.binary);
   CHECK(png.lines.empty());
-  auto blob = s.objects().read_blob(files["img/logo.png"]->blob_id, "img/logo.png");
+  auto blob = s.objects().read_blob(files["img/logo.png"].blob_id, "img/logo.png");
   REQUIRE(blob);
   CHECK(blob->binary);
   CHECK(blob->content == bytes);
   REQUIRE(files.count("text.txt"));
-  CHECK_FALSE(s.new_lines(*files["text.txt"]).binary);
+  CHECK_FALSE(s.new_lines(files["text.txt"]).binary);
   CHECK(s.added(files["text.txt"]) == lines({1}));
 }
 
@@ -317,7 +342,7 @@ TEST_CASE("push reader: text that replaces a binary file is all new", "[push_rea
   auto content = s.read_ok({{base, c, "refs/heads/main"}});
   auto files = files_of(content, c);
   REQUIRE(files.count("data.bin"));
-  CHECK_FALSE(s.new_lines(*files["data.bin"]).binary);
+  CHECK_FALSE(s.new_lines(files["data.bin"]).binary);
   CHECK(s.added(files["data.bin"]) == lines({1, 2}));
 }
 
@@ -331,7 +356,7 @@ TEST_CASE("push reader: a root commit is diffed against the empty tree", "[push_
   auto root_files = files_of(content, root);
   REQUIRE(root_files.size() == 2);
   CHECK(s.added(root_files["a.txt"]) == lines({1, 2}));
-  CHECK(root_files["a.txt"]->base_blob_ids.empty());
+  CHECK(root_files["a.txt"].base_blob_ids.empty());
   CHECK(s.added(root_files["dir/b.txt"]) == lines({1}));
   CHECK(s.added(files_of(content, next)["a.txt"]) == lines({3}));
 }
@@ -378,7 +403,7 @@ TEST_CASE("push reader: lines written to resolve a merge conflict are new in the
     auto content = s.read_ok({{base, merge, "refs/heads/main"}});
     auto files = files_of(content, merge);
     REQUIRE(files.count("c.txt"));
-    CHECK(files["c.txt"]->base_blob_ids.size() == 2);  // judged against both parents
+    CHECK(files["c.txt"].base_blob_ids.size() == 2);  // judged against both parents
     CHECK(s.added(files["c.txt"]) == lines({2}));
   }
   SECTION("a resolution that keeps one side adds nothing") {
@@ -446,12 +471,13 @@ TEST_CASE("push reader: limits on commits and on blob bytes are errors", "[push_
   enough.max_commits = 2;
   auto content = s.read({{base, tip, "refs/heads/main"}}, enough);
   REQUIRE(content);
-  REQUIRE(content->files.size() == 2);
+  auto files = listed_files(*content);
+  REQUIRE(files.size() == 2);
 
   // Blob content is read on demand, and the limit counts what was read.
   git::ObjectReader small(s.repository().repository.get(), 3000);
-  REQUIRE(small.read_blob(content->files[0].blob_id, content->files[0].path));
-  auto too_big = small.read_blob(content->files[1].blob_id, content->files[1].path);
+  REQUIRE(small.read_blob(files[0].blob_id, files[0].path));
+  auto too_big = small.read_blob(files[1].blob_id, files[1].path);
   REQUIRE_FALSE(too_big);
   CHECK_THAT(too_big.error().message, Catch::Contains("of new file content"));
 }
@@ -472,13 +498,8 @@ TEST_CASE("push reader: a commit read once comes from the changes cache, with th
   CHECK(cache.size() == 2);
   auto again = s.read_ok({{kZero, tip, "refs/heads/retry"}}, &cache);
   CHECK(again.commits_from_cache == 2);
-  REQUIRE(again.files.size() == first.files.size());
-  for (size_t i = 0; i < first.files.size(); ++i) {
-    CHECK(again.files[i].path == first.files[i].path);
-    CHECK(again.files[i].blob_id == first.files[i].blob_id);
-    CHECK(again.files[i].base_blob_ids == first.files[i].base_blob_ids);
-    CHECK(again.files[i].commit == first.files[i].commit);
-  }
+  CHECK(listed_files(first).size() == 3);
+  CHECK(listed_files(again) == listed_files(first));
   CHECK(again.commits.back().ref == "refs/heads/retry");
 
   git::CommitChangesCache tiny(1);
@@ -551,7 +572,7 @@ TEST_CASE("push reader: the tree walk lists changed regular files only, and not 
   REQUIRE(files.count("keep/x.txt"));
   CHECK(s.added(files["keep/x.txt"]) == lines({2}));
   REQUIRE(files.count("thing/inside.txt"));  // a file that became a directory
-  CHECK(files["thing/inside.txt"]->base_blob_ids == std::vector<std::string>{""});
+  CHECK(files["thing/inside.txt"].base_blob_ids == std::vector<std::string>{""});
   CHECK(files.size() == 2);
   CHECK(files_of(content, special).empty());  // symlinks and gitlinks are not scanned
 }
@@ -579,12 +600,6 @@ TEST_CASE("push reader: reading on several threads gives the serial result", "[p
   }
   REQUIRE(threaded);
   CHECK(commit_ids(*threaded) == commit_ids(serial));
-  REQUIRE(threaded->files.size() == serial.files.size());
-  for (size_t i = 0; i < serial.files.size(); ++i) {
-    INFO(serial.files[i].path);
-    CHECK(threaded->files[i].commit == serial.files[i].commit);
-    CHECK(threaded->files[i].path == serial.files[i].path);
-    CHECK(threaded->files[i].blob_id == serial.files[i].blob_id);
-    CHECK(threaded->files[i].base_blob_ids == serial.files[i].base_blob_ids);
-  }
+  CHECK_FALSE(listed_files(serial).empty());
+  CHECK(listed_files(*threaded) == listed_files(serial));
 }
