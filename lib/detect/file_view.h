@@ -19,7 +19,6 @@ struct FileView {
   std::string_view content;   // the whole new blob
   std::vector<AddedLine> added;  // in line order; all lines for a new file
   bool binary = false;        // git's binary detection; line rules skip binary files
-  bool is_ai_script = false;  // set by the engine's classifier before detectors run
 };
 
 }  // namespace refguard::detect

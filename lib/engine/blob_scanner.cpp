@@ -164,8 +164,11 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
   view.content = content;
   view.binary = binary;
   auto path_rules = policy.rules_for_path(path);
-  view.is_ai_script = path_rules->ai_path || (!binary && policy.classifier().uses_ai_sdk(content));
-  const std::vector<size_t>& applicable = view.is_ai_script ? path_rules->if_ai : path_rules->if_not_ai;
+  // Classifying by content is a regex pass over the whole file: only done
+  // when the answer changes which rules apply here (some rule is ai_only).
+  bool is_ai_script = path_rules->ai_path ||
+                      (path_rules->content_decides && !binary && policy.classifier().uses_ai_sdk(content));
+  const std::vector<size_t>& applicable = is_ai_script ? path_rules->if_ai : path_rules->if_not_ai;
 
   BlobScan scan(policy);
   std::vector<detect::Hit> hits;

@@ -191,6 +191,7 @@ std::shared_ptr<const CompiledPolicy::PathRules> CompiledPolicy::rules_for_path(
     if (if_ai) rules->if_ai.push_back(i);
     if (if_not_ai) rules->if_not_ai.push_back(i);
   }
+  rules->content_decides = !rules->ai_path && rules->if_ai != rules->if_not_ai;
   std::lock_guard lock(path_rules_mutex_);
   if (path_rules_.size() >= kMaxPaths) path_rules_.clear();
   path_rules_.emplace(std::move(key), rules);

@@ -77,6 +77,7 @@ class CompiledPolicy {
     bool ai_path = false;
     std::vector<size_t> if_ai;      // rule indexes, ascending
     std::vector<size_t> if_not_ai;  // rule indexes, ascending
+    bool content_decides = false;   // not an AI path, and the two lists differ
   };
   std::shared_ptr<const PathRules> rules_for_path(std::string_view path) const;
 
