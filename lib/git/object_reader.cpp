@@ -91,7 +91,7 @@ Expected<std::string> ObjectReader::moved_from(const std::string& commit_id, siz
   return found == memo->second.end() ? std::string() : found->second;
 }
 
-Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std::string& commit_id, size_t parent) {
+Expected<ObjectReader::Trees> ObjectReader::trees_of(const std::string& commit_id, size_t parent) {
   auto oid = parse_oid(commit_id);
   if (!oid) return std::unexpected(oid.error());
   git_commit* raw = nullptr;
@@ -108,11 +108,35 @@ Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std:
     git_tree_free(raw_tree);
     return std::unexpected(libgit2_error("a tree of commit " + commit_id + " is missing or corrupt"));
   }
-  TreePtr tree(raw_tree), parent_tree(raw_parent_tree);
+  return Trees{TreePtr(raw_parent_tree), TreePtr(raw_tree)};
+}
+
+Expected<bool> ObjectReader::in_parent_tree(const std::string& commit_id, size_t parent, const git_oid& blob) {
+  auto key = std::make_pair(commit_id, parent);
+  auto memo = parent_blobs_.find(key);
+  if (memo == parent_blobs_.end()) {
+    auto trees = trees_of(commit_id, parent);
+    if (!trees) return std::unexpected(trees.error());
+    OidSet blobs;
+    auto collect = [](const char*, const git_tree_entry* entry, void* payload) -> int {
+      if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB)
+        static_cast<OidSet*>(payload)->insert(*git_tree_entry_id(entry));
+      return 0;
+    };
+    if (git_tree_walk(trees->before.get(), GIT_TREEWALK_PRE, collect, &blobs) != 0)
+      return std::unexpected(libgit2_error("cannot read the tree before commit " + commit_id));
+    memo = parent_blobs_.emplace(key, std::move(blobs)).first;
+  }
+  return memo->second.contains(blob);
+}
+
+Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std::string& commit_id, size_t parent) {
+  auto trees = trees_of(commit_id, parent);
+  if (!trees) return std::unexpected(trees.error());
   git_diff* raw_diff = nullptr;
   git_diff_options options;
   git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION);
-  if (git_diff_tree_to_tree(&raw_diff, view_, parent_tree.get(), tree.get(), &options) != 0)
+  if (git_diff_tree_to_tree(&raw_diff, view_, trees->before.get(), trees->after.get(), &options) != 0)
     return std::unexpected(libgit2_error("cannot diff commit " + commit_id));
   DiffPtr diff(raw_diff);
   git_diff_find_options find;
@@ -144,13 +168,24 @@ Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const std::st
   auto all = [&] { return every_line(content); };
   for (size_t parent = 0; parent < file.bases.size(); ++parent) {
     std::string base_id = git_oid_is_zero(&file.bases[parent]) ? "" : to_hex(file.bases[parent]);
+    bool copied_whole = false;
     if (base_id.empty()) {
       auto source = moved_from(commit_id, parent, file.path);
       if (!source) return std::unexpected(source.error());
       base_id = std::move(*source);
     }
-    std::vector<uint32_t> added;
     if (base_id.empty()) {
+      // A copy of a file the commit left as it was: git's similarity search
+      // looks at changed files only, so look for the very blob in the
+      // parent's tree (a tree walk, no blob read).
+      auto copied = in_parent_tree(commit_id, parent, file.blob);
+      if (!copied) return std::unexpected(copied.error());
+      copied_whole = *copied;
+    }
+    std::vector<uint32_t> added;
+    if (copied_whole) {
+      // nothing is new relative to this parent
+    } else if (base_id.empty()) {
       added = all();
     } else {
       auto key = std::make_pair(base_id, blob_id);

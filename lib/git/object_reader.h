@@ -41,8 +41,9 @@ class ObjectReader {
   /// has (a clean merge adds none). A file new relative to a parent is first
   /// matched against that parent's files by git's rename and copy detection
   /// (libgit2's, by similarity): a renamed and edited file brings only its
-  /// edits. That detection costs a full diff, so it runs only here, for
-  /// files with findings.
+  /// edits; an exact copy of a file the commit did not touch brings none.
+  /// That detection costs a full diff, so it runs only here, for files with
+  /// findings.
   Expected<NewLines> new_lines(const FileChange& file, const std::string& commit_id);
 
   uint64_t bytes_read() const { return bytes_read_; }
@@ -54,12 +55,20 @@ class ObjectReader {
   /// was renamed or copied from, or "" when it is really new.
   Expected<std::string> moved_from(const std::string& commit_id, size_t parent, const std::string& path);
   Expected<std::map<std::string, std::string>> find_moves(const std::string& commit_id, size_t parent);
+  /// Whether `blob` is anywhere in the tree of that parent of `commit_id`.
+  Expected<bool> in_parent_tree(const std::string& commit_id, size_t parent, const git_oid& blob);
+  struct Trees {
+    TreePtr before;  // the parent's
+    TreePtr after;   // the commit's
+  };
+  Expected<Trees> trees_of(const std::string& commit_id, size_t parent);
 
   git_repository* view_;
   uint64_t max_bytes_;
   uint64_t bytes_read_ = 0;
   std::map<std::pair<std::string, std::string>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
   std::map<std::pair<std::string, size_t>, std::map<std::string, std::string>> moves_;  // (commit, parent) -> path -> source blob
+  std::map<std::pair<std::string, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
 };
 
 /// A blob's content through any handle (no limit); `path` names it in errors.

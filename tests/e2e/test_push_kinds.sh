@@ -118,6 +118,15 @@ git -C "$work" mv keys/old.py keys/new.py
 git -C "$work" commit -q -m "rename only"
 push "$work" origin moved
 expect_accepted "a pure rename of a file holding a key is not new content"
+cp "$work/keys/new.py" "$work/keys/copy.py"
+git -C "$work" add keys/copy.py
+git -C "$work" commit -q -m "copy only"
+push "$work" origin moved
+expect_accepted "an exact copy of an untouched file holding a key is not new content"
+printf '# edited\n' >>"$work/keys/copy.py"
+git -C "$work" commit -q -am "edit the copy"
+push "$work" origin moved
+expect_accepted "an edit below the copied key brings only the edit"
 
 # Binary files skip line rules; symlinks and submodule gitlinks cause no errors.
 printf 'KEY=%s\0\1\2binary' "$(fake_openai_key)" >"$work/blob.bin"

@@ -309,6 +309,29 @@ TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brin
   CHECK(files["newer/name.py"].base_blob_ids == std::vector<std::string>{""});
 }
 
+TEST_CASE("push reader: a copy of a file the commit did not touch brings no new lines", "[push_reader]") {
+  Server s;
+  s.work.commit({{"keys/kept.py", numbered(1, 20)}, {"other.txt", "x\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  // Exact copy of an unchanged file (git's similarity search would not see
+  // it: its source is unmodified), beside a file that is really new.
+  std::string copied = s.work.commit({{"elsewhere/kept-copy.py", numbered(1, 20)}, {"fresh.py", "new\n"}}, "copy");
+  // A copy that is edited is not exact: every line counts as new.
+  std::string edited = s.work.commit({{"edited-copy.py", numbered(1, 19) + "changed\n"}}, "copy and edit");
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{base, edited, "refs/heads/main"}});
+  auto files = files_of(content, copied);
+  REQUIRE(files.count("elsewhere/kept-copy.py"));
+  CHECK(files["elsewhere/kept-copy.py"].base_blob_ids == std::vector<std::string>{""});
+  CHECK(s.added(files["elsewhere/kept-copy.py"]).empty());
+  CHECK(s.added(files["fresh.py"]) == lines({1}));
+  auto edited_files = files_of(content, edited);
+  REQUIRE(edited_files.count("edited-copy.py"));
+  CHECK(s.added(edited_files["edited-copy.py"]).size() == 20);
+}
+
 TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
   Server s;
   s.work.commit({{"README", "r\n"}}, "base");
