@@ -33,6 +33,7 @@ class CommitFindingsCache {
   CommitFindings find(const std::string& key) { return cache_.find(key); }
   void insert(const std::string& key, CommitFindings findings);
   size_t size() const { return cache_.size(); }
+  size_t bytes() const { return cache_.bytes(); }
 
  private:
   LruCache<std::string, std::vector<CommitFinding>> cache_;

@@ -48,6 +48,10 @@ class PushChecker {
   /// Checks a pre-receive request. Never throws; a failure rejects with the reason.
   CheckResult check(const ipc::Request& request, const LineSink& sink);
 
+  /// For status and metrics.
+  const git::CommitChangesCache& commit_changes() const { return changes_cache_; }
+  const CommitFindingsCache& commit_findings() const { return commit_findings_; }
+
  private:
   git::RepositoryCache& repositories_;
   PolicyStore& policies_;

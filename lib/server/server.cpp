@@ -273,7 +273,14 @@ std::string Server::prometheus_text() {
   metric("scan_cache_hits_total", "counter", "Scan cache hits.", static_cast<double>(scan_cache_.hits()));
   metric("scan_cache_misses_total", "counter", "Scan cache misses.", static_cast<double>(scan_cache_.misses()));
   metric("scan_cache_entries", "gauge", "Scan cache entries.", static_cast<double>(scan_cache_.size()));
+  metric("scan_cache_bytes", "gauge", "Scan cache size, approximate bytes.", static_cast<double>(scan_cache_.bytes()));
   metric("repository_cache_open", "gauge", "Repositories kept open.", static_cast<double>(repositories_.size()));
+  metric("commit_cache_entries", "gauge", "Commits whose changes are cached.",
+         static_cast<double>(checker_.commit_changes().size()));
+  metric("commit_cache_bytes", "gauge", "Commit cache size, approximate bytes.",
+         static_cast<double>(checker_.commit_changes().bytes()));
+  metric("commit_findings_cache_entries", "gauge", "Commits judged under a policy, cached.",
+         static_cast<double>(checker_.commit_findings().size()));
   out += "# HELP refguard_check_seconds Push check time over the last 1024 pushes.\n# TYPE refguard_check_seconds summary\n";
   out += fmt::format("refguard_check_seconds{{quantile=\"0.5\"}} {}\nrefguard_check_seconds{{quantile=\"0.9\"}} {}\n"
                      "refguard_check_seconds{{quantile=\"0.99\"}} {}\n",
@@ -301,6 +308,9 @@ std::string Server::status_json() {
                       {"misses", scan_cache_.misses()}}},
       {"repository_cache", {{"open", repositories_.size()}, {"hits", repositories_.hits()},
                             {"misses", repositories_.misses()}}},
+      {"commit_cache", {{"entries", checker_.commit_changes().size()}, {"bytes", checker_.commit_changes().bytes()}}},
+      {"commit_findings_cache",
+       {{"entries", checker_.commit_findings().size()}, {"bytes", checker_.commit_findings().bytes()}}},
       {"active_connections", active_sessions_.load()},
       {"scan_threads", pool_.size()},
       {"policy_digest", policies_.base_policy()->digest()},

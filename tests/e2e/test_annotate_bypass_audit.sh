@@ -108,10 +108,17 @@ OUT=$("$BIN/refguard" audit --file "$audit" --user bob --since 1h)
 expect_output "refguard audit --since keeps recent records" "by bob"
 OUT=$("$BIN/refguard" status --socket "$SOCK")
 expect_output "status counts pushes that landed by bypass" '"pushes_bypassed": 2'
+python3 - "$OUT" <<'PY' && pass "status reports the commit caches" || fail "status lacks the commit caches: $OUT"
+import json, sys
+s = json.loads(sys.argv[1])
+assert s["commit_cache"]["entries"] > 0 and s["commit_cache"]["bytes"] > 0
+assert s["commit_findings_cache"]["entries"] > 0 and s["commit_findings_cache"]["bytes"] > 0
+PY
 
 OUT=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())")
 expect_output "the Prometheus endpoint serves the counters" "refguard_pushes_bypassed_total 2"
 expect_output "the Prometheus endpoint has latency quantiles" 'refguard_check_seconds{quantile="0.99"}'
+expect_output "the Prometheus endpoint has the commit cache's size" "refguard_commit_cache_bytes "
 
 # SIGKILL while pushes are being audited: no torn record.
 for i in $(seq 1 30); do commit_file "$work" "n$i.txt" "n$i
