@@ -12,6 +12,15 @@
 #include "server/server.h"
 #include "util/log.h"
 
+#ifdef REFGUARD_JEMALLOC
+// Read by jemalloc at start. Its background thread gives the memory of a
+// large push back to the system while the daemon sits idle; without it,
+// freed pages are purged only by later allocations.
+extern "C" {
+const char* malloc_conf = "background_thread:true";
+}
+#endif
+
 namespace {
 
 // Logged at start: the allocator decides how memory behaves after large
@@ -21,7 +30,12 @@ std::string allocator_name() {
 #ifdef REFGUARD_JEMALLOC
   const char* version = nullptr;
   size_t size = sizeof(version);
-  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) return std::string("jemalloc ") + version;
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version) {
+    bool background = false;
+    size_t flag_size = sizeof(background);
+    mallctl("background_thread", &background, &flag_size, nullptr, 0);
+    return std::string("jemalloc ") + version + (background ? ", background purging" : ", no background purging");
+  }
 #endif
   return "the C library's malloc";
 }
