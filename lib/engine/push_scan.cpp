@@ -50,6 +50,31 @@ bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
   return std::binary_search(lines.lines.begin(), lines.lines.end(), finding.line);
 }
 
+// What brought a finding: a commit (or an annotated tag) and the pushed ref.
+struct Origin {
+  const std::string& id;
+  const std::string& subject;
+  const std::string& ref;
+};
+
+Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::string& path, const BlobFinding& f) {
+  Finding finding;
+  finding.rule_id = rule.spec.id;
+  finding.description = rule.spec.description;
+  finding.remedy = rule.spec.remedy;
+  finding.severity = f.severity;
+  finding.commit_id = origin.id;
+  finding.commit_subject = origin.subject;
+  finding.ref = origin.ref;
+  finding.path = path;
+  finding.line = f.line;
+  finding.where = f.where;
+  finding.masked = f.masked;
+  finding.detail = f.detail;
+  finding.id = finding_id(rule.spec.id, path, f);
+  return finding;
+}
+
 class PushScan {
  public:
   PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache,
@@ -189,7 +214,7 @@ class PushScan {
       const std::vector<CommitFinding>& findings = judged_[c] ? *judged_[c] : introduced[c];
       for (const auto& [path, finding] : findings) {
         if (finding.rule >= policy_.rules().size()) continue;
-        out.push_back(make_finding(policy_.rules()[finding.rule], commit, path, finding));
+        out.push_back(make_finding(policy_.rules()[finding.rule], {commit.id, commit.subject(), commit.ref}, path, finding));
       }
       if (!judged_[c] && complete[c] && commit_cache_)
         commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id),
@@ -206,25 +231,6 @@ class PushScan {
   }
 
  private:
-  static Finding make_finding(const CompiledRule& rule, const git::CommitInfo& commit, const std::string& path,
-                              const BlobFinding& f) {
-    Finding finding;
-    finding.rule_id = rule.spec.id;
-    finding.description = rule.spec.description;
-    finding.remedy = rule.spec.remedy;
-    finding.severity = f.severity;
-    finding.commit_id = commit.id;
-    finding.commit_subject = commit.subject();
-    finding.ref = commit.ref;
-    finding.path = path;
-    finding.line = f.line;
-    finding.where = f.where;
-    finding.masked = f.masked;
-    finding.detail = f.detail;
-    finding.id = finding_id(rule.spec.id, path, f);
-    return finding;
-  }
-
   const CompiledPolicy& policy_;
   git::ObjectReader& objects_;
   ScanCache& cache_;
@@ -244,25 +250,11 @@ class PushScan {
 
 // A finding on a tag message is reported against the tag.
 void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, std::vector<Finding>& out) {
+  static const std::string kSubject = "annotated tag";
   for (const auto& tag : content.tags) {
     std::string path = tag.ref + " (tag message)";
-    for (const auto& f : scan_blob(policy, path, tag.id, tag.message, false)) {
-      const CompiledRule& rule = policy.rules()[f.rule];
-      Finding finding;
-      finding.rule_id = rule.spec.id;
-      finding.description = rule.spec.description;
-      finding.remedy = rule.spec.remedy;
-      finding.severity = f.severity;
-      finding.commit_id = tag.id;
-      finding.commit_subject = "annotated tag";
-      finding.ref = tag.ref;
-      finding.path = path;
-      finding.line = f.line;
-      finding.masked = f.masked;
-      finding.detail = f.detail;
-      finding.id = finding_id(rule.spec.id, path, f);
-      out.push_back(std::move(finding));
-    }
+    for (const auto& f : scan_blob(policy, path, tag.id, tag.message, false))
+      out.push_back(make_finding(policy.rules()[f.rule], {tag.id, kSubject, tag.ref}, path, f));
   }
 }
 
