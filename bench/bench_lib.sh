@@ -36,31 +36,11 @@ bench_cleanup() {
 
 say() { printf '[%4ss] %s\n' "$SECONDS" "$*" >&2; }
 
-# start_daemon LOG [refguardd args...]: starts refguardd on $SOCK, waits for it.
-# Its state (the persisted scan cache) goes to $T/state unless --state-dir is given.
-start_daemon() {
-  local log=$1
-  shift
-  local state=(--state-dir "$T/state")
-  case " $* " in *" --state-dir "*) state=() ;; esac
-  "$BIN/refguardd" --socket "$SOCK" "${state[@]}" "$@" >>"$log" 2>&1 &
-  DAEMON_PID=$!
-  for _ in $(seq 1 400); do
-    if "$BIN/refguard" status --socket "$SOCK" >/dev/null 2>&1; then return 0; fi
-    kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$log" >&2; echo "daemon exited" >&2; exit 1; }
-    sleep 0.05
-  done
-  echo "daemon did not answer" >&2
-  exit 1
-}
+source "$SRC_DIR/tests/daemon_control.sh"
 
-stop_daemon() {
-  if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-    kill -TERM "$DAEMON_PID"
-    wait "$DAEMON_PID" 2>/dev/null || true
-  fi
-  DAEMON_PID=""
-}
+# start_daemon LOG [refguardd args...]: refguardd on $SOCK (state in $T/state
+# unless --state-dir is given); a benchmark without its daemon stops.
+start_daemon() { daemon_start "$@" || exit 1; }
 
 # new_server PATH [install]: a bare repository, with refguard's hooks when $2 = install.
 new_server() {

@@ -27,22 +27,12 @@ trap cleanup EXIT
 
 log() { printf '  %s\n' "$*" >&2; }
 
-# start_daemon [extra refguardd args...]: starts refguardd on $SOCK, waits until it answers.
+source "$SRC/tests/daemon_control.sh"
+
+# start_daemon [extra refguardd args...]: starts refguardd on $SOCK (log in
+# $T/daemon.log) and waits until it answers; a failure fails the test.
 start_daemon() {
-  local state=(--state-dir "$T/state")
-  case " $* " in *" --state-dir "*) state=() ;; esac
-  "$BIN/refguardd" --socket "$SOCK" "${state[@]}" "$@" >>"$T/daemon.log" 2>&1 &
-  DAEMON_PID=$!
-  for _ in $(seq 1 200); do
-    if "$BIN/refguard" status --socket "$SOCK" >/dev/null 2>&1; then return 0; fi
-    if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-      cat "$T/daemon.log" >&2
-      fail "daemon exited during start-up"
-      return 1
-    fi
-    sleep 0.05
-  done
-  fail "daemon did not answer within 10 s"
+  daemon_start "$T/daemon.log" "$@" || { fail "the daemon did not start"; return 1; }
 }
 
 # wait_for_log TEXT: waits up to 20 s for the daemon to log TEXT.
@@ -52,14 +42,6 @@ wait_for_log() {
     sleep 0.1
   done
   return 1
-}
-
-stop_daemon() {
-  if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-    kill -TERM "$DAEMON_PID"
-    wait "$DAEMON_PID" 2>/dev/null || true
-  fi
-  DAEMON_PID=""
 }
 
 # new_server NAME: a bare repository with refguard's hooks, echoes its path.
