@@ -205,6 +205,7 @@ std::string CompiledPolicy::to_toml() const {
   toml::table settings{{"time_budget_ms", settings_.time_budget_ms},
                        {"on_timeout", settings_.on_timeout == policy::TimeoutVerdict::kReject ? "reject" : "accept"},
                        {"max_findings_shown", static_cast<int64_t>(settings_.max_findings_shown)},
+                       {"progress_interval_ms", settings_.progress_interval_ms},
                        {"notes_ref", settings_.notes_ref}};
   auto to_array = [](const std::vector<std::string>& values) {
     toml::array array;

@@ -13,6 +13,7 @@
 #include "git/object_reader.h"
 #include "git/push_reader.h"
 #include "git/quarantine_odb.h"
+#include "util/number_text.h"
 
 namespace refguard::engine {
 
@@ -174,15 +175,16 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
     sink(accept ? ipc::LineKind::kWarning : ipc::LineKind::kError,
          prefixed(fmt::format("time budget of {} ms ran out: {} of {} files were NOT scanned (first: {}); "
                               "on_timeout={}",
-                              policy.settings().time_budget_ms, missing.size(), result.files,
+                              with_thousands(policy.settings().time_budget_ms), with_thousands(missing.size()),
+                              with_thousands(result.files),
                               missing.empty() ? "" : missing.front(), accept ? "accept" : "reject")));
     if (!accept) result.verdict = ipc::Verdict::kReject;
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   sink(result.verdict == ipc::Verdict::kAccept ? ipc::LineKind::kInfo : ipc::LineKind::kError,
-       prefixed(fmt::format("{}: {} commits, {} files checked in {} ms", 
+       prefixed(fmt::format("{}: {} commits, {} files checked in {} ms",
                             result.verdict == ipc::Verdict::kAccept ? "push accepted" : "push REJECTED",
-                            result.commits, result.files, elapsed)));
+                            with_thousands(result.commits), with_thousands(result.files), with_thousands(elapsed))));
   return result;
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/blob_scanner.h"
 #include "engine/report.h"
+#include "util/number_text.h"
 
 namespace refguard::engine {
 
@@ -117,7 +118,8 @@ class PushScan {
       else to_scan.push_back(i);
     result.files = result.cache_hits + to_scan.size();
 
-    done_ = result.cache_hits;
+    done_ = result.cache_hits;  // progress counts what the pusher is told was checked
+    total_ = result.files;
     last_progress_ = Clock::now();
     if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
     // This thread reads (it holds the only handle); the pool scans.
@@ -178,9 +180,11 @@ class PushScan {
     std::string().swap(unit.content);
     size_t finished = ++done_;
     std::lock_guard lock(progress_mutex_);
-    if (Clock::now() - last_progress_ > std::chrono::milliseconds(500) && finished < units_.size()) {
+    if (Clock::now() - last_progress_ >= std::chrono::milliseconds(policy_.settings().progress_interval_ms) &&
+        finished < total_) {
       last_progress_ = Clock::now();
-      sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", finished, units_.size())));
+      sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", with_thousands(finished),
+                                                           with_thousands(total_))));
     }
   }
 
@@ -240,6 +244,7 @@ class PushScan {
   const LineSink& sink_;
   git::ParallelReading parallel_;
   std::atomic<size_t> done_{0};
+  size_t total_ = 0;
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;
   std::vector<ScanUnit> units_;

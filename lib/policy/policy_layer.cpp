@@ -99,7 +99,7 @@ class LayerReader {
 void LayerReader::read_settings(const toml::table& table, Settings& settings) {
   check_keys(table,
              {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref",
-              "contact"},
+              "contact", "progress_interval_ms"},
              "settings.");
   if (auto v = integer(table, "time_budget_ms", "settings.", 1, 600000)) settings.time_budget_ms = static_cast<int>(*v);
   if (auto v = string(table, "on_timeout", "settings.")) {
@@ -119,6 +119,9 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
         error(node, fmt::format("settings.{}", key), "only the system policy may set it");
   if (auto v = string(table, "contact", "settings.")) settings.contact = *v;
   if (auto v = integer(table, "max_findings_shown", "settings.", 1, 1000)) settings.max_findings_shown = static_cast<size_t>(*v);
+  // Below 100 ms a pusher's terminal would scroll: a few lines a second at most.
+  if (auto v = integer(table, "progress_interval_ms", "settings.", 100, 60000))
+    settings.progress_interval_ms = static_cast<int>(*v);
   if (auto v = string(table, "notes_ref", "settings.")) {
     if (v->rfind("refs/notes/", 0) == 0 && v->size() > 11) settings.notes_ref = *v;
     else error(table.get("notes_ref"), "settings.notes_ref", "must start with refs/notes/");

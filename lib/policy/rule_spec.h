@@ -61,6 +61,7 @@ struct Settings {
   std::vector<std::string> bypass_users;    // may bypass every rule that allows it (system layers)
   std::vector<std::string> repository_bypass_users;  // the same from repository layers: never for locked rules
   size_t max_findings_shown = 10;
+  int progress_interval_ms = 500;           // at most one progress line per interval during a long scan
   std::string contact;                      // whom a refused pusher should ask
   std::string notes_ref = "refs/notes/refguard";
 };

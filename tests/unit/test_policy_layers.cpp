@@ -312,6 +312,8 @@ TEST_CASE("policy layers: invalid policies are refused with file, line, key and 
       {"time budget not an integer", "[settings]\ntime_budget_ms = \"fast\"\n",
        {"settings.time_budget_ms: must be an integer"}},
       {"on_timeout value", "[settings]\non_timeout = \"shrug\"\n", {"settings.on_timeout: must be \"reject\" or \"accept\""}},
+      {"progress every 10 ms would flood the pusher", "[settings]\nprogress_interval_ms = 10\n",
+       {"repo.toml:2: settings.progress_interval_ms: must be an integer from 100"}},
       {"notes ref outside refs/notes", "[settings]\nnotes_ref = \"refs/heads/x\"\n",
        {"settings.notes_ref: must start with refs/notes/"}},
       {"unknown ai key", "[ai]\nmodels = []\n", {"repo.toml:2: ai.models: unknown key"}},
