@@ -218,7 +218,8 @@ class PushScan {
       const std::vector<CommitFinding>& findings = judged_[c] ? *judged_[c] : introduced[c];
       for (const auto& [path, finding] : findings) {
         if (finding.rule >= policy_.rules().size()) continue;
-        out.push_back(make_finding(policy_.rules()[finding.rule], {commit.id, commit.subject(), commit.ref}, path, finding));
+        const CompiledRule& rule = policy_.rules()[finding.rule];
+        out.push_back(make_finding(rule, {commit.id, commit.subject(), commit.ref}, path, finding));
       }
       if (!judged_[c] && complete[c] && commit_cache_)
         commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id),
