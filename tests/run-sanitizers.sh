@@ -6,8 +6,9 @@
 #      already runs under ASan+UBSan and adds little concurrency of its own, at TSan's
 #      cost of a 5-15x slowdown): the e2e tests that start a real daemon
 #      and hit it with concurrent, vanishing, stalled or killed clients (foundation,
-#      daemon_robustness, faults) and the unit tests of the work pool and its
-#      streaming loop. Not policy_layers: under TSan's 5-15x slowdown on a busy
+#      daemon_robustness, faults), the unit tests of the work pool and its
+#      streaming loop, the shared caches under concurrent use, and the push
+#      reader reading one push on several threads. Not policy_layers: under TSan's 5-15x slowdown on a busy
 #      2-core machine its pushes overrun the built-in 4 s scan budget and are
 #      rejected (seen once, no TSan report). REFGUARD_TSAN_TESTS overrides the ctest -R regex.
 # Both builds leave out the benchmarks (-DREFGUARD_BUILD_BENCH=OFF).
@@ -27,7 +28,7 @@ tsan_dir=$(realpath -m "${2:-$root/build-tsan}")
 stages=${REFGUARD_SANITIZERS:-asan tsan}
 jobs=$(nproc)
 read -r -a extra_ctest_args <<<"${REFGUARD_CTEST_ARGS:-}"
-tsan_tests=${REFGUARD_TSAN_TESTS:-'^(e2e: test_(foundation|daemon_robustness|faults)$|unit: ?(work pool|streaming loop))'}
+tsan_tests=${REFGUARD_TSAN_TESTS:-'^(e2e: test_(foundation|daemon_robustness|faults)$|unit: ?(work pool|streaming loop|lru cache|scan cache stays bounded|push reader: reading on several threads))'}
 
 bash "$root/packaging/install-deps.sh"
 

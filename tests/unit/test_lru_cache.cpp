@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "util/lru_cache.h"
 
@@ -53,4 +56,25 @@ TEST_CASE("lru cache: a one-entry cache keeps the newest entry", "[lru_cache]") 
   REQUIRE(cache.find(2));
   CHECK(*cache.find(2) == "two");
   CHECK(cache.bytes() == 5);
+}
+
+TEST_CASE("lru cache: stays bounded and consistent under concurrent use", "[lru_cache]") {
+  LruCache<int, std::string> cache(64, 1u << 20);
+  std::atomic<int> wrong{0};  // Catch2 assertions are not thread-safe: count, then check once
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&cache, &wrong, t] {
+      for (int i = 0; i < 2000; ++i) {
+        int key = (i * 7 + t * 13) % 200;
+        if (auto found = cache.find(key)) {
+          if (*found != std::to_string(key)) ++wrong;  // a key always maps to its own value
+        } else {
+          cache.insert(key, value(std::to_string(key)), 16);
+        }
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  CHECK(wrong == 0);
+  CHECK(cache.size() <= 64);
+  CHECK(cache.bytes() == cache.size() * 16);
 }
