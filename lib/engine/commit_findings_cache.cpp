@@ -12,7 +12,7 @@ std::string CommitFindingsCache::key(std::string_view digest, std::string_view c
 
 void CommitFindingsCache::insert(const std::string& key, CommitFindings findings) {
   if (!findings) return;
-  size_t bytes = 2 * key.size() + 128;  // entry, list node, index slot, roughly
+  size_t bytes = 2 * key.size() + 128;  // key, entry and index slot, roughly
   for (const auto& f : *findings)
     bytes += sizeof(CommitFinding) + f.path.size() + f.finding.masked.size() + f.finding.detail.size() +
              f.finding.where.size();

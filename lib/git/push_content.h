@@ -55,12 +55,6 @@ struct PushContent {
   std::vector<CommitInfo> commits;  // oldest first
   std::vector<TagInfo> tags;
   size_t commits_from_cache = 0;  // commits whose changes came from the CommitChangesCache
-
-  size_t file_count() const {
-    size_t count = 0;
-    for (const auto& commit : commits) count += commit.files().size();
-    return count;
-  }
 };
 
 }  // namespace refguard::git

@@ -79,20 +79,19 @@ class LruCache {
     struct Use {
       uint64_t tick;
       size_t bytes;
-      const Key* key;
     };
     std::vector<Use> by_recency;
     by_recency.reserve(index_.size());
-    for (const auto& [key, slot] : index_) by_recency.push_back({slot.last_used, slot.bytes, &key});
+    for (const auto& entry : index_) by_recency.push_back({entry.second.last_used, entry.second.bytes});
     std::sort(by_recency.begin(), by_recency.end(), [](const Use& a, const Use& b) { return a.tick > b.tick; });
     size_t kept = 0, kept_bytes = 0;
     for (; kept < by_recency.size() && kept < keep_entries; ++kept) {
       if (kept > 0 && kept_bytes + by_recency[kept].bytes > keep_bytes) break;
       kept_bytes += by_recency[kept].bytes;
     }
-    std::vector<Key> evicted;  // copied out: erasing moves the map's slots
-    for (size_t i = kept; i < by_recency.size(); ++i) evicted.push_back(*by_recency[i].key);
-    for (const auto& key : evicted) index_.erase(key);
+    // Every use takes a new tick, so the oldest tick kept splits the map.
+    uint64_t oldest_kept = by_recency[kept - 1].tick;
+    boost::unordered::erase_if(index_, [&](const auto& entry) { return entry.second.last_used < oldest_kept; });
     bytes_ = kept_bytes;
   }
 
