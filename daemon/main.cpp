@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/push_target.h"
+#include "util/path.h"
 #include "server/server.h"
 #include "util/log.h"
 
@@ -71,7 +71,7 @@ int main(int argc, char** argv) try {
   }
   options.limits.request_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
   for (const auto& root : roots) {
-    auto canonical = engine::canonical_path(root);
+    auto canonical = canonical_path(root);
     if (!canonical) {
       std::fprintf(stderr, "refguardd: --root %s\n", canonical.error().message.c_str());
       return 2;

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "cli/commands.h"
-#include "engine/push_target.h"
+#include "util/path.h"
 
 namespace refguard::cli {
 
@@ -46,7 +46,7 @@ bool matches(const nlohmann::json& record, const AuditOptions& options, const st
   if (!since.empty() && record.value("time", "") < since) return false;  // ISO 8601 UTC sorts as text
   if (!options.repo.empty()) {
     std::string repo = record.value("repository", "");
-    auto canonical = engine::canonical_path(options.repo);
+    auto canonical = canonical_path(options.repo);
     if (repo != options.repo && (!canonical || repo != *canonical)) return false;
   }
   return true;

@@ -9,7 +9,8 @@
 #include <iterator>
 
 #include "cli/commands.h"
-#include "engine/push_check.h"
+#include "engine/audit_log.h"
+#include "engine/push_pipeline.h"
 #include "ipc/hook_request.h"
 #include "util/work_pool.h"
 
@@ -21,6 +22,8 @@ struct CheckOptions {
   std::string hook = "pre-receive";
   std::string config;
   std::string repo;
+  std::string state_dir = engine::kDefaultStateDir;
+  std::string audit_log;  // "" = the state directory's, as the daemon's
 };
 
 Expected<ipc::Request> request_from_environment(const CheckOptions& options) {
@@ -49,11 +52,16 @@ int run_check(const CheckOptions& options) {
   git::RepositoryCache repositories(1);
   engine::ScanCache cache;
   WorkPool pool;
-  engine::PushChecker checker(repositories, policies, cache, pool);
-  auto result = checker.check(*request, [](ipc::LineKind, const std::string& text) {
+  engine::PushPipeline pipeline(repositories, policies, cache, pool);
+  // The same audit log as the daemon's: its records never interleave with
+  // ours (engine/audit_log.h), so an admin reads one history of decisions.
+  engine::AuditLog audit(options.audit_log.empty() ? engine::audit_log_in(options.state_dir) : options.audit_log);
+  engine::PushEffects effects;
+  effects.audit = &audit;
+  auto result = pipeline.check_push(*request, [](ipc::LineKind, const std::string& text) {
     std::fprintf(stderr, "%s\n", text.c_str());
-  });
-  return result.verdict == ipc::Verdict::kAccept ? 0 : 1;
+  }, effects);
+  return result.accepted() ? 0 : 1;
 }
 
 }  // namespace
@@ -64,6 +72,8 @@ Command add_check_command(CLI::App& app) {
   command->add_option("--hook", options->hook, "hook being run")->check(CLI::IsMember({"pre-receive", "post-receive"}));
   command->add_option("--config", options->config, "system policy file");
   command->add_option("--repo", options->repo, "repository (default: the current directory, as in a hook)");
+  command->add_option("--state-dir", options->state_dir, "the daemon's state directory (its audit log is written)");
+  command->add_option("--audit-log", options->audit_log, "audit log file (default: STATE_DIR/audit.jsonl)");
   return [options] { return run_check(*options); };
 }
 

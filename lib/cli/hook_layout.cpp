@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "engine/push_target.h"
+#include "util/path.h"
 
 namespace refguard::cli {
 
@@ -41,7 +41,7 @@ std::string absolute_path(const std::string& dir) {
 std::vector<std::string> target_repositories(const LayoutOptions& options, const char* command, int& failures) {
   std::vector<std::string> repos;
   for (const auto& repo : options.repos) {
-    auto git_dir = engine::canonical_path(repo);
+    auto git_dir = canonical_path(repo);
     if (!git_dir || !is_git_directory(*git_dir)) {
       std::fprintf(stderr, "refguard %s: %s is not a bare git repository\n", command, repo.c_str());
       ++failures;
@@ -168,7 +168,7 @@ bool is_git_directory(const std::string& dir) {
 
 std::vector<std::string> find_bare_repositories(const std::string& root) {
   std::vector<std::string> found;
-  auto canonical = engine::canonical_path(root);
+  auto canonical = canonical_path(root);
   if (!canonical) return found;
   if (is_git_directory(*canonical)) return {*canonical};
   std::error_code error;

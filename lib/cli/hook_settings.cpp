@@ -20,7 +20,8 @@ const std::vector<std::pair<const char*, const char*>> kBorrowedKeys = {
     {"receive.advertisePushOptions", "refguard.priorAdvertisePushOptions"},
     {"core.hooksPath", "refguard.priorHooksPath"},
 };
-constexpr const char* kOwnKeys[] = {"refguard.socket", "refguard.failMode", "refguard.config", "refguard.glHookErr"};
+constexpr const char* kOwnKeys[] = {"refguard.socket", "refguard.failMode", "refguard.config", "refguard.auditLog",
+                                    "refguard.glHookErr"};
 
 class ConfigFile {
  public:
@@ -76,6 +77,7 @@ Expected<void> write_settings(const std::string& path, const HookSettings& setti
   std::vector<std::pair<const char*, std::string>> own = {{"refguard.socket", settings.socket}};
   if (!settings.fail_mode.empty()) own.emplace_back("refguard.failMode", settings.fail_mode);
   if (!settings.policy.empty()) own.emplace_back("refguard.config", settings.policy);
+  if (!settings.audit_log.empty()) own.emplace_back("refguard.auditLog", settings.audit_log);
   if (settings.gl_hook_err) own.emplace_back("refguard.glHookErr", "true");
   for (const auto& [key, value] : own)
     if (auto done = config->set(key, value); !done) return done;
@@ -110,6 +112,7 @@ std::string settings_as_commands(const HookSettings& settings, const std::string
   text += prefix + "receive.advertisePushOptions true\n";
   if (!settings.fail_mode.empty()) text += prefix + "refguard.failMode " + settings.fail_mode + "\n";
   if (!settings.policy.empty()) text += prefix + "refguard.config " + settings.policy + "\n";
+  if (!settings.audit_log.empty()) text += prefix + "refguard.auditLog " + settings.audit_log + "\n";
   if (settings.gl_hook_err) text += prefix + "refguard.glHookErr true\n";
   if (!settings.hooks_path.empty()) text += prefix + "core.hooksPath " + settings.hooks_path + "\n";
   return text;

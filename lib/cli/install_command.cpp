@@ -14,7 +14,7 @@
 #include "cli/hook_installer.h"
 #include "cli/hook_layout.h"
 #include "cli/hook_settings.h"
-#include "engine/push_target.h"
+#include "util/path.h"
 
 namespace refguard::cli {
 
@@ -28,6 +28,7 @@ struct InstallOptions {
   std::string fail_mode;
   std::string hook_binary;
   std::string config;
+  std::string audit_log;
   bool force = false;
 };
 
@@ -44,7 +45,7 @@ Expected<std::string> find_hook_binary(const std::string& explicit_path) {
   else candidates = {self_directory() + "/refguard-hook", self_directory() + "/../lib/refguard/refguard-hook",
                      "/usr/lib/refguard/refguard-hook"};
   for (const auto& candidate : candidates)
-    if (::access(candidate.c_str(), X_OK) == 0) return engine::canonical_path(candidate);
+    if (::access(candidate.c_str(), X_OK) == 0) return canonical_path(candidate);
   return fail("cannot find the refguard-hook executable (tried " + candidates.front() + "); use --hook-binary");
 }
 
@@ -79,9 +80,10 @@ int run_install(InstallOptions& options) {
     std::fprintf(stderr, "refguard install: %s\n", binary.error().message.c_str());
     return 1;
   }
-  HookSettings settings{options.socket, options.fail_mode, options.config, plan->hooks_path, plan->gl_hook_err};
+  HookSettings settings{options.socket,  options.fail_mode,   options.config,
+                        plan->hooks_path, plan->gl_hook_err, options.audit_log};
   if (!settings.policy.empty())
-    if (auto canonical = engine::canonical_path(settings.policy)) settings.policy = *canonical;
+    if (auto canonical = canonical_path(settings.policy)) settings.policy = *canonical;
   for (const auto& site : plan->sites) {
     if (auto done = install_site(site, *binary, options.force); !done) {
       std::fprintf(stderr, "refguard install: %s\n", done.error().message.c_str());
@@ -119,6 +121,9 @@ Command add_install_command(CLI::App& app) {
   command->add_option("--fail-mode", options->fail_mode, "when the daemon cannot answer: inline, reject or accept")
       ->check(CLI::IsMember({"inline", "reject", "accept"}));
   command->add_option("--config", options->config, "system policy file for the inline fail mode");
+  command->add_option("--audit-log", options->audit_log,
+                      "audit log the inline fail mode appends to (default: the daemon's default, "
+                      "/var/lib/refguard/audit.jsonl); give the daemon's --audit-log when it has one");
   command->add_option("--hook-binary", options->hook_binary, "path of refguard-hook (default: beside refguard)");
   command->add_flag("--force", options->force,
                     "replace an existing hook instead of chaining with it (it is kept, not run, for uninstall)");

@@ -6,7 +6,7 @@
 
 #include "cli/commands.h"
 #include "engine/policy_store.h"
-#include "engine/push_target.h"
+#include "util/path.h"
 #include "git/default_branch.h"
 #include "git/repository_cache.h"
 #include "policy/builtin_policy.h"
@@ -73,7 +73,7 @@ int run_show(const PolicyOptions& options) {
       return 1;
     }
     auto committed = git::read_default_branch_file((*repository)->repository.get(), engine::kCommittedPolicyFile);
-    auto git_dir = engine::canonical_path((*repository)->path);
+    auto git_dir = canonical_path((*repository)->path);
     auto load = store.for_repository(git_dir ? *git_dir : (*repository)->path, committed ? *committed : std::nullopt);
     for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     policy = load.policy;

@@ -9,15 +9,21 @@
 #include "cli/commands.h"
 #include "cli/scan_output.h"
 #include "engine/policy_store.h"
-#include "engine/push_scan.h"
-#include "engine/push_target.h"
-#include "git/default_branch.h"
-#include "git/object_reader.h"
-#include "git/push_reader.h"
+#include "engine/push_pipeline.h"
+#include "engine/verdict.h"
 
 namespace refguard::cli {
 
 namespace {
+
+// An offline scan reads a whole history: far larger limits than a push's, no
+// time budget, and nothing remembered for a next push.
+const engine::PipelineOptions kOfflineScan{
+    .allowed_roots = {},
+    .limits = git::PushLimits{.max_commits = 1u << 30, .max_blob_bytes = 64ull << 30},
+    .time_budget = false,
+    .remember_commits = false,
+};
 
 struct ScanOptions {
   std::string repo = ".";
@@ -54,35 +60,20 @@ int run_scan(const ScanOptions& options) {
     std::fprintf(stderr, "refguard scan: %s\n", loaded.error().message.c_str());
     return 2;
   }
-  auto repository = git::open_repository(options.repo);
-  if (!repository) {
-    std::fprintf(stderr, "refguard scan: %s\n", repository.error().message.c_str());
-    return 2;
-  }
-  auto committed = git::read_default_branch_file((*repository)->repository.get(), engine::kCommittedPolicyFile);
-  auto load = store.for_repository((*repository)->path, committed ? *committed : std::nullopt);
-  for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  git::PushLimits limits{1u << 30, 64ull << 30};
-  WorkPool pool;
-  git::ViewPool views((*repository)->path, "");
-  git::ParallelReading parallel{&pool, &views};
-  auto content = git::read_range(**repository, options.range, limits, nullptr, parallel);
-  if (!content) {
-    std::fprintf(stderr, "refguard scan: %s\n", content.error().message.c_str());
-    return 2;
-  }
-  git::ObjectReader objects((*repository)->repository.get(), limits.max_blob_bytes);
+  git::RepositoryCache repositories(1);
   engine::ScanCache cache;
-  auto scanned = engine::scan_push_content(*load.policy, *content, objects, cache, pool,
-                                           std::chrono::steady_clock::time_point::max(),
-                                           [](ipc::LineKind, const std::string&) {}, parallel);
-  if (!scanned) {
-    std::fprintf(stderr, "refguard scan: %s\n", scanned.error().message.c_str());
+  WorkPool pool;
+  engine::PushPipeline pipeline(repositories, store, cache, pool, kOfflineScan);
+  // The report below says everything; the pusher's lines are not printed.
+  auto result = pipeline.check_range(options.repo, options.range, [](ipc::LineKind, const std::string&) {});
+  for (const auto& warning : result.policy_warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  if (!result.error.empty()) {
+    std::fprintf(stderr, "refguard scan: %s\n", result.error.c_str());
     return 2;
   }
-  auto& outcome = *scanned;
-  std::erase_if(outcome.findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
-  ScanReport report{&outcome.findings, load.policy.get(), content->commits.size(), outcome.files};
+  auto& findings = result.findings;
+  std::erase_if(findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
+  ScanReport report{&findings, result.policy.get(), result.commits, result.files};
   std::string text = options.format == "json"    ? format_json(report)
                      : options.format == "sarif" ? format_sarif(report)
                                                  : format_text(report);
@@ -96,9 +87,7 @@ int run_scan(const ScanOptions& options) {
       return 2;
     }
   }
-  bool blocked = std::any_of(outcome.findings.begin(), outcome.findings.end(),
-                             [](const engine::Finding& f) { return f.severity == detect::Severity::kBlock; });
-  return blocked ? 1 : 0;
+  return engine::has_blocking_finding(findings) ? 1 : 0;
 }
 
 }  // namespace

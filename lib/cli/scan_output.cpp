@@ -17,7 +17,7 @@ std::string severity_word(detect::Severity severity) {
 
 nlohmann::json finding_json(const engine::Finding& f) {
   return {{"id", f.id},           {"rule", f.rule_id},     {"severity", severity_word(f.severity)},
-          {"description", f.description}, {"commit", f.commit_id}, {"subject", f.commit_subject},
+          {"description", f.description}, {"commit", f.commit_id.hex()}, {"subject", f.commit_subject},
           {"ref", f.ref},         {"path", f.path},        {"line", f.line},
           {"where", f.where},     {"secret", f.masked},    {"detail", f.detail},
           {"remedy", f.remedy}};
@@ -69,7 +69,7 @@ std::string format_sarif(const ScanReport& report) {
         {"message", {{"text", text}}},
         {"locations", {{{"physicalLocation", {{"artifactLocation", {{"uri", f.path}}}, {"region", region}}}}}},
         {"partialFingerprints", {{"refguardFindingId/v1", f.id}}},
-        {"properties", {{"commit", f.commit_id}, {"commitSubject", f.commit_subject}, {"ref", f.ref}}},
+        {"properties", {{"commit", f.commit_id.hex()}, {"commitSubject", f.commit_subject}, {"ref", f.ref}}},
     };
     if (auto found = rule_index.find(f.rule_id); found != rule_index.end()) result["ruleIndex"] = found->second;
     results.push_back(std::move(result));

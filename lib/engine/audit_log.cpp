@@ -65,7 +65,7 @@ Expected<void> AuditLog::append(const nlohmann::json& record) {
   return fail("cannot write audit log " + path_ + ": " + why);
 }
 
-nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result, int64_t duration_ms) {
+nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result) {
   nlohmann::json refs = nlohmann::json::array();
   for (const auto& u : request.updates) refs.push_back({{"ref", u.ref_name}, {"old", u.old_oid}, {"new", u.new_oid}});
   nlohmann::json findings = nlohmann::json::array();
@@ -73,7 +73,7 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
     findings.push_back({{"id", f.id},
                         {"rule", f.rule_id},
                         {"severity", f.severity == detect::Severity::kBlock ? "block" : "warn"},
-                        {"commit", f.commit_id},
+                        {"commit", f.commit_id.hex()},
                         {"ref", f.ref},
                         {"path", f.path},
                         {"line", f.line},
@@ -91,7 +91,7 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
       {"commits", result.commits},
       {"files", result.files},
       {"timed_out", result.timed_out},
-      {"duration_ms", duration_ms},
+      {"duration_ms", result.duration_ms},
   };
   if (result.bypassed > 0) record["bypass"] = {{"by", request.pusher}, {"reason", result.bypass_reason},
                                                {"findings", result.bypassed}};

@@ -12,12 +12,17 @@
 #include <mutex>
 #include <string>
 
-#include "engine/push_check.h"
+#include "engine/check_result.h"
 #include "ipc/request.h"
 #include "util/error.h"
 #include "util/unique_fd.h"
 
 namespace refguard::engine {
+
+/// Where the daemon keeps its state (scan cache, audit log) unless told otherwise.
+inline constexpr const char* kDefaultStateDir = "/var/lib/refguard";
+/// The audit log in a state directory: the daemon and `refguard check` share it.
+inline std::string audit_log_in(const std::string& state_dir) { return state_dir + "/audit.jsonl"; }
 
 class AuditLog {
  public:
@@ -38,6 +43,6 @@ class AuditLog {
 };
 
 /// The record for one push decision.
-nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result, int64_t duration_ms);
+nlohmann::json audit_record(const ipc::Request& request, const CheckResult& result);
 
 }  // namespace refguard::engine

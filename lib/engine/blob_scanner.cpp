@@ -11,6 +11,7 @@
 
 #include "detect/notebook.h"
 #include "util/mask.h"
+#include "util/stable_hash.h"
 
 namespace refguard::engine {
 
@@ -68,7 +69,7 @@ class BlobScan {
                                                                                           : detect::Severity::kBlock);
       if (!hit.secret.empty()) {
         finding.masked = mask_secret(hit.secret);
-        finding.secret_hash = std::hash<std::string>{}(hit.secret);
+        finding.secret_hash = stable_hash(hit.secret);
       }
       finding.detail = hit.detail;
       finding.where = hit.where.empty() ? std::string(where) : hit.where;

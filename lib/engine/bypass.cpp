@@ -1,4 +1,5 @@
 #include "engine/bypass.h"
+#include "util/text.h"
 
 #include <fmt/format.h>
 
@@ -21,12 +22,6 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '"' || text.back() == '\'')) text.pop_back();
-  size_t start = text.find_first_not_of(" \"'");
-  return start == std::string::npos ? std::string() : text.substr(start);
-}
-
 }  // namespace
 
 BypassRequest parse_push_options(const std::vector<std::string>& options) {
@@ -34,7 +29,7 @@ BypassRequest parse_push_options(const std::vector<std::string>& options) {
   for (const auto& option : options) {
     size_t eq = option.find('=');
     std::string_view key = std::string_view(option).substr(0, eq);
-    std::string value = eq == std::string::npos ? "" : trim(option.substr(eq + 1));
+    std::string value(eq == std::string::npos ? std::string_view() : trim(std::string_view(option).substr(eq + 1), " \"'"));
     if (key == kBypassOption) {
       request.asked = true;
       request.reason = value;

@@ -2,11 +2,11 @@
 
 namespace refguard::engine {
 
-std::string CommitFindingsCache::key(std::string_view digest, std::string_view commit_id) {
+std::string CommitFindingsCache::key(std::string_view digest, const git::ObjectId& commit_id) {
   std::string out;
-  out.reserve(digest.size() + commit_id.size() + 1);
+  out.reserve(digest.size() + GIT_OID_HEXSZ + 1);
   out.append(digest).push_back(':');
-  out.append(commit_id);
+  out.append(commit_id.hex());
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/finding.h"
+#include "git/object_id.h"
 #include "util/lru_cache.h"
 
 namespace refguard::engine {
@@ -28,7 +29,7 @@ class CommitFindingsCache {
   explicit CommitFindingsCache(size_t max_entries = 200000, size_t max_bytes = 64u << 20)
       : cache_(max_entries, max_bytes) {}
 
-  static std::string key(std::string_view digest, std::string_view commit_id);
+  static std::string key(std::string_view digest, const git::ObjectId& commit_id);
 
   CommitFindings find(const std::string& key) { return cache_.find(key); }
   void insert(const std::string& key, CommitFindings findings);
@@ -36,7 +37,7 @@ class CommitFindingsCache {
   size_t bytes() const { return cache_.bytes(); }
 
  private:
-  LruCache<std::string, std::vector<CommitFinding>> cache_;
+  LruCache<std::string, const std::vector<CommitFinding>> cache_;
 };
 
 }  // namespace refguard::engine

@@ -6,26 +6,12 @@
 #include <sstream>
 
 #include "detect/registry.h"
+#include "util/text.h"
+#include "util/stable_hash.h"
 
 namespace refguard::engine {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-// FNV-1a, 64 bits: a digest for cache keys, not for security.
-std::string fnv1a_hex(std::string_view text) {
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return fmt::format("{:016x}", hash);
-}
 
 Expected<std::vector<Glob>> compile_globs(const std::vector<std::string>& patterns, std::string_view where) {
   std::vector<Glob> globs;
@@ -50,7 +36,7 @@ Expected<CompiledAllowlist> compile_allowlist(const policy::AllowlistSpec& spec,
       return fail(fmt::format("{}.allowlist.regexes: RE2 rejects '{}': {}", where, pattern, regex->error()));
     allowlist.regexes.push_back(std::move(regex));
   }
-  for (const auto& word : spec.stopwords) allowlist.stopwords.push_back(lower(word));
+  for (const auto& word : spec.stopwords) allowlist.stopwords.push_back(ascii_lower(word));
   allowlist.commits = spec.commits;
   return allowlist;
 }
@@ -86,7 +72,7 @@ bool CompiledAllowlist::allows_text(std::string_view secret) const {
   for (const auto& regex : regexes)
     if (RE2::PartialMatch(re2::StringPiece(secret.data(), secret.size()), *regex)) return true;
   if (!stopwords.empty()) {
-    std::string lowered = lower(secret);
+    std::string lowered = ascii_lower(secret);
     for (const auto& word : stopwords)
       if (lowered.find(word) != std::string::npos) return true;
   }
@@ -170,7 +156,7 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
   }
   for (const auto& p : spec.ai_paths) canonical << "ai:" << p << '\n';
   for (const auto& p : spec.ai_sdks) canonical << "sdk:" << p << '\n';
-  policy->digest_ = fnv1a_hex(canonical.str());
+  policy->digest_ = stable_hash_hex(canonical.str());
   return std::shared_ptr<const CompiledPolicy>(std::move(policy));
 }
 

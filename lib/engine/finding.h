@@ -6,6 +6,7 @@
 #include <string>
 
 #include "detect/detector.h"
+#include "git/object_id.h"
 
 namespace refguard::engine {
 
@@ -24,7 +25,7 @@ struct Finding {
   std::string description;
   std::string remedy;
   detect::Severity severity = detect::Severity::kBlock;
-  std::string commit_id;
+  git::ObjectId commit_id;  // the commit (or annotated tag) that brought it
   std::string commit_subject;
   std::string ref;
   std::string path;

@@ -18,8 +18,8 @@ std::string note_line(const Finding& f) {
                      f.detail.empty() ? "" : " — " + f.detail);
 }
 
-std::string PendingNotes::key(const std::string& git_dir, const std::string& ref, const std::string& tip) {
-  return git_dir + '\n' + ref + '\n' + tip;
+std::string PendingNotes::key(const std::string& git_dir, const std::string& ref, const git::ObjectId& tip) {
+  return git_dir + '\n' + ref + '\n' + tip.hex();
 }
 
 void PendingNotes::expire_locked() {
@@ -29,7 +29,7 @@ void PendingNotes::expire_locked() {
 }
 
 void PendingNotes::remember(const std::string& git_dir, const std::string& notes_ref,
-                            const std::vector<ipc::RefUpdate>& updates, const std::vector<Finding>& findings) {
+                            const std::vector<git::RefUpdate>& updates, const std::vector<Finding>& findings) {
   std::map<std::string, Entry> by_ref;
   for (const auto& f : findings) {
     if (f.severity == detect::Severity::kBlock && !f.bypassed) continue;
@@ -42,20 +42,20 @@ void PendingNotes::remember(const std::string& git_dir, const std::string& notes
   expire_locked();
   for (auto& [ref, entry] : by_ref)
     for (const auto& update : updates)
-      if (update.ref_name == ref) {
+      if (update.ref == ref) {
         entry.created = std::chrono::steady_clock::now();
-        entries_[key(git_dir, ref, update.new_oid)] = entry;
+        entries_[key(git_dir, ref, update.new_id)] = entry;
       }
 }
 
 PendingNotes::Written PendingNotes::write_landed(git::CachedRepository& repository,
-                                                 const std::vector<ipc::RefUpdate>& updates) {
+                                                 const std::vector<git::RefUpdate>& updates) {
   Written written;
   std::vector<Entry> landed;
   {
     std::lock_guard lock(mutex_);
     for (const auto& update : updates) {
-      auto found = entries_.find(key(repository.path, update.ref_name, update.new_oid));
+      auto found = entries_.find(key(repository.path, update.ref, update.new_id));
       if (found == entries_.end()) continue;
       landed.push_back(std::move(found->second));
       entries_.erase(found);

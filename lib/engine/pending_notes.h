@@ -12,14 +12,14 @@
 
 #include "engine/finding.h"
 #include "git/repository_cache.h"
-#include "ipc/request.h"
+#include "git/push_content.h"
 
 namespace refguard::engine {
 
 class PendingNotes {
  public:
   /// Keeps the warn (and bypassed) findings of an accepted push.
-  void remember(const std::string& git_dir, const std::string& notes_ref, const std::vector<ipc::RefUpdate>& updates,
+  void remember(const std::string& git_dir, const std::string& notes_ref, const std::vector<git::RefUpdate>& updates,
                 const std::vector<Finding>& findings);
 
   struct Written {
@@ -27,17 +27,17 @@ class PendingNotes {
     std::vector<std::string> problems;
   };
   /// Writes the notes for the updates of a post-receive request.
-  Written write_landed(git::CachedRepository& repository, const std::vector<ipc::RefUpdate>& updates);
+  Written write_landed(git::CachedRepository& repository, const std::vector<git::RefUpdate>& updates);
 
   size_t size() const;
 
  private:
   struct Entry {
     std::string notes_ref;
-    std::map<std::string, std::vector<std::string>> lines_by_commit;
+    std::map<git::ObjectId, std::vector<std::string>> lines_by_commit;
     std::chrono::steady_clock::time_point created;
   };
-  static std::string key(const std::string& git_dir, const std::string& ref, const std::string& tip);
+  static std::string key(const std::string& git_dir, const std::string& ref, const git::ObjectId& tip);
   void expire_locked();
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

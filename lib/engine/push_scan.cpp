@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 
 #include "engine/blob_scanner.h"
 #include "engine/report.h"
 #include "util/number_text.h"
+#include "util/stable_hash.h"
 
 namespace refguard::engine {
 
@@ -24,7 +24,7 @@ constexpr uint64_t kMaxQueuedBytes = 64ull << 20;
 
 // Distinct things to scan: a blob at a path (the path decides which rules apply).
 struct ScanUnit {
-  std::string blob_id;
+  git::ObjectId blob_id;
   std::string path;
   std::string key;               // in the scan cache
   std::string content;           // read, waiting to be scanned; freed after
@@ -33,14 +33,11 @@ struct ScanUnit {
 };
 
 std::string finding_id(const std::string& rule, const std::string& path, const BlobFinding& f) {
-  uint64_t hash = 1469598103934665603ull;
-  auto mix = [&](std::string_view text) {
-    for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
-    hash = (hash ^ 0xff) * 1099511628211ull;
-  };
-  mix(rule);
-  mix(path);
-  mix(f.secret_hash ? std::to_string(f.secret_hash) : f.detail + f.where);
+  uint64_t hash = StableHasher()
+                      .add(rule)
+                      .add(path)
+                      .add(f.secret_hash ? std::to_string(f.secret_hash) : f.detail + f.where)
+                      .value();
   return fmt::format("{:08x}", static_cast<uint32_t>(hash ^ (hash >> 32)));
 }
 
@@ -53,7 +50,7 @@ bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
 
 // What brought a finding: a commit (or an annotated tag) and the pushed ref.
 struct Origin {
-  const std::string& id;
+  const git::ObjectId& id;
   const std::string& subject;
   const std::string& ref;
 };
@@ -79,7 +76,7 @@ Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::
 class PushScan {
  public:
   PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache,
-           CommitFindingsCache* commit_cache, WorkPool& pool, const LineSink& sink,
+           CommitFindingsCache* commit_cache, WorkPool& pool, const ipc::LineSink& sink,
            const git::ParallelReading& parallel)
       : policy_(policy),
         objects_(objects),
@@ -91,41 +88,63 @@ class PushScan {
 
   // Scans every distinct unit once, in parallel with reading, until the deadline.
   Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
-    // Commits judged before under this policy need nothing from their files.
+    skip_judged_commits(content, result);
+    list_units(content);
+    std::vector<size_t> to_scan = look_up_scan_cache(result);
+    start_progress(result);
+    if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
+    return read_here_and_scan_on_pool(to_scan, deadline);
+  }
+
+  // Commits judged before under this policy need nothing from their files;
+  // their files count as cache hits.
+  void skip_judged_commits(const git::PushContent& content, ScanOutcome& result) {
     judged_.resize(content.commits.size());
-    if (commit_cache_)
-      for (size_t c = 0; c < content.commits.size(); ++c)
-        judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), content.commits[c].id));
+    if (!commit_cache_) return;
+    for (size_t c = 0; c < content.commits.size(); ++c) {
+      judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), content.commits[c].id));
+      if (judged_[c]) result.cache_hits += content.commits[c].files().size();
+    }
+  }
+
+  // The distinct (blob, path) pairs of the commits left, and per file its unit.
+  void list_units(const git::PushContent& content) {
     first_file_.assign(content.commits.size(), 0);
     for (size_t c = 0; c < content.commits.size(); ++c) {
-      const auto& files = content.commits[c].files();
-      if (judged_[c]) {  // its files count as cache hits
-        result.cache_hits += files.size();
-        continue;
-      }
+      if (judged_[c]) continue;
       first_file_[c] = unit_of_file_.size();
-      for (const auto& file : files) {
-        std::string blob_id = git::to_hex(file.blob);
-        std::string key = ScanCache::key(policy_.digest(), blob_id, file.path);
+      for (const auto& file : content.commits[c].files()) {
+        std::string key = ScanCache::key(policy_.digest(), file.blob, file.path);
         auto [at, added] = index_.emplace(key, units_.size());
-        if (added) units_.push_back({std::move(blob_id), file.path, std::move(key), {}, false, nullptr});
+        if (added) units_.push_back({file.blob, file.path, std::move(key), {}, false, nullptr});
         unit_of_file_.push_back(at->second);
       }
     }
-    std::vector<size_t> to_scan;
-    for (size_t i = 0; i < units_.size(); ++i)
-      if ((units_[i].findings = cache_.find(units_[i].key))) ++result.cache_hits;
-      else to_scan.push_back(i);
-    result.files = result.cache_hits + to_scan.size();
+  }
 
-    done_ = result.cache_hits;  // progress counts what the pusher is told was checked
+  // Units scanned before (by any push, under this policy) take their findings
+  // from the scan cache; returns the others.
+  std::vector<size_t> look_up_scan_cache(ScanOutcome& result) {
+    std::vector<size_t> to_scan;
+    size_t hits = 0;
+    for (size_t i = 0; i < units_.size(); ++i)
+      if ((units_[i].findings = cache_.find(units_[i].key))) ++hits;
+      else to_scan.push_back(i);
+    result.cache_hits += hits;
+    result.files = result.cache_hits + to_scan.size();
+    return to_scan;
+  }
+
+  // Progress counts what the pusher is told was checked.
+  void start_progress(const ScanOutcome& result) {
+    done_ = result.cache_hits;
     total_ = result.files;
     last_progress_ = Clock::now();
-    if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
-    // This thread reads (it holds the only handle); the pool scans.
-    StreamingLoop loop(pool_, [&](size_t i) {
-      scan_unit(units_[i], deadline);
-    }, kMaxQueuedBytes);
+  }
+
+  // This thread reads (it holds the only handle); the pool scans.
+  Expected<void> read_here_and_scan_on_pool(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
+    StreamingLoop loop(pool_, [&](size_t i) { scan_unit(units_[i], deadline); }, kMaxQueuedBytes);
     for (size_t i : to_scan) {
       if (Clock::now() >= deadline) break;
       auto blob = objects_.read_blob(units_[i].blob_id, units_[i].path);
@@ -142,38 +161,27 @@ class PushScan {
   // what it read, so reading (inflating blobs) is no longer serial.
   Expected<void> read_and_scan_in_parallel(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
     std::atomic<uint64_t> bytes{0};
-    std::mutex mutex;
-    std::optional<Error> failure;
-    auto record = [&](Error error) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::move(error);
-    };
-    pool_.parallel_for(to_scan.size(), [&](size_t k) {
+    return pool_.parallel_for_each_until_error(to_scan.size(), [&](size_t k) -> Expected<void> {
       ScanUnit& unit = units_[to_scan[k]];
-      {
-        std::lock_guard lock(mutex);
-        if (failure) return;
-      }
-      if (Clock::now() >= deadline) return;  // left unscanned: reported by unscanned()
+      if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
       auto lease = parallel_.views->borrow();
-      if (!lease) return record(lease.error());
+      if (!lease) return std::unexpected(lease.error());
       auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path);
-      if (!blob) return record(blob.error());
+      if (!blob) return std::unexpected(blob.error());
       if (bytes += blob->content.size(); bytes > objects_.max_bytes())
-        return record(git::too_much_content(objects_.max_bytes()));
+        return std::unexpected(git::too_much_content(objects_.max_bytes()));
       unit.content = std::move(blob->content);
       unit.binary = blob->binary;
       scan_unit(unit, deadline);
+      return {};
     });
-    if (failure) return std::unexpected(*failure);
-    return {};
   }
 
   // Scans one read unit (unless the deadline passed), caches its findings,
   // frees its content, and tells the pusher how far the scan is.
   void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
     if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
-      auto findings = scan_blob(policy_, unit.path, unit.blob_id, unit.content, unit.binary);
+      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.content, unit.binary);
       unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
       cache_.insert(unit.key, unit.findings);
     }
@@ -188,44 +196,52 @@ class PushScan {
     }
   }
 
-  // Findings each commit introduces: a blob's findings on lines that commit
-  // added. Line diffs only for the files that have findings at all. Commits
-  // whose every file was scanned are remembered with their findings.
+  // Findings each commit introduces, in commit order: from the commit
+  // findings cache for commits judged before, else a blob's findings on lines
+  // that commit added. Commits whose every file was scanned are remembered.
   Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
-    std::vector<std::vector<CommitFinding>> introduced(content.commits.size());
-    std::vector<bool> complete(content.commits.size(), true);
-    for (size_t c = 0; c < content.commits.size(); ++c) {
-      if (judged_[c]) continue;
-      const git::CommitInfo& commit = content.commits[c];
-      const auto& files = commit.files();
-      for (size_t f = 0; f < files.size(); ++f) {
-        const git::FileChange& file = files[f];
-        const ScanUnit& unit = units_[unit_of_file_[first_file_[c] + f]];
-        if (!unit.findings) complete[c] = false;
-        if (!unit.findings || unit.findings->empty()) continue;
-        auto lines = objects_.new_lines(file, commit.id);
-        if (!lines) return std::unexpected(lines.error());
-        for (const auto& finding : *unit.findings) {
-          if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
-          const CompiledRule& rule = policy_.rules()[finding.rule];
-          if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit.id)) continue;
-          introduced[c].push_back({file.path, finding});
-        }
-      }
-    }
     for (size_t c = 0; c < content.commits.size(); ++c) {
       const git::CommitInfo& commit = content.commits[c];
-      const std::vector<CommitFinding>& findings = judged_[c] ? *judged_[c] : introduced[c];
-      for (const auto& [path, finding] : findings) {
-        if (finding.rule >= policy_.rules().size()) continue;
-        const CompiledRule& rule = policy_.rules()[finding.rule];
-        out.push_back(make_finding(rule, {commit.id, commit.subject(), commit.ref}, path, finding));
+      CommitFindings findings = judged_[c];
+      if (!findings) {
+        bool complete = true;
+        auto introduced = introduced_by(commit, c, complete);
+        if (!introduced) return std::unexpected(introduced.error());
+        findings = std::make_shared<const std::vector<CommitFinding>>(std::move(*introduced));
+        if (complete && commit_cache_)
+          commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id), findings);
       }
-      if (!judged_[c] && complete[c] && commit_cache_)
-        commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id),
-                              std::make_shared<const std::vector<CommitFinding>>(std::move(introduced[c])));
+      for (const auto& [path, finding] : *findings) {
+        if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
+        out.push_back(make_finding(policy_.rules()[finding.rule], {commit.id, commit.subject(), commit.ref}, path,
+                                   finding));
+      }
     }
     return {};
+  }
+
+  // Line diffs only for the files that have findings at all. `complete`
+  // turns false when a file of the commit was left unscanned.
+  Expected<std::vector<CommitFinding>> introduced_by(const git::CommitInfo& commit, size_t c, bool& complete) {
+    std::vector<CommitFinding> introduced;
+    std::string commit_hex;  // for the allowlist's commit prefixes; made once, when needed
+    const auto& files = commit.files();
+    for (size_t f = 0; f < files.size(); ++f) {
+      const git::FileChange& file = files[f];
+      const ScanUnit& unit = units_[unit_of_file_[first_file_[c] + f]];
+      if (!unit.findings) complete = false;
+      if (!unit.findings || unit.findings->empty()) continue;
+      auto lines = objects_.new_lines(file, commit.id);
+      if (!lines) return std::unexpected(lines.error());
+      if (commit_hex.empty()) commit_hex = commit.id.hex();
+      for (const auto& finding : *unit.findings) {
+        if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
+        const CompiledRule& rule = policy_.rules()[finding.rule];
+        if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit_hex)) continue;
+        introduced.push_back({file.path, finding});
+      }
+    }
+    return introduced;
   }
 
   std::vector<std::string> unscanned() const {
@@ -242,7 +258,7 @@ class PushScan {
   CommitFindingsCache* commit_cache_;
   std::vector<CommitFindings> judged_;  // per commit: its findings, when judged before
   WorkPool& pool_;
-  const LineSink& sink_;
+  const ipc::LineSink& sink_;
   git::ParallelReading parallel_;
   std::atomic<size_t> done_{0};
   size_t total_ = 0;
@@ -259,7 +275,7 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
   static const std::string kSubject = "annotated tag";
   for (const auto& tag : content.tags) {
     std::string path = tag.ref + " (tag message)";
-    for (const auto& f : scan_blob(policy, path, tag.id, tag.message, false))
+    for (const auto& f : scan_blob(policy, path, tag.id.hex(), tag.message, false))
       out.push_back(make_finding(policy.rules()[f.rule], {tag.id, kSubject, tag.ref}, path, f));
   }
 }
@@ -268,7 +284,7 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink,
+                                        std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
                                         git::ParallelReading parallel, CommitFindingsCache* commit_cache) {
   ScanOutcome outcome;
   PushScan scan(policy, objects, cache, commit_cache, pool, sink, parallel);

@@ -6,7 +6,6 @@
 // the files with findings only, it diffs lines to keep, per commit, the
 // findings on lines that commit added.
 #include <chrono>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,9 +22,6 @@
 
 namespace refguard::engine {
 
-/// Receives lines for the pusher as they are produced; may be called from any thread.
-using LineSink = std::function<void(ipc::LineKind, const std::string&)>;
-
 struct ScanOutcome {
   std::vector<Finding> findings;
   size_t files = 0;        // changed files judged: distinct (blob, path) pairs, plus the files of judged commits
@@ -37,7 +33,7 @@ struct ScanOutcome {
 /// holds more new content than the reader's limit.
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const LineSink& sink,
+                                        std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
                                         git::ParallelReading parallel = {},
                                         CommitFindingsCache* commit_cache = nullptr);
 

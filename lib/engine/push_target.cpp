@@ -2,10 +2,7 @@
 
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <climits>
-#include <cstdlib>
-#include <cstring>
+#include "util/path.h"
 
 namespace refguard::engine {
 
@@ -21,18 +18,7 @@ bool is_regular_file(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
-bool is_under(const std::string& path, const std::string& root) {
-  if (root == "/") return true;
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/');
-}
-
 }  // namespace
-
-Expected<std::string> canonical_path(const std::string& path) {
-  char buffer[PATH_MAX];
-  if (::realpath(path.c_str(), buffer) == nullptr) return fail("cannot resolve " + path + ": " + std::strerror(errno));
-  return std::string(buffer);
-}
 
 Expected<PushTarget> resolve_push_target(const ipc::Request& request, const std::vector<std::string>& allowed_roots) {
   PushTarget target;
@@ -42,7 +28,7 @@ Expected<PushTarget> resolve_push_target(const ipc::Request& request, const std:
     return fail("repository " + *git_dir + " is not a git directory");
   if (!allowed_roots.empty()) {
     bool inside = false;
-    for (const auto& root : allowed_roots) inside = inside || is_under(*git_dir, root);
+    for (const auto& root : allowed_roots) inside = inside || is_path_under(*git_dir, root);
     if (!inside) return fail("repository " + *git_dir + " is outside the roots this daemon serves");
   }
   target.git_dir = *git_dir;
@@ -66,6 +52,19 @@ Expected<PushTarget> resolve_push_target(const ipc::Request& request, const std:
   }
   target.quarantine = *resolved;
   return target;
+}
+
+Expected<std::vector<git::RefUpdate>> ref_updates_of(const ipc::Request& request) {
+  std::vector<git::RefUpdate> updates;
+  updates.reserve(request.updates.size());
+  for (const auto& update : request.updates) {
+    auto old_id = git::ObjectId::from_hex(update.old_oid);
+    if (!old_id) return std::unexpected(old_id.error());
+    auto new_id = git::ObjectId::from_hex(update.new_oid);
+    if (!new_id) return std::unexpected(new_id.error());
+    updates.push_back(git::RefUpdate{*old_id, *new_id, update.ref_name});
+  }
+  return updates;
 }
 
 }  // namespace refguard::engine

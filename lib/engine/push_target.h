@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "git/push_content.h"
 #include "ipc/request.h"
 #include "util/error.h"
 
@@ -20,7 +21,8 @@ struct PushTarget {
 /// `allowed_roots` (canonical directories): when not empty, the repository must lie under one.
 Expected<PushTarget> resolve_push_target(const ipc::Request& request, const std::vector<std::string>& allowed_roots);
 
-/// realpath(3) as an Expected, naming the path on failure.
-Expected<std::string> canonical_path(const std::string& path);
+/// The request's ref updates as the engine's values (hex ids parsed; the
+/// protocol parser already checked their form).
+Expected<std::vector<git::RefUpdate>> ref_updates_of(const ipc::Request& request);
 
 }  // namespace refguard::engine

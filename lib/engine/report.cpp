@@ -9,7 +9,7 @@ namespace refguard::engine {
 
 namespace {
 
-std::string short_id(const std::string& commit) { return commit.substr(0, 10); }
+std::string short_id(const git::ObjectId& commit) { return commit.short_hex(); }
 
 std::string location(const Finding& finding) {
   std::string text = finding.path;
@@ -33,7 +33,7 @@ void describe(std::vector<ReportLine>& out, const Finding& f) {
   if (!f.masked.empty()) what += "  " + f.masked;
   if (!f.detail.empty()) what += "  " + f.detail;
   add(out, kind, "    at " + what);
-  if (!f.commit_id.empty())
+  if (!f.commit_id.is_zero())
     add(out, kind, fmt::format("    in commit {} \"{}\"{}", short_id(f.commit_id), f.commit_subject,
                                f.ref.empty() ? "" : " on " + f.ref));
   if (!f.remedy.empty()) add(out, kind, "    fix: " + f.remedy);

@@ -6,15 +6,14 @@
 // approximate bytes. Thread-safe.
 #include <atomic>
 #include <cstddef>
-#include <list>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "engine/finding.h"
+#include "git/object_id.h"
+#include "util/lru_cache.h"
 
 namespace refguard::engine {
 
@@ -23,36 +22,25 @@ class ScanCache {
   using Findings = std::shared_ptr<const std::vector<BlobFinding>>;
 
   explicit ScanCache(size_t max_entries = 200000, size_t max_bytes = 256u << 20)
-      : max_entries_(max_entries), max_bytes_(max_bytes) {}
+      : cache_(max_entries, max_bytes) {}
 
-  static std::string key(std::string_view digest, std::string_view blob_id, std::string_view path);
+  static std::string key(std::string_view digest, const git::ObjectId& blob_id, std::string_view path);
 
   Findings find(const std::string& key);
   void insert(const std::string& key, Findings findings);
 
-  size_t size() const;
-  size_t bytes() const;
+  size_t size() const { return cache_.size(); }
+  size_t bytes() const { return cache_.bytes(); }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
   /// Every entry, most recent first (for persisting).
-  std::vector<std::pair<std::string, Findings>> snapshot() const;
+  std::vector<std::pair<std::string, Findings>> snapshot() const { return cache_.snapshot(); }
 
  private:
-  struct Entry {
-    std::string key;
-    Findings findings;
-    size_t bytes;
-  };
   static size_t cost(const std::string& key, const std::vector<BlobFinding>& findings);
-  void evict_locked();
 
-  size_t max_entries_;
-  size_t max_bytes_;
-  mutable std::mutex mutex_;
-  std::list<Entry> lru_;
-  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
-  size_t bytes_ = 0;
+  LruCache<std::string, const std::vector<BlobFinding>> cache_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };

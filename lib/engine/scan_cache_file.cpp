@@ -10,20 +10,17 @@
 
 #include "policy/builtin_policy.h"
 #include "util/unique_fd.h"
+#include "util/stable_hash.h"
 
 namespace refguard::engine {
 
 namespace {
 
 constexpr char kMagic[8] = {'R', 'G', 'S', 'C', 'A', 'C', 'H', 'E'};
-constexpr uint32_t kVersion = 1;
+// Version 2: secret hashes are stable_hash values (version 1 had std::hash,
+// which may differ between builds).
+constexpr uint32_t kVersion = 2;
 constexpr size_t kMaxFileBytes = 1u << 30;
-
-uint64_t fnv1a(std::string_view data) {
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : data) hash = (hash ^ c) * 1099511628211ull;
-  return hash;
-}
 
 class Writer {
  public:
@@ -79,7 +76,7 @@ bool read_finding(Reader& reader, BlobFinding& finding) {
 std::string scan_cache_producer() {
   // Detector code changes with the version; the built-in rules with their text.
   return std::string("refguard " REFGUARD_VERSION " builtin ") +
-         std::to_string(fnv1a(policy::builtin_policy_text()));
+         std::to_string(stable_hash(policy::builtin_policy_text()));
 }
 
 Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path) {
@@ -102,7 +99,7 @@ Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path
       writer.put_string(f.where);
     }
   }
-  writer.put(fnv1a(writer.bytes()));
+  writer.put(stable_hash(writer.bytes()));
   std::string temporary = path + ".tmp";
   UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!fd.valid()) return fail("cannot write " + temporary + ": " + std::strerror(errno));
@@ -137,7 +134,7 @@ Expected<size_t> load_scan_cache(ScanCache& cache, const std::string& path) {
   uint64_t stored = 0;
   std::memcpy(&stored, data.data() + data.size() - sizeof(stored), sizeof(stored));
   std::string_view body(data.data(), data.size() - sizeof(stored));
-  if (fnv1a(body) != stored) return fail(path + " fails its checksum (torn or altered); ignored");
+  if (stable_hash(body) != stored) return fail(path + " fails its checksum (torn or altered); ignored");
   Reader reader(body.substr(sizeof(kMagic)));
   uint32_t version = 0;
   std::string producer;

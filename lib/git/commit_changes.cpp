@@ -25,7 +25,7 @@ Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::str
 
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
                                                       const git_oid& oid) {
-  std::string hex = to_hex(oid);
+  std::string hex = ObjectId(oid).hex();
   git_commit* raw = nullptr;
   if (git_commit_lookup(&raw, repository, &oid) != 0)
     return std::unexpected(libgit2_error("pushed commit " + hex + " is missing or corrupt"));
@@ -52,7 +52,7 @@ Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository
   std::vector<std::unordered_map<std::string_view, const TreeChange*>> by_path(diffs.size());
   for (size_t other = 1; other < diffs.size(); ++other)
     for (const auto& change : diffs[other]) by_path[other].emplace(change.path, &change);
-  auto present = [&](const git_oid& id) { return git_oid_is_zero(&id) || git_odb_exists(odb, &id) == 1; };
+  auto present = [&](const ObjectId& id) { return id.is_zero() || git_odb_exists(odb, id.get()) == 1; };
   std::vector<FileChange> changes;
   for (const auto& first : diffs.front()) {
     FileChange change{first.path, first.blob, {}};

@@ -27,7 +27,7 @@ class CommitChangesCache {
   size_t bytes() const { return cache_.bytes(); }
 
  private:
-  LruCache<git_oid, CommitRecord, OidHash, OidEqual> cache_;
+  LruCache<git_oid, const CommitRecord, OidHash, OidEqual> cache_;
 };
 
 }  // namespace refguard::git

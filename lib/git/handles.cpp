@@ -12,19 +12,6 @@ Error libgit2_error(std::string_view context) {
   return Error{std::move(message)};
 }
 
-std::string to_hex(const git_oid& oid) {
-  char buffer[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(buffer, sizeof(buffer), &oid);
-  return buffer;
-}
-
-Expected<git_oid> parse_oid(std::string_view hex) {
-  git_oid oid;
-  if (hex.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, hex.data(), hex.size()) != 0)
-    return fail("invalid object id '" + std::string(hex.substr(0, 64)) + "'");
-  return oid;
-}
-
 void ensure_libgit2_initialized() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -60,11 +60,6 @@ using OidSet = boost::unordered_flat_set<git_oid, OidHash, OidEqual>;
 template <class Value>
 using OidMap = boost::unordered_flat_map<git_oid, Value, OidHash, OidEqual>;
 
-/// Hex form of an object id.
-std::string to_hex(const git_oid& oid);
-/// Parses a hex object id (full length only).
-Expected<git_oid> parse_oid(std::string_view hex);
-
 /// Calls git_libgit2_init() once per process (and turns off libgit2's
 /// re-hashing of every object read); safe from any thread.
 void ensure_libgit2_initialized();

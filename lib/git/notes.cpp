@@ -18,17 +18,16 @@ std::vector<std::string> split(const std::string& text) {
 }
 }  // namespace
 
-Expected<bool> add_note_lines(git_repository* repository, const std::string& notes_ref, const std::string& commit_hex,
+Expected<bool> add_note_lines(git_repository* repository, const std::string& notes_ref, const ObjectId& commit_id,
                               const std::vector<std::string>& lines) {
-  auto oid = parse_oid(commit_hex);
-  if (!oid) return std::unexpected(oid.error());
+  const git_oid* oid = commit_id.get();
   git_commit* raw_commit = nullptr;
-  if (git_commit_lookup(&raw_commit, repository, &*oid) != 0)
-    return fail("commit " + commit_hex + " has not landed; no note written");
+  if (git_commit_lookup(&raw_commit, repository, oid) != 0)
+    return fail("commit " + commit_id.hex() + " has not landed; no note written");
   CommitPtr commit(raw_commit);
   std::vector<std::string> merged;
   git_note* raw_note = nullptr;
-  if (git_note_read(&raw_note, repository, notes_ref.c_str(), &*oid) == 0) {
+  if (git_note_read(&raw_note, repository, notes_ref.c_str(), oid) == 0) {
     NotePtr note(raw_note);
     merged = split(git_note_message(raw_note));
   }
@@ -43,9 +42,9 @@ Expected<bool> add_note_lines(git_repository* repository, const std::string& not
     return std::unexpected(libgit2_error("cannot make the notes signature"));
   SignaturePtr signature(raw_signature);
   git_oid note_id;
-  if (git_note_create(&note_id, repository, notes_ref.c_str(), raw_signature, raw_signature, &*oid, message.c_str(),
+  if (git_note_create(&note_id, repository, notes_ref.c_str(), raw_signature, raw_signature, oid, message.c_str(),
                       1) != 0)
-    return std::unexpected(libgit2_error("cannot write the note on " + commit_hex));
+    return std::unexpected(libgit2_error("cannot write the note on " + commit_id.hex()));
   return true;
 }
 

@@ -25,12 +25,10 @@ std::vector<uint32_t> every_line(std::string_view content) {
 
 namespace {
 
-Expected<BlobPtr> lookup_blob(git_repository* repository, const std::string& blob_id, const std::string& path) {
-  auto oid = parse_oid(blob_id);
-  if (!oid) return std::unexpected(oid.error());
+Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
   git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, repository, &*oid) != 0)
-    return std::unexpected(libgit2_error("blob " + blob_id + " (" + path + ") is missing or corrupt"));
+  if (git_blob_lookup(&raw, repository, blob_id.get()) != 0)
+    return std::unexpected(libgit2_error("blob " + blob_id.hex() + " (" + path + ") is missing or corrupt"));
   return BlobPtr(raw);
 }
 
@@ -43,7 +41,7 @@ BlobData copy_out(git_blob* blob) {
 
 }  // namespace
 
-Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
+Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
   auto blob = lookup_blob(repository, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
   return copy_out(blob->get());
@@ -54,7 +52,7 @@ Error too_much_content(uint64_t max_bytes) {
                " MiB of new file content; refguard will not scan it in one push"};
 }
 
-Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std::string& path) {
+Expected<BlobData> ObjectReader::read_blob(const ObjectId& blob_id, const std::string& path) {
   auto blob = lookup_blob(view_, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
@@ -78,8 +76,7 @@ Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_bl
   return lines;
 }
 
-Expected<std::string> ObjectReader::moved_from(const std::string& commit_id, size_t parent,
-                                              const std::string& path) {
+Expected<ObjectId> ObjectReader::moved_from(const ObjectId& commit_id, size_t parent, const std::string& path) {
   auto key = std::make_pair(commit_id, parent);
   auto memo = moves_.find(key);
   if (memo == moves_.end()) {
@@ -88,30 +85,28 @@ Expected<std::string> ObjectReader::moved_from(const std::string& commit_id, siz
     memo = moves_.emplace(key, std::move(*moves)).first;
   }
   auto found = memo->second.find(path);
-  return found == memo->second.end() ? std::string() : found->second;
+  return found == memo->second.end() ? ObjectId() : found->second;
 }
 
-Expected<ObjectReader::Trees> ObjectReader::trees_of(const std::string& commit_id, size_t parent) {
-  auto oid = parse_oid(commit_id);
-  if (!oid) return std::unexpected(oid.error());
+Expected<ObjectReader::Trees> ObjectReader::trees_of(const ObjectId& commit_id, size_t parent) {
   git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, view_, &*oid) != 0)
-    return std::unexpected(libgit2_error("commit " + commit_id + " is missing or corrupt"));
+  if (git_commit_lookup(&raw, view_, commit_id.get()) != 0)
+    return std::unexpected(libgit2_error("commit " + commit_id.hex() + " is missing or corrupt"));
   CommitPtr commit(raw);
   git_commit* raw_parent = nullptr;
   git_tree* raw_tree = nullptr;
   git_tree* raw_parent_tree = nullptr;
   if (git_commit_parent(&raw_parent, raw, static_cast<unsigned>(parent)) != 0)
-    return std::unexpected(libgit2_error("a parent of commit " + commit_id + " is missing or corrupt"));
+    return std::unexpected(libgit2_error("a parent of commit " + commit_id.hex() + " is missing or corrupt"));
   CommitPtr parent_commit(raw_parent);
   if (git_commit_tree(&raw_tree, raw) != 0 || git_commit_tree(&raw_parent_tree, raw_parent) != 0) {
     git_tree_free(raw_tree);
-    return std::unexpected(libgit2_error("a tree of commit " + commit_id + " is missing or corrupt"));
+    return std::unexpected(libgit2_error("a tree of commit " + commit_id.hex() + " is missing or corrupt"));
   }
   return Trees{TreePtr(raw_parent_tree), TreePtr(raw_tree)};
 }
 
-Expected<bool> ObjectReader::in_parent_tree(const std::string& commit_id, size_t parent, const git_oid& blob) {
+Expected<bool> ObjectReader::in_parent_tree(const ObjectId& commit_id, size_t parent, const ObjectId& blob) {
   auto key = std::make_pair(commit_id, parent);
   auto memo = parent_blobs_.find(key);
   if (memo == parent_blobs_.end()) {
@@ -124,38 +119,37 @@ Expected<bool> ObjectReader::in_parent_tree(const std::string& commit_id, size_t
       return 0;
     };
     if (git_tree_walk(trees->before.get(), GIT_TREEWALK_PRE, collect, &blobs) != 0)
-      return std::unexpected(libgit2_error("cannot read the tree before commit " + commit_id));
+      return std::unexpected(libgit2_error("cannot read the tree before commit " + commit_id.hex()));
     memo = parent_blobs_.emplace(key, std::move(blobs)).first;
   }
-  return memo->second.contains(blob);
+  return memo->second.contains(blob.raw());
 }
 
-Expected<std::map<std::string, std::string>> ObjectReader::find_moves(const std::string& commit_id, size_t parent) {
+Expected<std::map<std::string, ObjectId>> ObjectReader::find_moves(const ObjectId& commit_id, size_t parent) {
   auto trees = trees_of(commit_id, parent);
   if (!trees) return std::unexpected(trees.error());
   git_diff* raw_diff = nullptr;
   git_diff_options options;
   git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION);
   if (git_diff_tree_to_tree(&raw_diff, view_, trees->before.get(), trees->after.get(), &options) != 0)
-    return std::unexpected(libgit2_error("cannot diff commit " + commit_id));
+    return std::unexpected(libgit2_error("cannot diff commit " + commit_id.hex()));
   DiffPtr diff(raw_diff);
   git_diff_find_options find;
   git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
   find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
   if (git_diff_find_similar(diff.get(), &find) != 0)
-    return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_id));
-  std::map<std::string, std::string> moves;
+    return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_id.hex()));
+  std::map<std::string, ObjectId> moves;
   for (size_t i = 0, count = git_diff_num_deltas(diff.get()); i < count; ++i) {
     const git_diff_delta& delta = *git_diff_get_delta(diff.get(), i);
     if (delta.status == GIT_DELTA_RENAMED || delta.status == GIT_DELTA_COPIED)
-      moves.emplace(delta.new_file.path, to_hex(delta.old_file.id));
+      moves.emplace(delta.new_file.path, delta.old_file.id);
   }
   return moves;
 }
 
-Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const std::string& commit_id) {
-  std::string blob_id = to_hex(file.blob);
-  auto blob = lookup_blob(view_, blob_id, file.path);
+Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const ObjectId& commit_id) {
+  auto blob = lookup_blob(view_, file.blob, file.path);
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
   if (git_blob_is_binary(blob->get())) {
@@ -167,14 +161,14 @@ Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const std::st
   bool first = true;
   auto all = [&] { return every_line(content); };
   for (size_t parent = 0; parent < file.bases.size(); ++parent) {
-    std::string base_id = git_oid_is_zero(&file.bases[parent]) ? "" : to_hex(file.bases[parent]);
+    ObjectId base_id = file.bases[parent];
     bool copied_whole = false;
-    if (base_id.empty()) {
+    if (base_id.is_zero()) {
       auto source = moved_from(commit_id, parent, file.path);
       if (!source) return std::unexpected(source.error());
       base_id = std::move(*source);
     }
-    if (base_id.empty()) {
+    if (base_id.is_zero()) {
       // A copy of a file the commit left as it was: git's similarity search
       // looks at changed files only, so look for the very blob in the
       // parent's tree (a tree walk, no blob read).
@@ -185,10 +179,10 @@ Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const std::st
     std::vector<uint32_t> added;
     if (copied_whole) {
       // nothing is new relative to this parent
-    } else if (base_id.empty()) {
+    } else if (base_id.is_zero()) {
       added = all();
     } else {
-      auto key = std::make_pair(base_id, blob_id);
+      auto key = std::make_pair(base_id, file.blob);
       if (auto memo = diffs_.find(key); memo != diffs_.end()) {
         added = memo->second;
       } else {

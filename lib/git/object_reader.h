@@ -34,7 +34,7 @@ class ObjectReader {
   ObjectReader(git_repository* view, uint64_t max_bytes) : view_(view), max_bytes_(max_bytes) {}
 
   /// A blob's content; `path` names it in errors.
-  Expected<BlobData> read_blob(const std::string& blob_id, const std::string& path);
+  Expected<BlobData> read_blob(const ObjectId& blob_id, const std::string& path);
 
   /// The lines of `file` (changed by commit `commit_id`) that are new
   /// relative to every one of its bases: for a merge, only lines no parent
@@ -44,7 +44,7 @@ class ObjectReader {
   /// edits; an exact copy of a file the commit did not touch brings none.
   /// That detection costs a full diff, so it runs only here, for files with
   /// findings.
-  Expected<NewLines> new_lines(const FileChange& file, const std::string& commit_id);
+  Expected<NewLines> new_lines(const FileChange& file, const ObjectId& commit_id);
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t max_bytes() const { return max_bytes_; }
@@ -52,27 +52,27 @@ class ObjectReader {
  private:
   Expected<std::vector<uint32_t>> added_lines(git_blob* base, git_blob* blob, const std::string& path);
   /// The blob that `path`, new in `commit_id` relative to parent `parent`,
-  /// was renamed or copied from, or "" when it is really new.
-  Expected<std::string> moved_from(const std::string& commit_id, size_t parent, const std::string& path);
-  Expected<std::map<std::string, std::string>> find_moves(const std::string& commit_id, size_t parent);
+  /// was renamed or copied from, or the zero id when it is really new.
+  Expected<ObjectId> moved_from(const ObjectId& commit_id, size_t parent, const std::string& path);
+  Expected<std::map<std::string, ObjectId>> find_moves(const ObjectId& commit_id, size_t parent);
   /// Whether `blob` is anywhere in the tree of that parent of `commit_id`.
-  Expected<bool> in_parent_tree(const std::string& commit_id, size_t parent, const git_oid& blob);
+  Expected<bool> in_parent_tree(const ObjectId& commit_id, size_t parent, const ObjectId& blob);
   struct Trees {
     TreePtr before;  // the parent's
     TreePtr after;   // the commit's
   };
-  Expected<Trees> trees_of(const std::string& commit_id, size_t parent);
+  Expected<Trees> trees_of(const ObjectId& commit_id, size_t parent);
 
   git_repository* view_;
   uint64_t max_bytes_;
   uint64_t bytes_read_ = 0;
-  std::map<std::pair<std::string, std::string>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
-  std::map<std::pair<std::string, size_t>, std::map<std::string, std::string>> moves_;  // (commit, parent) -> path -> source blob
-  std::map<std::pair<std::string, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
+  std::map<std::pair<ObjectId, ObjectId>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
+  std::map<std::pair<ObjectId, size_t>, std::map<std::string, ObjectId>> moves_;  // (commit, parent) -> path -> source blob
+  std::map<std::pair<ObjectId, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
 };
 
 /// A blob's content through any handle (no limit); `path` names it in errors.
-Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path);
+Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path);
 
 /// The error for a push whose new content passes `max_bytes`.
 Error too_much_content(uint64_t max_bytes);

@@ -5,12 +5,12 @@
 // (git/object_reader.h), so a re-push of known content reads almost nothing.
 // A commit's changes are shared with the commit-changes cache, never copied:
 // a re-push of 20,000 known commits lists their files without one allocation.
-#include <git2.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "git/object_id.h"
 
 namespace refguard::git {
 
@@ -18,24 +18,24 @@ namespace refguard::git {
 /// parent already has as it is, e.g. after a clean merge, is not listed).
 struct FileChange {
   std::string path;
-  git_oid blob;
+  ObjectId blob;
   /// Per parent, the blob the new one is compared with (zero id when the file
   /// is new relative to that parent). Empty for a root commit. For a rename
   /// or copy, the blob at the old path.
-  std::vector<git_oid> bases;
+  std::vector<ObjectId> bases;
 };
 
 /// What refguard keeps of a commit: enough to walk past it and to judge it
 /// again without reading it.
 struct CommitRecord {
   std::string summary;  // first line of the message
-  std::vector<git_oid> parents;
+  std::vector<ObjectId> parents;
   std::vector<FileChange> files;
 };
 using CommitChanges = std::shared_ptr<const CommitRecord>;
 
 struct CommitInfo {
-  std::string id;         // full hex id
+  ObjectId id;
   std::string ref;        // the pushed ref that brought it first
   CommitChanges changes;  // never null
 
@@ -46,12 +46,24 @@ struct CommitInfo {
 /// An annotated tag the push creates or moves.
 struct TagInfo {
   std::string ref;
-  std::string id;
+  ObjectId id;
   std::string message;
 };
 
+/// One ref a push changes, as git's pre-receive hook is told (a zero id on
+/// the old side creates the ref, on the new side deletes it).
+struct RefUpdate {
+  ObjectId old_id;
+  ObjectId new_id;
+  std::string ref;
+  bool forced = false;  // an existing ref moved to a commit not descending from it (set by the push reader)
+
+  bool is_create() const { return old_id.is_zero(); }
+  bool is_delete() const { return new_id.is_zero(); }
+};
+
 struct PushContent {
-  std::vector<bool> forced;  // per ref update: an existing ref moved to a commit not descending from it
+  std::vector<RefUpdate> updates;   // as pushed, with `forced` filled in
   std::vector<CommitInfo> commits;  // oldest first
   std::vector<TagInfo> tags;
   size_t commits_from_cache = 0;  // commits whose changes came from the CommitChangesCache

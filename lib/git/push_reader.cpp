@@ -7,8 +7,6 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string_view>
 
 namespace refguard::git {
@@ -46,34 +44,29 @@ class PushReader {
   }
 
   /// Adds one pushed tip; records annotated tags it carries.
-  Expected<void> add_tip(const std::string& ref, const std::string& new_hex, PushContent& content) {
-    auto oid = parse_oid(new_hex);
-    if (!oid) return std::unexpected(oid.error());
+  Expected<void> add_tip(const std::string& ref, const ObjectId& id, PushContent& content) {
     git_object* raw = nullptr;
-    if (git_object_lookup(&raw, view_, &*oid, GIT_OBJECT_ANY) != 0)
-      return std::unexpected(libgit2_error("pushed object " + new_hex + " for " + ref + " is missing or corrupt"));
+    if (git_object_lookup(&raw, view_, id.get(), GIT_OBJECT_ANY) != 0)
+      return std::unexpected(libgit2_error("pushed object " + id.hex() + " for " + ref + " is missing or corrupt"));
     ObjectPtr object(raw);
     if (git_object_type(raw) == GIT_OBJECT_TAG) {
       const git_tag* tag = reinterpret_cast<const git_tag*>(raw);
       const char* message = git_tag_message(tag);
-      content.tags.push_back(TagInfo{ref, new_hex, message ? message : ""});
+      content.tags.push_back(TagInfo{ref, id, message ? message : ""});
     }
-    auto commit = peel_to_commit(*oid);
+    auto commit = peel_to_commit(id.raw());
     if (!commit) return {};  // a tag of a tree or blob brings no commits
     tips_.emplace_back(ref, *commit);
     if (git_revwalk_push(walk_.get(), &*commit) != 0)
-      return std::unexpected(libgit2_error("cannot walk from " + new_hex + " (" + ref + ")"));
+      return std::unexpected(libgit2_error("cannot walk from " + id.hex() + " (" + ref + ")"));
     return {};
   }
 
   /// True when the ref moves to a commit that does not contain its old one.
-  bool is_forced(const std::string& old_hex, const std::string& new_hex) {
-    auto old_oid = parse_oid(old_hex);
-    auto new_oid = parse_oid(new_hex);
-    if (!old_oid || !new_oid) return true;
-    auto old_commit = peel_to_commit(*old_oid);
-    auto new_commit = peel_to_commit(*new_oid);
-    if (!old_commit || !new_commit) return !git_oid_equal(&*old_oid, &*new_oid);
+  bool is_forced(const ObjectId& old_id, const ObjectId& new_id) {
+    auto old_commit = peel_to_commit(old_id.raw());
+    auto new_commit = peel_to_commit(new_id.raw());
+    if (!old_commit || !new_commit) return old_id != new_id;
     if (git_oid_equal(&*old_commit, &*new_commit)) return false;
     return git_graph_descendant_of(view_, &*new_commit, &*old_commit) != 1;
   }
@@ -121,15 +114,15 @@ class PushReader {
       // past from the cache: no object is read, only its presence checked.
       if (CommitChanges known = changes_cache_ ? changes_cache_->find(oid) : nullptr) {
         if (!has_object(oid))
-          return fail("pushed commit " + to_hex(oid) + " is missing or corrupt");
+          return fail("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt");
         for (auto parent = known->parents.rbegin(); parent != known->parents.rend(); ++parent)
-          stack.emplace_back(*parent, false);
+          stack.emplace_back(parent->raw(), false);
         known_.emplace(oid, std::move(known));
         continue;
       }
       git_commit* raw = nullptr;
       if (git_commit_lookup(&raw, view_, &oid) != 0)
-        return std::unexpected(libgit2_error("pushed commit " + to_hex(oid) + " is missing or corrupt"));
+        return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
       CommitPtr commit(raw);
       for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
     }
@@ -191,7 +184,7 @@ class PushReader {
       }
       git_commit* raw = nullptr;
       if (git_commit_lookup(&raw, view_, &oid) != 0)
-        return std::unexpected(libgit2_error("pushed commit " + to_hex(oid) + " is missing or corrupt"));
+        return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
       CommitPtr commit(raw);
       const char* summary = git_commit_summary(raw);
       partial[i].summary = summary ? summary : "";
@@ -204,7 +197,7 @@ class PushReader {
     content.commits.reserve(order.size());
     commit_index_.reserve(order.size());
     for (size_t i = 0; i < order.size(); ++i) {
-      content.commits.push_back(CommitInfo{to_hex(order[i]), "", records[i]});
+      content.commits.push_back(CommitInfo{order[i], "", records[i]});
       commit_index_.emplace(order[i], i);
     }
     attribute_refs(content);
@@ -228,25 +221,14 @@ class PushReader {
       }
       return {};
     }
-    std::mutex mutex;
-    std::optional<Error> failure;
-    parallel_.pool->parallel_for(unknown.size(), [&](size_t k) {
-      auto record = [&](Error error) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::move(error);
-      };
-      {
-        std::lock_guard lock(mutex);
-        if (failure) return;
-      }
+    return parallel_.pool->parallel_for_each_until_error(unknown.size(), [&](size_t k) -> Expected<void> {
       auto lease = parallel_.views->borrow();
-      if (!lease) return record(lease.error());
+      if (!lease) return std::unexpected(lease.error());
       auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]]);
-      if (!computed) return record(computed.error());
+      if (!computed) return std::unexpected(computed.error());
       keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
+      return {};
     });
-    if (failure) return std::unexpected(*failure);
-    return {};
   }
 
   // Each new commit is reported under the first pushed ref that reaches it.
@@ -261,7 +243,7 @@ class PushReader {
         CommitInfo& info = content.commits[found->second];
         if (!info.ref.empty()) continue;
         info.ref = ref;
-        for (const auto& parent : info.changes->parents) stack.push_back(parent);
+        for (const auto& parent : info.changes->parents) stack.push_back(parent.raw());
       }
     }
   }
@@ -280,7 +262,7 @@ class PushReader {
 }  // namespace
 
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
-                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
+                                std::vector<RefUpdate> updates, const PushLimits& limits,
                                 CommitChangesCache* changes_cache, ParallelReading parallel) {
   PushReader reader(view, limits, changes_cache, parallel);
   PushContent content;
@@ -288,12 +270,12 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
   if (!quarantined)
     if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
       return std::unexpected(hidden.error());
-  for (const auto& update : updates)
-    content.forced.push_back(!update.is_create() && !update.is_delete() &&
-                             reader.is_forced(update.old_oid, update.new_oid));
-  for (const auto& update : updates) {
+  content.updates = std::move(updates);
+  for (auto& update : content.updates)
+    update.forced = !update.is_create() && !update.is_delete() && reader.is_forced(update.old_id, update.new_id);
+  for (const auto& update : content.updates) {
     if (update.is_delete()) continue;  // nothing to scan, and no quarantine then
-    if (auto added = reader.add_tip(update.ref_name, update.new_oid, content); !added)
+    if (auto added = reader.add_tip(update.ref, update.new_id, content); !added)
       return std::unexpected(added.error());
   }
   auto read = quarantined ? reader.read_commits_from_quarantine(repository.odb.get(), content)

@@ -11,7 +11,6 @@
 #include "git/push_content.h"
 #include "git/repository_cache.h"
 #include "git/view_pool.h"
-#include "ipc/request.h"
 #include "util/error.h"
 
 namespace refguard::git {
@@ -22,11 +21,12 @@ struct PushLimits {
 };
 
 /// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
-/// whether it has a quarantine (not in post-receive or offline scans).
+/// whether it has a quarantine (not in post-receive or offline scans). The
+/// result's `updates` are `updates` with `forced` filled in.
 /// `changes_cache` (may be null) holds the changes of commits read before;
 /// `parallel` lets the tree diffs of many commits run on a work pool.
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
-                                const std::vector<ipc::RefUpdate>& updates, const PushLimits& limits,
+                                std::vector<RefUpdate> updates, const PushLimits& limits,
                                 CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {});
 
 /// For offline scans: the commits of `range` ("A..B", a single rev = its whole

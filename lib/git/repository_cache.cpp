@@ -18,40 +18,15 @@ Expected<std::shared_ptr<CachedRepository>> open_repository(const std::string& p
 }
 
 Expected<std::shared_ptr<CachedRepository>> RepositoryCache::open(const std::string& git_dir) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto found = index_.find(git_dir); found != index_.end()) {
-      lru_.splice(lru_.begin(), lru_, found->second);
-      ++hits_;
-      return *found->second;
-    }
-    ++misses_;
+  if (auto found = cache_.find(git_dir)) {
+    ++hits_;
+    return found;
   }
-  auto opened = open_repository(git_dir);  // slow: outside the lock
+  ++misses_;
+  auto opened = open_repository(git_dir);  // slow: outside the cache's lock
   if (!opened) return opened;
   (*opened)->path = git_dir;  // the cache key, whatever spelling libgit2 reports
-  std::lock_guard lock(mutex_);
-  if (auto found = index_.find(git_dir); found != index_.end()) return *found->second;  // another push won
-  lru_.push_front(*opened);
-  index_[git_dir] = lru_.begin();
-  while (lru_.size() > capacity_) {
-    index_.erase(lru_.back()->path);
-    lru_.pop_back();
-  }
-  return opened;
-}
-
-size_t RepositoryCache::size() const {
-  std::lock_guard lock(mutex_);
-  return lru_.size();
-}
-size_t RepositoryCache::hits() const {
-  std::lock_guard lock(mutex_);
-  return hits_;
-}
-size_t RepositoryCache::misses() const {
-  std::lock_guard lock(mutex_);
-  return misses_;
+  return cache_.insert(git_dir, std::move(*opened), 1);  // another push may have won: use its entry
 }
 
 }  // namespace refguard::git

@@ -3,15 +3,15 @@
 // indexes costs more than a small push's whole check. The cache is bounded
 // by count (least recently used goes first); an entry handed out stays alive
 // while a push uses it, even if evicted meanwhile. Thread-safe.
+#include <atomic>
 #include <cstddef>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "git/handles.h"
 #include "util/error.h"
+#include "util/lru_cache.h"
 
 namespace refguard::git {
 
@@ -25,23 +25,20 @@ struct CachedRepository {
 
 class RepositoryCache {
  public:
-  explicit RepositoryCache(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit RepositoryCache(size_t capacity) : cache_(capacity == 0 ? 1 : capacity, kUnbounded) {}
 
   /// Opens (or returns the open) repository at the canonical `git_dir`.
   Expected<std::shared_ptr<CachedRepository>> open(const std::string& git_dir);
 
-  size_t size() const;
-  size_t hits() const;
-  size_t misses() const;
+  size_t size() const { return cache_.size(); }
+  size_t hits() const { return hits_; }
+  size_t misses() const { return misses_; }
 
  private:
-  using Lru = std::list<std::shared_ptr<CachedRepository>>;
-  mutable std::mutex mutex_;
-  size_t capacity_;
-  Lru lru_;  // front = most recent
-  std::unordered_map<std::string, Lru::iterator> index_;
-  size_t hits_ = 0;
-  size_t misses_ = 0;
+  static constexpr size_t kUnbounded = ~size_t{0};  // bounded by count only: each entry costs 1
+  LruCache<std::string, CachedRepository> cache_;
+  std::atomic<size_t> hits_{0};
+  std::atomic<size_t> misses_{0};
 };
 
 /// Opens a bare or non-bare repository without the cache (CLI use).

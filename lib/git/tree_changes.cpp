@@ -1,5 +1,7 @@
 #include "git/tree_changes.h"
 
+#include "git/object_id.h"
+
 #include <algorithm>
 #include <cstring>
 #include <unordered_set>
@@ -59,7 +61,7 @@ class TreeWalk {
   Expected<TreePtr> lookup_tree(const git_tree_entry* entry, const std::string& path) {
     git_tree* tree = nullptr;
     if (git_tree_lookup(&tree, repository_, git_tree_entry_id(entry)) != 0)
-      return std::unexpected(libgit2_error("tree " + to_hex(*git_tree_entry_id(entry)) + " (" + path +
+      return std::unexpected(libgit2_error("tree " + ObjectId(*git_tree_entry_id(entry)).hex() + " (" + path +
                                            ") is missing or corrupt"));
     return TreePtr(tree);
   }

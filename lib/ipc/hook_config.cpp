@@ -1,4 +1,5 @@
 #include "ipc/hook_config.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -10,18 +11,6 @@
 namespace refguard::ipc {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 // Git config values: strip comments outside quotes, drop quotes, honour \" \\ \n \t.
 std::string parse_value(std::string_view raw) {
@@ -61,8 +50,10 @@ void apply_key(const std::string& key, const std::string& value, HookConfig& con
     config.cli_path = value;
   } else if (key == "config") {
     config.policy_path = value;
+  } else if (key == "auditlog") {
+    config.audit_log = value;
   } else if (key == "glhookerr") {
-    std::string flag = lower(value);
+    std::string flag = ascii_lower(value);
     config.gl_hook_err = flag == "true" || flag == "yes" || flag == "on" || flag == "1";
   }
 }
@@ -70,7 +61,7 @@ void apply_key(const std::string& key, const std::string& value, HookConfig& con
 }  // namespace
 
 std::optional<FailMode> parse_fail_mode(std::string_view text) {
-  std::string mode = lower(text);
+  std::string mode = ascii_lower(text);
   if (mode == "inline") return FailMode::kInline;
   if (mode == "reject") return FailMode::kReject;
   if (mode == "accept") return FailMode::kAccept;
@@ -95,13 +86,13 @@ void apply_git_config_text(std::string_view text, HookConfig& config) {
     if (view.front() == '[') {
       size_t close = view.find(']');
       std::string_view header = view.substr(1, close == std::string_view::npos ? 0 : close - 1);
-      in_section = lower(trim(header)) == "refguard";
+      in_section = ascii_lower(trim(header)) == "refguard";
       view = close == std::string_view::npos ? std::string_view() : trim(view.substr(close + 1));
       if (view.empty()) continue;  // "[section] key = value" on one line is allowed
     }
     if (!in_section) continue;
     size_t eq = view.find('=');
-    std::string key = lower(trim(view.substr(0, eq)));
+    std::string key = ascii_lower(trim(view.substr(0, eq)));
     std::string value = eq == std::string_view::npos ? "true" : parse_value(view.substr(eq + 1));
     apply_key(key, value, config);
   }

@@ -18,6 +18,7 @@ struct HookConfig {
   int timeout_ms = 10000;
   std::string cli_path;      // refguard binary for the inline mode; empty = beside the hook
   std::string policy_path;   // --config for the inline mode; empty = the CLI's default
+  std::string audit_log;     // --audit-log for the inline mode; empty = the CLI's default (the daemon's default)
   bool gl_hook_err = false;  // refguard.glHookErr: prefix the daemon's lines for GitLab's web UI
   std::string problems;      // unparseable values, reported to the pusher
 };

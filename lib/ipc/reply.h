@@ -4,6 +4,7 @@
 //   verdict accept|reject
 //   0000
 // Pure code (standard library only); the hook links it.
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@ namespace refguard::ipc {
 
 enum class LineKind { kInfo, kWarning, kError, kProgress, kData };
 enum class Verdict { kAccept, kReject };
+
+/// Receives the lines meant for the pusher, as they are produced, in order;
+/// may be called from any thread (the daemon's sends them over the socket,
+/// `refguard check` prints them, `refguard scan` drops them).
+using LineSink = std::function<void(LineKind, const std::string&)>;
 
 struct ReplyLine {
   LineKind kind;

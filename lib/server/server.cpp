@@ -13,14 +13,11 @@
 #include "engine/report.h"
 #include "engine/scan_cache_file.h"
 #include "engine/push_target.h"
+#include "util/path.h"
 #include "server/socket_path.h"
 #include "util/log.h"
 
 namespace refguard::server {
-
-namespace {
-std::string verdict_word(ipc::Verdict verdict) { return verdict == ipc::Verdict::kAccept ? "accept" : "reject"; }
-}  // namespace
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
@@ -32,8 +29,8 @@ Server::Server(ServerOptions options)
       repositories_(options_.repository_cache),
       policies_(options_.policy_path, options_.policy_required),
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
-      checker_(repositories_, policies_, scan_cache_, pool_, engine::CheckerOptions{options_.allowed_roots}),
-      audit_(options_.audit_log.empty() ? options_.state_dir + "/audit.jsonl" : options_.audit_log),
+      pipeline_(repositories_, policies_, scan_cache_, pool_, engine::PipelineOptions{options_.allowed_roots}),
+      audit_(options_.audit_log.empty() ? engine::audit_log_in(options_.state_dir) : options_.audit_log),
       metrics_(io_, [this] { return prometheus_text(); }) {
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
@@ -47,7 +44,7 @@ Server::Server(ServerOptions options)
 
 Server::~Server() {
   if (acceptor_.is_open() && !socket_activated_) ::unlink(options_.socket_path.c_str());
-  // A check still running after a forced shutdown uses checker_, the caches and the
+  // A check still running after a forced shutdown uses pipeline_, the caches and the
   // audit log, which are destroyed before pool_ (declared first): wait for it here.
   // Found by TSan (a race on the commit changes cache at exit, test_faults).
   pool_.pool().stop();
@@ -213,12 +210,14 @@ void Server::prepare_state_dir() {
 }
 
 ipc::Verdict Server::handle_post_receive(const ipc::Request& request,
-                                         const std::function<void(ipc::LineKind, const std::string&)>& send) {
-  auto git_dir = engine::canonical_path(request.repo_path);
+                                         const ipc::LineSink& send) {
+  auto git_dir = canonical_path(request.repo_path);
   if (!git_dir) return ipc::Verdict::kAccept;  // post-receive cannot reject; nothing to note
   auto repository = repositories_.open(*git_dir);
   if (!repository) return ipc::Verdict::kAccept;
-  auto written = pending_notes_.write_landed(**repository, request.updates);
+  auto updates = engine::ref_updates_of(request);
+  if (!updates) return ipc::Verdict::kAccept;
+  auto written = pending_notes_.write_landed(**repository, *updates);
   stats_.record_notes(written.notes);
   if (written.notes > 0) {
     send(ipc::LineKind::kInfo, engine::prefixed(fmt::format("findings attached to {} commit(s) as git notes", written.notes)));
@@ -229,33 +228,27 @@ ipc::Verdict Server::handle_post_receive(const ipc::Request& request,
 }
 
 ipc::Verdict Server::handle(const ipc::Request& request,
-                            const std::function<void(ipc::LineKind, const std::string&)>& send) {
+                            const ipc::LineSink& send) {
   if (request.command == "status") {
     send(ipc::LineKind::kData, status_json());
     return ipc::Verdict::kAccept;
   }
   if (request.command == "post-receive") return handle_post_receive(request, send);
-  auto started = std::chrono::steady_clock::now();
-  engine::CheckResult result = checker_.check(request, send);
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  bool landed_by_bypass = result.verdict == ipc::Verdict::kAccept && result.bypassed > 0;
-  stats_.record_push(result.verdict == ipc::Verdict::kReject, landed_by_bypass, !result.error.empty(), elapsed);
-  if (auto audited = audit_.append(engine::audit_record(request, result, elapsed.count())); !audited) {
-    stats_.record_audit_error();
-    log_event("AUDIT LOG WRITE FAILED (verdict unaffected): {}", audited.error().message);
-    send(ipc::LineKind::kWarning, engine::prefixed("the audit log could not be written; the server admin is told"));
-  }
-  if (result.verdict == ipc::Verdict::kAccept && !result.repository.empty()) {
-    if (auto policy = policies_.base_policy())
-      pending_notes_.remember(result.repository, result.notes_ref.empty() ? policy->settings().notes_ref : result.notes_ref,
-                              request.updates, result.findings);
-  }
-  log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} commits_known={} {}ms{}",
-            verdict_word(result.verdict), result.repository.empty() ? request.repo_path : result.repository,
-            request.pusher.empty() ? "-" : request.pusher, request.updates.size(), result.commits, result.files,
-            result.findings.size(), result.cache_hits, result.commits_known, elapsed.count(),
-            result.error.empty() ? "" : " error: " + result.error);
-  return result.verdict;
+  return pipeline_.check_push(request, send, push_effects()).verdict;
+}
+
+// The daemon applies every effect of a decision.
+engine::PushEffects Server::push_effects() {
+  engine::PushEffects effects;
+  effects.audit = &audit_;
+  effects.notes = &pending_notes_;
+  effects.record_statistics = [this](const engine::CheckResult& result) {
+    stats_.record_push(!result.accepted(), result.accepted() && result.bypassed > 0, !result.error.empty(),
+                       std::chrono::milliseconds(result.duration_ms));
+  };
+  effects.on_audit_error = [this] { stats_.record_audit_error(); };
+  effects.log = true;
+  return effects;
 }
 
 std::string Server::prometheus_text() {
@@ -276,11 +269,11 @@ std::string Server::prometheus_text() {
   metric("scan_cache_bytes", "gauge", "Scan cache size, approximate bytes.", static_cast<double>(scan_cache_.bytes()));
   metric("repository_cache_open", "gauge", "Repositories kept open.", static_cast<double>(repositories_.size()));
   metric("commit_cache_entries", "gauge", "Commits whose changes are cached.",
-         static_cast<double>(checker_.commit_changes().size()));
+         static_cast<double>(pipeline_.commit_changes().size()));
   metric("commit_cache_bytes", "gauge", "Commit cache size, approximate bytes.",
-         static_cast<double>(checker_.commit_changes().bytes()));
+         static_cast<double>(pipeline_.commit_changes().bytes()));
   metric("commit_findings_cache_entries", "gauge", "Commits judged under a policy, cached.",
-         static_cast<double>(checker_.commit_findings().size()));
+         static_cast<double>(pipeline_.commit_findings().size()));
   out += "# HELP refguard_check_seconds Push check time over the last 1024 pushes.\n# TYPE refguard_check_seconds summary\n";
   out += fmt::format("refguard_check_seconds{{quantile=\"0.5\"}} {}\nrefguard_check_seconds{{quantile=\"0.9\"}} {}\n"
                      "refguard_check_seconds{{quantile=\"0.99\"}} {}\n",
@@ -308,9 +301,9 @@ std::string Server::status_json() {
                       {"misses", scan_cache_.misses()}}},
       {"repository_cache", {{"open", repositories_.size()}, {"hits", repositories_.hits()},
                             {"misses", repositories_.misses()}}},
-      {"commit_cache", {{"entries", checker_.commit_changes().size()}, {"bytes", checker_.commit_changes().bytes()}}},
+      {"commit_cache", {{"entries", pipeline_.commit_changes().size()}, {"bytes", pipeline_.commit_changes().bytes()}}},
       {"commit_findings_cache",
-       {{"entries", checker_.commit_findings().size()}, {"bytes", checker_.commit_findings().bytes()}}},
+       {{"entries", pipeline_.commit_findings().size()}, {"bytes", pipeline_.commit_findings().bytes()}}},
       {"active_connections", active_sessions_.load()},
       {"scan_threads", pool_.size()},
       {"policy_digest", policies_.base_policy()->digest()},

@@ -16,7 +16,7 @@
 #include "engine/policy_store.h"
 #include "engine/audit_log.h"
 #include "engine/pending_notes.h"
-#include "engine/push_check.h"
+#include "engine/push_pipeline.h"
 #include "engine/scan_cache.h"
 #include "git/repository_cache.h"
 #include "server/metrics_endpoint.h"
@@ -39,7 +39,7 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_grace{10000};
   SessionLimits limits;
   std::vector<std::string> allowed_roots;
-  std::string state_dir = "/var/lib/refguard";  // scan cache file, default audit log
+  std::string state_dir = engine::kDefaultStateDir;  // scan cache file, default audit log
   std::string audit_log;                       // "" = <state_dir>/audit.jsonl
   std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
   std::vector<std::string> allowed_groups;
@@ -65,9 +65,9 @@ class Server {
   void on_signal(int signal);
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point force_at);
-  ipc::Verdict handle(const ipc::Request& request, const std::function<void(ipc::LineKind, const std::string&)>& send);
-  ipc::Verdict handle_post_receive(const ipc::Request& request,
-                                   const std::function<void(ipc::LineKind, const std::string&)>& send);
+  ipc::Verdict handle(const ipc::Request& request, const ipc::LineSink& send);
+  ipc::Verdict handle_post_receive(const ipc::Request& request, const ipc::LineSink& send);
+  engine::PushEffects push_effects();
   void prepare_state_dir();
   void save_scan_cache_now();
   void schedule_cache_save();
@@ -86,7 +86,7 @@ class Server {
   git::RepositoryCache repositories_;
   engine::PolicyStore policies_;
   engine::ScanCache scan_cache_;
-  engine::PushChecker checker_;
+  engine::PushPipeline pipeline_;
   engine::AuditLog audit_;
   engine::PendingNotes pending_notes_;
   Stats stats_;

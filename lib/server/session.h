@@ -29,7 +29,7 @@ struct SessionLimits {
 
 /// Runs on a work-pool thread; produces lines via `send` and returns the verdict.
 using RequestHandler = std::function<ipc::Verdict(
-    const ipc::Request& request, const std::function<void(ipc::LineKind, const std::string&)>& send)>;
+    const ipc::Request& request, const ipc::LineSink& send)>;
 
 struct SessionContext {
   SessionLimits limits;

@@ -2,8 +2,9 @@
 // A thread-safe least-recently-used map of shared, immutable values, bounded
 // by entry count and by an approximate byte cost the caller gives per entry.
 // Values are judged by content (a commit's changes, a commit's findings under
-// a policy): a key always maps to the same value, so inserting a key already
-// present only marks it recent.
+// a policy, a blob's findings, an open repository): a key always maps to the
+// same value, so inserting a key already present only marks it recent and
+// returns the value already kept. Use a const Value for immutable values.
 //
 // Why not a linked list in use order: a re-push walks tens of thousands of
 // cached commits, and moving each list node to the front cost several cache
@@ -20,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -28,7 +30,7 @@ namespace refguard {
 template <class Key, class Value, class Hash = std::hash<Key>, class Equal = std::equal_to<Key>>
 class LruCache {
  public:
-  using Pointer = std::shared_ptr<const Value>;
+  using Pointer = std::shared_ptr<Value>;
 
   LruCache(size_t max_entries, size_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {}
 
@@ -41,17 +43,35 @@ class LruCache {
   }
 
   /// `bytes`: what the entry costs, its key and bookkeeping included. An
-  /// entry larger than the whole budget is not kept.
-  void insert(const Key& key, Pointer value, size_t bytes) {
-    if (!value || max_entries_ == 0 || bytes > max_bytes_) return;
+  /// entry larger than the whole budget is not kept. Returns the value kept
+  /// under `key`: `value`, or the one another thread inserted first.
+  Pointer insert(const Key& key, Pointer value, size_t bytes) {
+    if (!value || max_entries_ == 0 || bytes > max_bytes_) return value;
     std::lock_guard lock(mutex_);
-    auto [at, added] = index_.try_emplace(key, Slot{std::move(value), bytes, ++clock_});
+    auto [at, added] = index_.try_emplace(key, Slot{value, bytes, ++clock_});
     if (!added) {
       at->second.last_used = clock_;
-      return;
+      return at->second.value;
     }
     bytes_ += bytes;
     if (index_.size() > max_entries_ || bytes_ > max_bytes_) evict_locked();
+    return value;
+  }
+
+  /// Every entry, most recently used first (for persisting).
+  std::vector<std::pair<Key, Pointer>> snapshot() const {
+    std::vector<std::tuple<uint64_t, Key, Pointer>> by_recency;
+    {
+      std::lock_guard lock(mutex_);
+      by_recency.reserve(index_.size());
+      for (const auto& [key, slot] : index_) by_recency.emplace_back(slot.last_used, key, slot.value);
+    }
+    std::sort(by_recency.begin(), by_recency.end(),
+              [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+    std::vector<std::pair<Key, Pointer>> out;
+    out.reserve(by_recency.size());
+    for (auto& [tick, key, value] : by_recency) out.emplace_back(std::move(key), std::move(value));
+    return out;
   }
 
   size_t size() const {

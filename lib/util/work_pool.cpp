@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -61,6 +62,24 @@ void WorkPool::parallel_for(size_t count, const std::function<void(size_t)>& bod
   std::unique_lock lock(state->mutex);
   state->closed = true;
   state->done.wait(lock, [&] { return state->running == 0; });
+}
+
+Expected<void> WorkPool::parallel_for_each_until_error(size_t count,
+                                                       const std::function<Expected<void>(size_t)>& body) {
+  std::mutex mutex;
+  std::optional<Error> failure;
+  parallel_for(count, [&](size_t i) {
+    {
+      std::lock_guard lock(mutex);
+      if (failure) return;
+    }
+    auto done = body(i);
+    if (done) return;
+    std::lock_guard lock(mutex);
+    if (!failure) failure = std::move(done.error());
+  });
+  if (failure) return std::unexpected(std::move(*failure));
+  return {};
 }
 
 struct StreamingLoop::State {

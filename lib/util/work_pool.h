@@ -13,6 +13,8 @@
 #include <memory>
 #include <mutex>
 
+#include "util/error.h"
+
 namespace refguard {
 
 class WorkPool {
@@ -29,6 +31,10 @@ class WorkPool {
   /// Runs body(i) for every i in [0, count) on up to size()+1 threads and
   /// returns when all calls have returned. body must not throw.
   void parallel_for(size_t count, const std::function<void(size_t)>& body);
+
+  /// Like parallel_for, for bodies that can fail: after the first failure no
+  /// new item starts (those running finish), and that failure is returned.
+  Expected<void> parallel_for_each_until_error(size_t count, const std::function<Expected<void>(size_t)>& body);
 
  private:
   size_t threads_;

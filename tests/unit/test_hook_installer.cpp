@@ -120,7 +120,7 @@ TEST_CASE("settings are written and erased, restoring the borrowed keys", "[hook
   refguard::test::TempDir dir;
   std::string config = (dir.path() / "gitconfig").string();
   write_file(config, "[core]\n\thooksPath = /old/hooks\n", 0644);
-  HookSettings settings{"/run/rg.sock", "reject", "", "/srv/hooks", true};
+  HookSettings settings{"/run/rg.sock", "reject", "", "/srv/hooks", true, ""};
   REQUIRE(write_settings(config, settings));
   REQUIRE(write_settings(config, settings));  // twice: the prior value stays the original one
   std::string text = read_file(config);

@@ -17,7 +17,7 @@ std::shared_ptr<const std::string> value(const std::string& text) { return std::
 }  // namespace
 
 TEST_CASE("lru cache: evicts the least recently used first, found or inserted", "[lru_cache]") {
-  LruCache<int, std::string> cache(16, 1u << 20);
+  LruCache<int, const std::string> cache(16, 1u << 20);
   for (int i = 0; i < 16; ++i) cache.insert(i, value(std::to_string(i)), 10);
   for (int i = 0; i < 8; ++i) REQUIRE(cache.find(i));  // 0..7 are now the most recent
   cache.insert(3, value("3"), 10);                      // already present: only marked recent
@@ -34,7 +34,7 @@ TEST_CASE("lru cache: evicts the least recently used first, found or inserted", 
 }
 
 TEST_CASE("lru cache: bounded by bytes, and an entry over the whole budget is not kept", "[lru_cache]") {
-  LruCache<std::string, std::string> cache(1000, 800);
+  LruCache<std::string, const std::string> cache(1000, 800);
   cache.insert("huge", value("x"), 801);
   CHECK_FALSE(cache.find("huge"));
   CHECK(cache.size() == 0);
@@ -48,7 +48,7 @@ TEST_CASE("lru cache: bounded by bytes, and an entry over the whole budget is no
 }
 
 TEST_CASE("lru cache: a one-entry cache keeps the newest entry", "[lru_cache]") {
-  LruCache<int, std::string> cache(1, 1u << 20);
+  LruCache<int, const std::string> cache(1, 1u << 20);
   cache.insert(1, value("one"), 5);
   cache.insert(2, value("two"), 5);
   CHECK(cache.size() == 1);
@@ -59,7 +59,7 @@ TEST_CASE("lru cache: a one-entry cache keeps the newest entry", "[lru_cache]") 
 }
 
 TEST_CASE("lru cache: stays bounded and consistent under concurrent use", "[lru_cache]") {
-  LruCache<int, std::string> cache(64, 1u << 20);
+  LruCache<int, const std::string> cache(64, 1u << 20);
   std::atomic<int> wrong{0};  // Catch2 assertions are not thread-safe: count, then check once
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t)

@@ -7,10 +7,12 @@
 
 #include "git/commit_changes_cache.h"
 #include "git/object_reader.h"
+#include "engine/push_target.h"
 #include "git/push_reader.h"
 #include "git/repository_cache.h"
 #include "git/view_pool.h"
 #include "ipc/request.h"
+#include "object_ids.h"
 #include "temp_repo.h"
 #include "util/work_pool.h"
 
@@ -41,8 +43,8 @@ std::vector<ChangedFile> listed_files(const PushContent& content) {
   std::vector<ChangedFile> files;
   for (size_t c = 0; c < content.commits.size(); ++c)
     for (const auto& change : content.commits[c].files()) {
-      ChangedFile file{c, change.path, git::to_hex(change.blob), {}, &change};
-      for (const auto& base : change.bases) file.base_blob_ids.push_back(git_oid_is_zero(&base) ? "" : git::to_hex(base));
+      ChangedFile file{c, change.path, change.blob.hex(), {}, &change};
+      for (const auto& base : change.bases) file.base_blob_ids.push_back(base.is_zero() ? "" : base.hex());
       files.push_back(std::move(file));
     }
   return files;
@@ -71,8 +73,12 @@ struct Server {
 
   Expected<PushContent> read(const std::vector<ipc::RefUpdate>& updates, const git::PushLimits& limits = {},
                              git::CommitChangesCache* cache = nullptr) {
+    ipc::Request request;
+    request.updates = updates;
+    auto parsed = engine::ref_updates_of(request);  // hex as the hook sends it
+    if (!parsed) return std::unexpected(parsed.error());
     std::lock_guard lock(repository().mutex);
-    return git::read_push(repository(), repository().repository.get(), false, updates, limits, cache);
+    return git::read_push(repository(), repository().repository.get(), false, std::move(*parsed), limits, cache);
   }
 
   PushContent read_ok(const std::vector<ipc::RefUpdate>& updates, git::CommitChangesCache* cache = nullptr) {
@@ -109,12 +115,12 @@ struct Server {
  private:
   std::shared_ptr<git::CachedRepository> repository_;
   std::unique_ptr<git::ObjectReader> objects_;
-  std::vector<std::string> commit_ids_;
+  std::vector<git::ObjectId> commit_ids_;
 };
 
 std::vector<std::string> commit_ids(const PushContent& content) {
   std::vector<std::string> ids;
-  for (const auto& c : content.commits) ids.push_back(c.id);
+  for (const auto& c : content.commits) ids.push_back(c.id.hex());
   return ids;
 }
 
@@ -122,7 +128,7 @@ std::vector<std::string> commit_ids(const PushContent& content) {
 std::map<std::string, ChangedFile> files_of(const PushContent& content, const std::string& commit_id) {
   std::map<std::string, ChangedFile> files;
   for (auto& file : listed_files(content))
-    if (content.commits.at(file.commit).id == commit_id) files[file.path] = std::move(file);
+    if (content.commits.at(file.commit).id.hex() == commit_id) files[file.path] = std::move(file);
   return files;
 }
 
@@ -207,7 +213,7 @@ TEST_CASE("push reader: commits shared by two pushed refs appear once, under the
 
   auto ref_of = [](const PushContent& content, const std::string& id) {
     for (const auto& c : content.commits)
-      if (c.id == id) return c.ref;
+      if (c.id.hex() == id) return c.ref;
     return std::string("<missing>");
   };
   SECTION("x first") {
@@ -221,7 +227,7 @@ TEST_CASE("push reader: commits shared by two pushed refs appear once, under the
     CHECK(ref_of(content, only_x) == "refs/heads/x");
     CHECK(ref_of(content, only_y) == "refs/heads/y");
     CHECK(listed_files(content).size() == 3);  // each commit's file once
-    CHECK(content.commits.front().id == shared);  // parents before children
+    CHECK(content.commits.front().id.hex() == shared);  // parents before children
   }
   SECTION("y first") {
     auto content = s.read_ok({{kZero, only_y, "refs/heads/y"}, {kZero, only_x, "refs/heads/x"}});
@@ -245,7 +251,7 @@ TEST_CASE("push reader: a new file has every line added", "[push_reader]") {
   CHECK(file.base_blob_ids == std::vector<std::string>{""});
   CHECK_FALSE(s.new_lines(file).binary);
   CHECK(file.blob_id == s.work.rev(c + ":src/new.py"));
-  auto blob = s.objects().read_blob(file.blob_id, file.path);
+  auto blob = s.objects().read_blob(test::oid(file.blob_id), file.path);
   REQUIRE(blob);
   CHECK(blob->content == "one\ntwo\nthree\n");
   CHECK_FALSE(blob->binary);
@@ -346,7 +352,7 @@ TEST_CASE("push reader: a binary file is flagged binary", "[push_reader]") {
   auto png = s.new_lines(files["img/logo.png"]);
   CHECK(png.binary);
   CHECK(png.lines.empty());
-  auto blob = s.objects().read_blob(files["img/logo.png"].blob_id, "img/logo.png");
+  auto blob = s.objects().read_blob(test::oid(files["img/logo.png"].blob_id), "img/logo.png");
   REQUIRE(blob);
   CHECK(blob->binary);
   CHECK(blob->content == bytes);
@@ -400,7 +406,7 @@ TEST_CASE("push reader: a clean merge commit adds nothing", "[push_reader]") {
 
   auto content = s.read_ok({{base, merge, "refs/heads/main"}});
   REQUIRE(content.commits.size() == 3);
-  CHECK(content.commits.back().id == merge);
+  CHECK(content.commits.back().id.hex() == merge);
   CHECK(files_of(content, merge).empty());
   CHECK(s.added(files_of(content, on_feature)["b.txt"]) == lines({6}));
   CHECK(files_of(content, on_feature).count("new.txt") == 1);
@@ -447,7 +453,7 @@ TEST_CASE("push reader: an annotated tag's message is captured", "[push_reader]"
   auto content = s.read_ok({{kZero, tag, "refs/tags/v1.0"}});
   REQUIRE(content.tags.size() == 1);
   CHECK(content.tags[0].ref == "refs/tags/v1.0");
-  CHECK(content.tags[0].id == tag);
+  CHECK(content.tags[0].id.hex() == tag);
   CHECK_THAT(content.tags[0].message, Catch::StartsWith("Release 1.0\n\nsk-proj-notasecret in the notes"));
   CHECK(content.commits.empty());  // the tagged commit was already there
 }
@@ -499,8 +505,8 @@ TEST_CASE("push reader: limits on commits and on blob bytes are errors", "[push_
 
   // Blob content is read on demand, and the limit counts what was read.
   git::ObjectReader small(s.repository().repository.get(), 3000);
-  REQUIRE(small.read_blob(files[0].blob_id, files[0].path));
-  auto too_big = small.read_blob(files[1].blob_id, files[1].path);
+  REQUIRE(small.read_blob(test::oid(files[0].blob_id), files[0].path));
+  auto too_big = small.read_blob(test::oid(files[1].blob_id), files[1].path);
   REQUIRE_FALSE(too_big);
   CHECK_THAT(too_big.error().message, Catch::Contains("of new file content"));
 }
@@ -556,7 +562,7 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   auto everything = git::read_range(repository, "", {});
   REQUIRE(everything);
   CHECK(everything->commits.size() == 4);
-  CHECK(everything->commits.front().id == a);
+  CHECK(everything->commits.front().id.hex() == a);
 
   auto bad = git::read_range(repository, "no-such-branch", {});
   REQUIRE_FALSE(bad);
@@ -619,7 +625,7 @@ TEST_CASE("push reader: reading on several threads gives the serial result", "[p
   {
     std::lock_guard lock(s.repository().mutex);
     threaded = git::read_push(s.repository(), s.repository().repository.get(), false,
-                              {{base, tip, "refs/heads/main"}}, {}, nullptr, parallel);
+                              {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr, parallel);
   }
   REQUIRE(threaded);
   CHECK(commit_ids(*threaded) == commit_ids(serial));

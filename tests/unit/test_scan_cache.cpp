@@ -8,6 +8,7 @@
 
 #include "engine/commit_findings_cache.h"
 #include "engine/scan_cache.h"
+#include "object_ids.h"
 
 using refguard::engine::BlobFinding;
 using refguard::engine::ScanCache;
@@ -24,14 +25,16 @@ ScanCache::Findings findings(size_t count, const std::string& masked = "sk-…(4
   return std::make_shared<const std::vector<BlobFinding>>(std::move(out));
 }
 
-std::string key(int n) { return ScanCache::key("digest", "blob" + std::to_string(n), "src/file.py"); }
+std::string key(int n) { return ScanCache::key("digest", refguard::test::numbered_id(n), "src/file.py"); }
 
 }  // namespace
 
 TEST_CASE("scan cache key joins digest, blob id and path", "[scan_cache]") {
-  CHECK(ScanCache::key("d1", "b2", "a/b.py") == "d1:b2:a/b.py");
-  CHECK(ScanCache::key("d1", "b2", "a.py") != ScanCache::key("d2", "b2", "a.py"));
-  CHECK(ScanCache::key("d1", "b2", "a.py") != ScanCache::key("d1", "b2", "b.py"));
+  auto b2 = refguard::test::numbered_id(0xb2);
+  CHECK(ScanCache::key("d1", b2, "a/b.py") == "d1:00000000000000000000000000000000000000b2:a/b.py");
+  CHECK(ScanCache::key("d1", b2, "a.py") != ScanCache::key("d2", b2, "a.py"));
+  CHECK(ScanCache::key("d1", b2, "a.py") != ScanCache::key("d1", b2, "b.py"));
+  CHECK(ScanCache::key("d1", b2, "a.py") != ScanCache::key("d1", refguard::test::numbered_id(0xb3), "a.py"));
 }
 
 TEST_CASE("scan cache returns what was inserted and counts hits and misses", "[scan_cache]") {
@@ -96,15 +99,17 @@ TEST_CASE("scan cache drops an entry larger than the whole byte bound", "[scan_c
   CHECK(cache.bytes() <= 200);
 }
 
-TEST_CASE("scan cache re-inserting a key replaces it without double counting", "[scan_cache]") {
+// A key names content (policy digest, blob, path): two threads scanning the
+// same unit insert equal findings, and the first insert is kept.
+TEST_CASE("scan cache re-inserting a key keeps one entry without double counting", "[scan_cache]") {
   ScanCache cache;
   cache.insert(key(1), findings(1));
   size_t bytes_one = cache.bytes();
-  cache.insert(key(1), findings(3));
-  CHECK(cache.size() == 1);
-  CHECK(cache.find(key(1))->size() == 3);
   cache.insert(key(1), findings(1));
+  CHECK(cache.size() == 1);
   CHECK(cache.bytes() == bytes_one);
+  REQUIRE(cache.find(key(1)));
+  CHECK(cache.find(key(1))->size() == 1);
 }
 
 TEST_CASE("scan cache snapshot lists entries most recent first", "[scan_cache]") {
@@ -156,17 +161,17 @@ TEST_CASE("commit findings cache: keyed by policy and commit, LRU-bounded", "[sc
     f.finding.masked = "sk-p…XYZ";
     return std::make_shared<const std::vector<CommitFinding>>(std::vector<CommitFinding>{f});
   };
-  std::string a = CommitFindingsCache::key("digest1", std::string(40, 'a'));
-  std::string a_other_policy = CommitFindingsCache::key("digest2", std::string(40, 'a'));
+  std::string a = CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'a')));
+  std::string a_other_policy = CommitFindingsCache::key("digest2", refguard::test::oid(std::string(40, 'a')));
   cache.insert(a, findings("x.py"));
   REQUIRE(cache.find(a));
   CHECK(cache.find(a)->front().path == "x.py");
   CHECK(cache.find(a)->front().finding.line == 7);
   CHECK_FALSE(cache.find(a_other_policy));  // another policy judges the commit anew
-  cache.insert(CommitFindingsCache::key("digest1", std::string(40, 'b')), findings("y.py"));
+  cache.insert(CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'b'))), findings("y.py"));
   cache.find(a);  // a is now the most recent
-  cache.insert(CommitFindingsCache::key("digest1", std::string(40, 'c')), findings("z.py"));
+  cache.insert(CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'c'))), findings("z.py"));
   CHECK(cache.size() == 2);
   CHECK(cache.find(a));
-  CHECK_FALSE(cache.find(CommitFindingsCache::key("digest1", std::string(40, 'b'))));
+  CHECK_FALSE(cache.find(CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'b')))));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "util/entropy.h"
+#include "util/text.h"
 
 namespace refguard::detect::agent_config {
 
@@ -49,18 +50,6 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_upper(c) || is_lower(c) || is_digit(c); }
 bool is_token_char(char c) {
   return is_alnum(c) || c == '_' || c == '-' || c == '.' || c == '=' || c == '+' || c == '/';
-}
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
 }
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
@@ -170,7 +159,7 @@ bool is_placeholder(std::string_view value) {
   value = trim(value);
   if (value.empty()) return true;
   if ((value.front() == '<' && value.back() == '>') || (value.front() == '[' && value.back() == ']')) return true;
-  std::string lowered = to_lower(value);
+  std::string lowered = ascii_lower(value);
   for (std::string_view word : kPlaceholderWords)
     if (lowered == word) return true;
   for (std::string_view marker : kPlaceholderMarkers)
@@ -191,7 +180,7 @@ std::optional<std::string_view> literal_credential(std::string_view name, std::s
   value = trim(value);
   if (value.empty() || is_reference(value) || is_placeholder(value)) return std::nullopt;
   // "Bearer <token>" is a credential whatever the header is called.
-  std::string lowered = to_lower(value.substr(0, std::min<size_t>(value.size(), 7)));
+  std::string lowered = ascii_lower(value.substr(0, std::min<size_t>(value.size(), 7)));
   for (std::string_view scheme : kAuthSchemes) {
     if (!lowered.starts_with(scheme)) continue;
     std::string_view token = trim(value.substr(scheme.size()));

@@ -1,4 +1,5 @@
 #include "detect/model/pickle_text.h"
+#include "util/text.h"
 
 #include <charconv>
 
@@ -25,13 +26,6 @@ void append_utf8(std::string& out, uint32_t code) {
     put(0xF0 | (code >> 18)), put(0x80 | ((code >> 12) & 0x3F)), put(0x80 | ((code >> 6) & 0x3F)),
         put(0x80 | (code & 0x3F));
   }
-}
-
-std::string_view trim(std::string_view text) {
-  const char* space = " \t\r\n\f\v";
-  size_t begin = text.find_first_not_of(space);
-  if (begin == std::string_view::npos) return {};
-  return text.substr(begin, text.find_last_not_of(space) - begin + 1);
 }
 
 // One escape after a backslash at text[i - 1]; advances i. Mirrors escape_decode.

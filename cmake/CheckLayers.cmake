@@ -1,0 +1,36 @@
+# Fails when a file in lib/ includes a project header from a layer it may not
+# use (ARCHITECTURE.md: util -> ipc, git, detect -> policy -> engine -> server,
+# cli). Run by the refguard_check_layers target on every build:
+#   cmake -DLIB_DIR=lib -P cmake/CheckLayers.cmake
+cmake_minimum_required(VERSION 3.25)
+set(allowed_util util)
+set(allowed_ipc ipc util)
+set(allowed_git git util)
+set(allowed_detect detect util)
+set(allowed_policy policy detect util)
+set(allowed_engine engine policy detect git ipc util)
+set(allowed_server server engine policy detect git ipc util)
+set(allowed_cli cli engine policy detect git ipc util)
+# ipc is linked by the hook alone: of util, only the header-only files.
+set(ipc_util_headers util/error.h util/text.h util/unique_fd.h)
+
+set(violations "")
+foreach(layer util ipc git detect policy engine server cli)
+  file(GLOB_RECURSE files ${LIB_DIR}/${layer}/*.h ${LIB_DIR}/${layer}/*.cpp)
+  foreach(file IN LISTS files)
+    file(STRINGS ${file} includes REGEX "^#include \"[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^#include \"([^\"]+)\".*" "\\1" header "${line}")
+      string(REGEX REPLACE "/.*" "" used "${header}")
+      file(RELATIVE_PATH where ${LIB_DIR} ${file})
+      if(NOT used IN_LIST allowed_${layer})
+        string(APPEND violations "  lib/${where}: ${header} (layer ${used} is not below ${layer})\n")
+      elseif(layer STREQUAL "ipc" AND used STREQUAL "util" AND NOT header IN_LIST ipc_util_headers)
+        string(APPEND violations "  lib/${where}: ${header} (the hook links ipc alone: only ${ipc_util_headers})\n")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "layering violations:\n${violations}")
+endif()

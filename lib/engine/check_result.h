@@ -1,0 +1,38 @@
+#pragma once
+// What the push pipeline decided about one push (or one offline range), and
+// the figures the daemon's log, the audit record and `refguard scan` report.
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_policy.h"
+#include "engine/finding.h"
+#include "git/push_content.h"
+#include "ipc/reply.h"
+
+namespace refguard::engine {
+
+struct CheckResult {
+  ipc::Verdict verdict = ipc::Verdict::kReject;
+  std::vector<Finding> findings;
+  std::vector<std::string> rule_violations;  // ref rules and policy-change rules broken (each blocks)
+  std::vector<git::RefUpdate> updates;       // as pushed, `forced` filled in once the push was read
+  std::string repository;                    // canonical git dir ("" if it could not be resolved)
+  std::string error;                         // why the check itself failed ("" if it ran)
+  std::shared_ptr<const CompiledPolicy> policy;  // the policy in force (null if it was never loaded)
+  std::vector<std::string> policy_warnings;      // layers that could not be used, and why
+  size_t commits = 0;
+  size_t files = 0;           // see ScanOutcome::files
+  size_t cache_hits = 0;
+  size_t commits_known = 0;   // commits whose changes came from the commit cache (read before)
+  size_t unscanned = 0;       // files left unscanned when the time budget ran out
+  bool timed_out = false;
+  size_t bypassed = 0;        // blocking findings pushed past
+  std::string bypass_reason;
+  int64_t duration_ms = 0;    // the whole check, start to verdict
+
+  bool accepted() const { return verdict == ipc::Verdict::kAccept; }
+};
+
+}  // namespace refguard::engine

@@ -1,0 +1,286 @@
+#include "engine/push_pipeline.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "engine/bypass.h"
+#include "engine/push_rules.h"
+#include "engine/push_scan.h"
+#include "engine/push_target.h"
+#include "engine/report.h"
+#include "engine/verdict.h"
+#include "git/default_branch.h"
+#include "git/object_reader.h"
+#include "git/quarantine_odb.h"
+#include "git/view_pool.h"
+
+namespace refguard::engine {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+}  // namespace
+
+// One check's state, filled in step by step. A step that fails records why
+// (result.error) and returns false; the steps after it do not run.
+class PushPipeline::Run {
+ public:
+  /// A push (`request`), or an offline range of the repository at `path`.
+  Run(PushPipeline& pipeline, const ipc::Request* request, std::string path, std::string range,
+      const ipc::LineSink& sink)
+      : pipeline_(pipeline),
+        request_(request),
+        path_(std::move(path)),
+        range_(std::move(range)),
+        sink_(sink),
+        started_(Clock::now()) {}
+
+  bool resolve_target() { return is_push() ? resolve_push_target() : resolve_range_target(); }
+  bool read_new_content() { return is_push() ? read_push() : read_range(); }
+
+  // Step 1, a push: the repository and quarantine the hook names, canonical
+  // and checked (nothing from the socket is trusted), opened through the
+  // repository cache and locked for the whole check: libgit2 handles are
+  // single-threaded; a large push reads on pool threads through handles of
+  // their own.
+  bool resolve_push_target() {
+    auto target = engine::resolve_push_target(*request_, pipeline_.options_.allowed_roots);
+    if (!target) return fail(target.error().message);
+    result_.repository = target->git_dir;
+    quarantine_ = target->quarantine;
+    auto updates = ref_updates_of(*request_);
+    if (!updates) return fail(updates.error().message);
+    result_.updates = std::move(*updates);
+    auto repository = pipeline_.repositories_.open(target->git_dir);
+    if (!repository) return fail(repository.error().message);
+    return hold(std::move(*repository));
+  }
+
+  // Step 1, an offline range: the repository at `path`, bare or a work tree.
+  bool resolve_range_target() {
+    auto repository = git::open_repository(path_);
+    if (!repository) return fail(repository.error().message);
+    result_.repository = (*repository)->path;
+    return hold(std::move(*repository));
+  }
+
+  // Step 2: built-in -> system -> the repository's own files, the committed
+  // one as it is on the default branch *before* the push (a push never
+  // judges itself).
+  void load_policy_in_force() {
+    git_repository* handle = repository_->repository.get();
+    default_branch_ = git::default_branch_ref(handle).value_or("refs/heads/main");
+    auto committed = git::read_default_branch_file(handle, kCommittedPolicyFile);
+    PolicyLoad load = pipeline_.policies_.for_repository(repository_->path, committed ? *committed : std::nullopt);
+    if (!committed) load.warnings.insert(load.warnings.begin(), committed.error().message);
+    for (const auto& warning : load.warnings) say(ipc::LineKind::kWarning, warning);
+    result_.policy = std::move(load.policy);
+    result_.policy_warnings = std::move(load.warnings);
+  }
+
+  // Step 3: the new commits and the files each changes (no content yet).
+  bool read_push() {
+    auto view = git::open_push_view(repository_->odb.get(), quarantine_);
+    if (!view) return fail(view.error().message);
+    view_ = std::move(*view);
+    auto content = git::read_push(*repository_, view_.get(), !quarantine_.empty(), result_.updates,
+                                  pipeline_.options_.limits, commit_changes_cache(), parallel());
+    if (!content) return fail(content.error().message);
+    return keep_content(std::move(*content), view_.get());
+  }
+
+  bool read_range() {
+    auto content = git::read_range(*repository_, range_, pipeline_.options_.limits, commit_changes_cache(), parallel());
+    if (!content) return fail(content.error().message);
+    return keep_content(std::move(*content), repository_->repository.get());
+  }
+
+  // Step 4: protected refs and changes of the committed policy file (a push only).
+  bool check_push_rules() {
+    if (!is_push()) return true;
+    const CompiledPolicy& policy = *result_.policy;
+    result_.rule_violations = check_ref_rules(policy, content_->updates);
+    auto policy_problems = check_policy_changes(pipeline_.policies_, policy, *content_, *objects_, default_branch_,
+                                                request_->pusher);
+    if (!policy_problems) return fail(policy_problems.error().message);
+    for (auto& problem : *policy_problems) result_.rule_violations.push_back(std::move(problem));
+    for (const auto& violation : result_.rule_violations) report_violation(violation);
+    return true;
+  }
+
+  // Step 5: every new (blob, path) once, through the scan cache, on the work
+  // pool, until the policy's time budget runs out.
+  bool scan() {
+    const CompiledPolicy& policy = *result_.policy;
+    auto deadline = pipeline_.options_.time_budget
+                        ? started_ + std::chrono::milliseconds(policy.settings().time_budget_ms)
+                        : Clock::time_point::max();
+    auto scanned = scan_push_content(policy, *content_, *objects_, pipeline_.scan_cache_, pipeline_.pool_, deadline,
+                                     sink_, parallel(), commit_findings_cache());
+    if (!scanned) return fail(scanned.error().message);
+    result_.findings = std::move(scanned->findings);
+    result_.files = scanned->files;
+    result_.cache_hits = scanned->cache_hits;
+    result_.unscanned = scanned->unscanned.size();
+    result_.timed_out = !scanned->unscanned.empty();
+    if (result_.timed_out) first_unscanned_ = scanned->unscanned.front();
+    return true;
+  }
+
+  // Step 6: -o refguard.bypass / -o refguard.allow, for the pushers the policy trusts.
+  void apply_bypass() {
+    if (!is_push()) return;
+    BypassRequest bypass = parse_push_options(request_->push_options);
+    BypassOutcome bypassed = engine::apply_bypass(*result_.policy, request_->pusher, bypass, result_.findings);
+    result_.bypassed = bypassed.bypassed;
+    result_.bypass_reason = bypass.reason;
+    bypass_lines_ = std::move(bypassed.lines);
+  }
+
+  // Step 7: the verdict, and what the pusher reads about the findings.
+  void decide() {
+    const CompiledPolicy& policy = *result_.policy;
+    const auto& settings = policy.settings();
+    bool blocked = !result_.rule_violations.empty() || has_blocking_finding(result_.findings);
+    for (const auto& line : format_findings({&result_.findings, settings.max_findings_shown, blocked}))
+      sink_(line.kind, line.text);
+    for (const auto& line : bypass_lines_) sink_(line.kind, line.text);
+    if (blocked && request_) tell_how_to_bypass();
+    result_.verdict = decide_verdict(result_, settings.on_timeout);
+    if (result_.timed_out)
+      sink_(settings.on_timeout == policy::TimeoutVerdict::kAccept ? ipc::LineKind::kWarning : ipc::LineKind::kError,
+            timeout_line(result_, settings.time_budget_ms, settings.on_timeout, first_unscanned_));
+  }
+
+  // Last: every check ends with its verdict line, failed ones included.
+  CheckResult finish() {
+    result_.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    sink_(result_.accepted() ? ipc::LineKind::kInfo : ipc::LineKind::kError, verdict_line(result_));
+    return std::move(result_);
+  }
+
+ private:
+  bool is_push() const { return request_ != nullptr; }
+
+  bool fail(const std::string& why) {
+    result_.verdict = ipc::Verdict::kReject;
+    result_.error = why;
+    say(ipc::LineKind::kError, "push rejected: " + why);
+    return false;
+  }
+
+  void say(ipc::LineKind kind, const std::string& text) { sink_(kind, prefixed(text)); }
+
+  bool hold(std::shared_ptr<git::CachedRepository> repository) {
+    repository_ = std::move(repository);
+    repository_lock_ = std::unique_lock(repository_->mutex);
+    git_odb_refresh(repository_->odb.get());  // packs may have changed since the last push
+    return true;
+  }
+
+  bool keep_content(git::PushContent content, git_repository* reader) {
+    content_ = std::move(content);
+    result_.commits = content_->commits.size();
+    result_.commits_known = content_->commits_from_cache;
+    if (is_push()) result_.updates = content_->updates;  // now with `forced`
+    objects_.emplace(reader, pipeline_.options_.limits.max_blob_bytes);
+    return true;
+  }
+
+  // Multi-line messages (policy errors): one remote line each.
+  void report_violation(const std::string& violation) {
+    size_t start = 0;
+    for (size_t end; (end = violation.find('\n', start)) != std::string::npos; start = end + 1)
+      sink_(ipc::LineKind::kError, prefixed((start == 0 ? "BLOCKED " : "    ") + violation.substr(start, end - start)));
+    sink_(ipc::LineKind::kError, prefixed((start == 0 ? "BLOCKED " : "    ") + violation.substr(start)));
+  }
+
+  // Pushers the policy trusts learn how to bypass; everyone else whom to ask.
+  void tell_how_to_bypass() {
+    const CompiledPolicy& policy = *result_.policy;
+    const Finding* first = nullptr;
+    for (const auto& f : result_.findings)
+      if (f.severity == detect::Severity::kBlock && !f.bypassed) {
+        first = &f;
+        break;
+      }
+    if (!first) return;
+    if (may_bypass(policy, request_->pusher, first->rule_id))
+      say(ipc::LineKind::kError,
+          fmt::format("you may push past this: git push -o refguard.bypass=\"reason\" (all) or "
+                      "-o refguard.allow={} (this finding only)",
+                      first->id));
+    else
+      say(ipc::LineKind::kError, fmt::format("if this is a false positive, {}", whom_to_ask(policy, first->rule_id)));
+  }
+
+  git::CommitChangesCache* commit_changes_cache() {
+    return pipeline_.options_.remember_commits ? &pipeline_.changes_cache_ : nullptr;
+  }
+  CommitFindingsCache* commit_findings_cache() {
+    return pipeline_.options_.remember_commits ? &pipeline_.commit_findings_ : nullptr;
+  }
+  // Large pushes read on every pool thread, each through its own handle.
+  git::ParallelReading parallel() {
+    if (!views_) views_.emplace(repository_->path, quarantine_);
+    return git::ParallelReading{&pipeline_.pool_, &*views_};
+  }
+
+  PushPipeline& pipeline_;
+  const ipc::Request* request_;  // null for an offline range
+  std::string path_;             // an offline range's repository
+  std::string range_;
+  const ipc::LineSink& sink_;
+  Clock::time_point started_;
+  CheckResult result_;
+  std::string quarantine_;
+  std::shared_ptr<git::CachedRepository> repository_;
+  std::unique_lock<std::mutex> repository_lock_;
+  std::string default_branch_;
+  git::RepositoryPtr view_;
+  std::optional<git::ViewPool> views_;  // declared after repository_lock_: its handles close before the unlock
+  std::optional<git::PushContent> content_;
+  std::optional<git::ObjectReader> objects_;
+  std::vector<ReportLine> bypass_lines_;
+  std::string first_unscanned_;
+};
+
+PushPipeline::PushPipeline(git::RepositoryCache& repositories, PolicyStore& policies, ScanCache& scan_cache,
+                           WorkPool& pool, PipelineOptions options)
+    : repositories_(repositories),
+      policies_(policies),
+      scan_cache_(scan_cache),
+      pool_(pool),
+      options_(std::move(options)) {}
+
+// The pipeline. A step that fails has rejected with its reason; the steps
+// after it do not run, and the verdict line still ends the check.
+void PushPipeline::run_steps(Run& run) {
+  if (!run.resolve_target()) return;     // canonical repository and quarantine, opened and locked
+  run.load_policy_in_force();            // built-in -> system -> the repository's files before the push
+  if (!run.read_new_content()) return;   // new commits and the files each changes
+  if (!run.check_push_rules()) return;   // protected refs, policy-change rules
+  if (!run.scan()) return;               // every new (blob, path) once, within the time budget
+  run.apply_bypass();                    // -o refguard.bypass / -o refguard.allow
+  run.decide();                          // findings reported, the verdict
+}
+
+CheckResult PushPipeline::check_push(const ipc::Request& request, const ipc::LineSink& sink,
+                                     const PushEffects& effects) {
+  Run run(*this, &request, "", "", sink);
+  run_steps(run);
+  CheckResult result = run.finish();
+  apply_effects(request, result, effects, sink);  // audit, notes, statistics, log
+  return result;
+}
+
+CheckResult PushPipeline::check_range(const std::string& path, const std::string& range, const ipc::LineSink& sink) {
+  Run run(*this, nullptr, path, range, sink);
+  run_steps(run);
+  return run.finish();
+}
+
+}  // namespace refguard::engine

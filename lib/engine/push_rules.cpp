@@ -1,0 +1,51 @@
+#include "engine/push_rules.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace refguard::engine {
+
+std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<git::RefUpdate>& updates) {
+  std::vector<std::string> violations;
+  for (const auto& update : updates) {
+    for (const auto& rule : policy.ref_rules()) {
+      if (!rule.matches(update.ref)) continue;
+      const char* what = update.is_delete() && rule.spec.forbid_delete  ? "deleting"
+                         : update.forced && rule.spec.forbid_force_push ? "force-pushing"
+                                                                        : nullptr;
+      if (!what) continue;
+      violations.push_back(fmt::format("{} {} is forbidden by policy ({}){}", what, update.ref,
+                                       rule.spec.origin.text(), rule.spec.message.empty() ? "" : ": " + rule.spec.message));
+      break;
+    }
+  }
+  return violations;
+}
+
+Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
+                                                        const git::PushContent& content, git::ObjectReader& objects,
+                                                        const std::string& default_branch,
+                                                        const std::string& pusher) {
+  std::vector<std::string> problems;
+  const auto& editors = policy.settings().policy_editors;
+  bool is_editor = editors.empty() || std::find(editors.begin(), editors.end(), pusher) != editors.end();
+  for (const auto& commit : content.commits) {
+    if (commit.ref != default_branch) continue;
+    for (const auto& file : commit.files()) {
+      if (file.path != kCommittedPolicyFile) continue;
+      if (!is_editor)
+        problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
+                                       pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
+                                       default_branch, fmt::join(editors, ", ")));
+      auto blob = objects.read_blob(file.blob, file.path);
+      if (!blob) return std::unexpected(blob.error());
+      std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, commit.id.short_hex());
+      if (auto checked = store.check_repository_layer(blob->content, name); !checked)
+        problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
+    }
+  }
+  return problems;
+}
+
+}  // namespace refguard::engine

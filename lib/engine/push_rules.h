@@ -1,0 +1,29 @@
+#pragma once
+// The rules a push breaks by what it does to refs, not by what its files
+// hold: protected refs (forbidden force-pushes and deletions) and changes of
+// the committed policy file on the default branch (only policy editors, and
+// only a policy that loads). Each violation is one message; each blocks.
+#include <string>
+#include <vector>
+
+#include "engine/compiled_policy.h"
+#include "engine/policy_store.h"
+#include "git/object_reader.h"
+#include "git/push_content.h"
+#include "util/error.h"
+
+namespace refguard::engine {
+
+/// Forbidden force-pushes and deletions of `updates` under `policy`'s ref rules.
+std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<git::RefUpdate>& updates);
+
+/// A push that changes the committed policy on the default branch must come
+/// from a policy editor (when the policy names any) and must load, exactly as
+/// `refguard policy check` would; it never judges itself (the policy in
+/// force is the one from before the push). Fails when a blob cannot be read.
+Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
+                                                        const git::PushContent& content, git::ObjectReader& objects,
+                                                        const std::string& default_branch,
+                                                        const std::string& pusher);
+
+}  // namespace refguard::engine
