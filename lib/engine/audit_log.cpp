@@ -1,6 +1,7 @@
 #include "engine/audit_log.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,25 +40,57 @@ Expected<void> AuditLog::rotate_locked() {
     return fail("cannot rotate audit log " + path_ + ": " + errno_text());
   int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) return fail("cannot reopen audit log " + path_ + ": " + errno_text());
+  ::flock(fd_.get(), LOCK_UN);
   fd_.reset(fd);
+  while (::flock(fd_.get(), LOCK_EX) != 0)
+    if (errno != EINTR) return fail("cannot lock audit log " + path_ + ": " + errno_text());
   return {};
 }
 
+// The daemon and `refguard check` (the inline fail mode) append to one log.
+// O_APPEND keeps each single write(2) whole; an flock(2) around the size
+// check, the rotation and the write keeps two processes from rotating twice
+// or writing into a generation the other just rotated away.
 Expected<void> AuditLog::append(const nlohmann::json& record) {
   std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   std::lock_guard lock(mutex_);
-  if (!fd_.valid()) {
-    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) return fail("cannot open audit log " + path_ + ": " + errno_text());
-    fd_.reset(fd);
-  }
+  if (auto opened = lock_current_file_locked(); !opened) return opened;
   struct stat info {};
+  Expected<void> result = {};
   if (::fstat(fd_.get(), &info) == 0 && static_cast<uint64_t>(info.st_size) + line.size() > max_bytes_ && info.st_size > 0)
-    if (auto rotated = rotate_locked(); !rotated) return rotated;
+    if (auto rotated = rotate_locked(); !rotated) result = rotated;
+  if (result) result = write_whole_locked(line);
+  ::flock(fd_.get(), LOCK_UN);
+  return result;
+}
+
+// Opens the file when needed and takes its lock; reopens when another
+// process rotated it meanwhile (the path names another inode).
+Expected<void> AuditLog::lock_current_file_locked() {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (!fd_.valid()) {
+      int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+      if (fd < 0) return fail("cannot open audit log " + path_ + ": " + errno_text());
+      fd_.reset(fd);
+    }
+    while (::flock(fd_.get(), LOCK_EX) != 0)
+      if (errno != EINTR) return fail("cannot lock audit log " + path_ + ": " + errno_text());
+    struct stat open_file {}, named_file {};
+    if (::fstat(fd_.get(), &open_file) == 0 && ::stat(path_.c_str(), &named_file) == 0 &&
+        open_file.st_ino == named_file.st_ino && open_file.st_dev == named_file.st_dev)
+      return {};
+    ::flock(fd_.get(), LOCK_UN);
+    fd_.reset();
+  }
+  return fail("audit log " + path_ + " keeps being replaced; record not written");
+}
+
+Expected<void> AuditLog::write_whole_locked(const std::string& line) {
   ssize_t written = ::write(fd_.get(), line.data(), line.size());
   if (written == static_cast<ssize_t>(line.size())) return {};
   std::string why = written < 0 ? errno_text() : "short write";
   // Never leave a torn record: cut back what a short write left.
+  struct stat info {};
   if (written > 0 && ::fstat(fd_.get(), &info) == 0) {
     int ignored = ::ftruncate(fd_.get(), info.st_size - written);
     (void)ignored;

@@ -1,7 +1,8 @@
 #pragma once
 // The append-only audit log: one JSON object per line, one line per push
 // decision. Each record is written with a single write(2) on an O_APPEND
-// descriptor, so a crash or SIGKILL never leaves half a record and writers
+// descriptor under an flock(2), so a crash or SIGKILL never leaves half a
+// record and writers (the daemon and inline checks, in other processes)
 // never interleave; readers skip a torn tail line if the machine lost power.
 // Rotated by size (audit.jsonl -> audit.jsonl.1 -> ...). Records hold masked
 // secrets only, and nothing from the hook's environment but the pusher's name.
@@ -35,6 +36,8 @@ class AuditLog {
 
  private:
   Expected<void> rotate_locked();
+  Expected<void> lock_current_file_locked();
+  Expected<void> write_whole_locked(const std::string& line);
   std::string path_;
   uint64_t max_bytes_;
   int keep_;

@@ -90,6 +90,10 @@ hs_scratch_t* thread_scratch(const hs_database_t* database, bool force_resize = 
   return raw;
 }
 
+}  // namespace
+
+namespace prefilter_internal {
+
 // Per-thread working lists, kept between calls so that a scan allocates
 // nothing once they have grown to the files it sees. Between calls every
 // list is empty; `touched` names the entries whose lists a scan filled.
@@ -98,6 +102,12 @@ struct ScanBuffers {
   std::vector<std::vector<uint32_t>> regex_lines, keyword_lines;
   std::vector<uint32_t> touched;
 };
+
+}  // namespace prefilter_internal
+
+namespace {
+
+using prefilter_internal::ScanBuffers;
 
 constexpr size_t kKeepCapacity = 1 << 16;  // a list grown beyond this (a huge file) is freed after use
 
@@ -214,86 +224,108 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
   return fail("cannot build the one-pass prefilter");
 }
 
-void Prefilter::candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,
-                           std::vector<std::vector<uint32_t>>& candidates, std::vector<uint32_t>* selected) const {
-  size_t count = entries_.size();
-  if (selected) selected->clear();
-  candidates.resize(count);
-  for (auto& list : candidates)
-    if (!list.empty()) empty_list(list);
-  auto every_line = [&](std::vector<uint32_t>& out) {
-    out.resize(lines.size());
-    for (uint32_t l = 0; l < lines.size(); ++l) out[l] = l;
-  };
-  thread_local ScanBuffers buffers;
-  auto& regex_lines = buffers.regex_lines;
-  auto& keyword_lines = buffers.keyword_lines;
-  auto& touched = buffers.touched;
-  if (regex_lines.size() < count) regex_lines.resize(count);
-  if (keyword_lines.size() < count) keyword_lines.resize(count);
-  // Empties the lists this scan filled, restoring the buffers' invariant.
-  auto rewind = [&] {
-    for (uint32_t entry : touched) {
-      empty_list(regex_lines[entry]);
-      empty_list(keyword_lines[entry]);
-    }
-    touched.clear();
-  };
-  rewind();  // no-op unless an earlier call ended by an exception
-  // Runs on every return: a huge file's line offsets are not kept.
-  struct ReleaseLineEnds {
-    std::vector<size_t>& line_ends;
-    ~ReleaseLineEnds() {
-      if (line_ends.capacity() > kKeepCapacity) std::vector<size_t>().swap(line_ends);
-    }
-  } release_line_ends{buffers.line_ends};
-  if (database_ && !lines.empty()) {
-    auto& line_ends = buffers.line_ends;
-    line_ends.clear();
-    line_ends.reserve(lines.size());
-    for (const auto& line : lines)
-      line_ends.push_back(static_cast<size_t>(line.text.data() - content.data()) + line.text.size());
-    size_t begin = static_cast<size_t>(lines.front().text.data() - content.data());
-    size_t end = line_ends.back();
-    // Offsets the callback sees are relative to `begin`; shift the line ends to match.
-    for (auto& e : line_ends) e -= begin;
-    ScanState state{&pattern_owner_, &line_ends, &buffers};
-    auto scan = [&](hs_scratch_t* scratch) {
-      return scratch ? hs_scan(database_, content.data() + begin, static_cast<unsigned>(end - begin), 0, scratch,
-                               on_match, &state)
-                     : HS_NOMEM;
-    };
-    hs_error_t status = scan(thread_scratch(database_));
-    if (status == HS_INVALID || status == HS_NOMEM) {
-      // A database freed and another allocated at the same address: resize and retry once.
-      rewind();
-      state.hint = 0;
-      status = scan(thread_scratch(database_, true));
-    }
-    if (status != HS_SUCCESS) {
-      rewind();
-      // Never drop a line on a prefilter failure: fall back to checking every line.
-      for (size_t i = 0; i < count; ++i) every_line(candidates[i]);
-      if (selected)
-        for (size_t i = 0; i < count; ++i) selected->push_back(static_cast<uint32_t>(i));
-      return;
-    }
+namespace {
+
+void every_line(size_t line_count, std::vector<uint32_t>& out) {
+  out.resize(line_count);
+  for (uint32_t l = 0; l < line_count; ++l) out[l] = l;
+}
+
+// Line i ends at line_ends[i], as offsets from the first line's start (the
+// offsets the match callback sees).
+void record_line_ends(std::string_view content, const std::vector<detect::AddedLine>& lines,
+                      std::vector<size_t>& line_ends) {
+  line_ends.clear();
+  line_ends.reserve(lines.size());
+  for (const auto& line : lines)
+    line_ends.push_back(static_cast<size_t>(line.text.data() - content.data()) + line.text.size());
+  size_t begin = static_cast<size_t>(lines.front().text.data() - content.data());
+  for (auto& e : line_ends) e -= begin;
+}
+
+// Sorted, distinct line lists for an entry the database matched.
+void sort_matches(std::vector<uint32_t>& regex, std::vector<uint32_t>& keyword) {
+  // Matches of different patterns need not arrive in line order.
+  for (auto* list : {&regex, &keyword}) {
+    if (list->size() < 2) continue;
+    if (!std::is_sorted(list->begin(), list->end())) std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
   }
-  // Entries the database does not select lines for see every line.
-  for (size_t i : every_line_entries_) every_line(candidates[i]);
-  if (selected && !lines.empty())
-    for (size_t i : every_line_entries_) selected->push_back(static_cast<uint32_t>(i));
-  // Only entries with a match have anything to combine.
+}
+
+}  // namespace
+
+namespace prefilter_internal {
+
+// The per-thread buffers a scan fills, sized for `count` entries; on
+// destruction (every return, an exception too) the lists this scan touched
+// are emptied again and a huge file's line offsets are not kept.
+class ScanBuffersLease {
+ public:
+  explicit ScanBuffersLease(size_t count) : buffers_(thread_buffers()) {
+    if (buffers_.regex_lines.size() < count) buffers_.regex_lines.resize(count);
+    if (buffers_.keyword_lines.size() < count) buffers_.keyword_lines.resize(count);
+    rewind();  // no-op unless an earlier call ended by an exception
+  }
+  ~ScanBuffersLease() {
+    rewind();
+    if (buffers_.line_ends.capacity() > kKeepCapacity) std::vector<size_t>().swap(buffers_.line_ends);
+  }
+  ScanBuffersLease(const ScanBuffersLease&) = delete;
+  ScanBuffersLease& operator=(const ScanBuffersLease&) = delete;
+
+  ScanBuffers& get() { return buffers_; }
+  void rewind() {
+    for (uint32_t entry : buffers_.touched) {
+      empty_list(buffers_.regex_lines[entry]);
+      empty_list(buffers_.keyword_lines[entry]);
+    }
+    buffers_.touched.clear();
+  }
+
+ private:
+  static ScanBuffers& thread_buffers() {
+    thread_local ScanBuffers buffers;
+    return buffers;
+  }
+  ScanBuffers& buffers_;
+};
+
+}  // namespace prefilter_internal
+
+// One pass of the database over the lines' bytes; false when Vectorscan failed.
+bool Prefilter::match_lines(std::string_view content, const std::vector<detect::AddedLine>& lines,
+                            ScanBuffersLease& lease) const {
+  if (!database_ || lines.empty()) return true;
+  ScanBuffers& buffers = lease.get();
+  record_line_ends(content, lines, buffers.line_ends);
+  size_t begin = static_cast<size_t>(lines.front().text.data() - content.data());
+  size_t length = buffers.line_ends.back();
+  ScanState state{&pattern_owner_, &buffers.line_ends, &buffers};
+  auto scan = [&](hs_scratch_t* scratch) {
+    return scratch ? hs_scan(database_, content.data() + begin, static_cast<unsigned>(length), 0, scratch, on_match,
+                             &state)
+                   : HS_NOMEM;
+  };
+  hs_error_t status = scan(thread_scratch(database_));
+  if (status == HS_INVALID || status == HS_NOMEM) {
+    // A database freed and another allocated at the same address: resize and retry once.
+    lease.rewind();
+    state.hint = 0;
+    status = scan(thread_scratch(database_, true));
+  }
+  return status == HS_SUCCESS;
+}
+
+// Per matched entry: the lines where its regex and (if any) a keyword matched.
+void Prefilter::combine_matches(ScanBuffers& buffers, std::vector<std::vector<uint32_t>>& candidates,
+                                std::vector<uint32_t>* selected) const {
+  auto& touched = buffers.touched;
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (uint32_t i : touched) {
-    auto &regex = regex_lines[i], &keyword = keyword_lines[i];
-    // Matches of different patterns need not arrive in line order.
-    for (auto* list : {&regex, &keyword}) {
-      if (list->size() < 2) continue;
-      if (!std::is_sorted(list->begin(), list->end())) std::sort(list->begin(), list->end());
-      list->erase(std::unique(list->begin(), list->end()), list->end());
-    }
+    auto &regex = buffers.regex_lines[i], &keyword = buffers.keyword_lines[i];
+    sort_matches(regex, keyword);
     const auto& state = entries_[i];
     auto& out = candidates[i];
     if (state.regex_in_db && state.has_keywords)
@@ -304,8 +336,30 @@ void Prefilter::candidates(std::string_view content, const std::vector<detect::A
       out.assign(keyword.begin(), keyword.end());
     if (selected && !out.empty()) selected->push_back(i);
   }
+}
+
+void Prefilter::candidates(std::string_view content, const std::vector<detect::AddedLine>& lines,
+                           std::vector<std::vector<uint32_t>>& candidates, std::vector<uint32_t>* selected) const {
+  size_t count = entries_.size();
+  if (selected) selected->clear();
+  candidates.resize(count);
+  for (auto& list : candidates)
+    if (!list.empty()) empty_list(list);
+  ScanBuffersLease buffers(count);
+  if (!match_lines(content, lines, buffers)) {
+    buffers.rewind();
+    // Never drop a line on a prefilter failure: fall back to checking every line.
+    for (size_t i = 0; i < count; ++i) every_line(lines.size(), candidates[i]);
+    if (selected)
+      for (size_t i = 0; i < count; ++i) selected->push_back(static_cast<uint32_t>(i));
+    return;
+  }
+  // Entries the database does not select lines for see every line.
+  for (size_t i : every_line_entries_) every_line(lines.size(), candidates[i]);
+  if (selected && !lines.empty())
+    for (size_t i : every_line_entries_) selected->push_back(static_cast<uint32_t>(i));
+  combine_matches(buffers.get(), candidates, selected);  // only entries with a match have anything to combine
   if (selected) std::sort(selected->begin(), selected->end());
-  rewind();
 }
 
 }  // namespace refguard::engine

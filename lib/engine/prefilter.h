@@ -18,6 +18,11 @@
 
 namespace refguard::engine {
 
+namespace prefilter_internal {
+struct ScanBuffers;       // per-thread working lists (prefilter.cpp)
+class ScanBuffersLease;   // a scan's use of them
+}  // namespace prefilter_internal
+
 class Prefilter {
  public:
   struct Entry {
@@ -42,7 +47,13 @@ class Prefilter {
   size_t entry_count() const { return entries_.size(); }
 
  private:
+  using ScanBuffers = prefilter_internal::ScanBuffers;
+  using ScanBuffersLease = prefilter_internal::ScanBuffersLease;
   Prefilter() = default;
+  bool match_lines(std::string_view content, const std::vector<detect::AddedLine>& lines,
+                   ScanBuffersLease& buffers) const;
+  void combine_matches(ScanBuffers& buffers, std::vector<std::vector<uint32_t>>& candidates,
+                       std::vector<uint32_t>* selected) const;
   struct EntryState {
     bool regex_in_db = false;     // else every line passes the regex test
     bool has_keywords = false;

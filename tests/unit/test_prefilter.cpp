@@ -84,15 +84,20 @@ std::vector<uint32_t> expected_lines(const detect::PrefilterSpec& spec, const st
   return out;
 }
 
-// Reports (through Catch) each line RE2 matches that the prefilter left out.
-void check_no_line_missing(const std::vector<detect::PrefilterSpec>& specs, const std::string& content) {
+// Reports (through Catch) each line RE2 matches that the prefilter left out;
+// returns how many (entry, line) matches RE2 has, so that a test can also
+// check it looked at the lines it meant to (a pattern matching nothing would
+// pass vacuously).
+size_t check_no_line_missing(const std::vector<detect::PrefilterSpec>& specs, const std::string& content) {
   auto built = build(specs);
   auto lines = engine::split_lines(content);
   std::vector<std::vector<uint32_t>> candidates;
   built.prefilter->candidates(content, lines, candidates);
   REQUIRE(candidates.size() == specs.size());
+  size_t matches = 0;
   for (size_t e = 0; e < specs.size(); ++e) {
     for (uint32_t line : expected_lines(specs[e], lines)) {
+      ++matches;
       bool present = std::binary_search(candidates[e].begin(), candidates[e].end(), line);
       if (!present) {
         INFO("pattern " << specs[e].regex << " missed line " << line + 1 << ": " << lines[line].text);
@@ -100,6 +105,7 @@ void check_no_line_missing(const std::vector<detect::PrefilterSpec>& specs, cons
       }
     }
   }
+  return matches;
 }
 
 std::string random_text(std::mt19937& random, size_t line_count) {
@@ -231,18 +237,18 @@ TEST_CASE("prefilter: the built-in policy compiles into one database without fal
 // RE2 checks one line at a time, so '^' and '$' mean the line's start and
 // end; the prefilter scans the whole file and must agree (HS_FLAG_MULTILINE).
 TEST_CASE("prefilter: anchored patterns never miss a line RE2 would match", "[prefilter]") {
-  check_no_line_missing({{R"(^key)", {}}}, "key first\nkey second\n");
-  check_no_line_missing({{R"(end$)", {}}}, "the end\nno\nthe end\n");
-  check_no_line_missing({{R"(^API_KEY=(\w+))", {"api_key"}}}, "# config\nAPI_KEY=abc123\n");
-  check_no_line_missing({{R"(^\s+$)", {}}}, "a\n\n  \nb\n");
+  CHECK(check_no_line_missing({{R"(^key)", {}}}, "key first\nkey second\n") == 2);
+  CHECK(check_no_line_missing({{R"(end$)", {}}}, "the end\nno\nthe end\n") == 2);
+  CHECK(check_no_line_missing({{R"(^API_KEY=(\w+))", {"api_key"}}}, "# config\nAPI_KEY=abc123\n") == 1);
+  CHECK(check_no_line_missing({{R"(^\s+$)", {}}}, "a\n\n  \nb\n") == 1);
 }
 
 // split_lines drops the '\r' of a CRLF line before RE2 sees it, but the
 // prefilter scans raw bytes, where '$' would match only before '\n': patterns
 // with '$' therefore select lines without the Vectorscan pass.
 TEST_CASE("prefilter: a '$' pattern finds lines of a CRLF file", "[prefilter]") {
-  check_no_line_missing({{R"(end$)", {}}}, "the end\r\nno\r\n");
-  check_no_line_missing({{R"(token=\w+$)", {"token"}}}, "a\r\ntoken=abc\r\n");
+  CHECK(check_no_line_missing({{R"(end$)", {}}}, "the end\r\nno\r\n") == 1);
+  CHECK(check_no_line_missing({{R"(token=\w+$)", {"token"}}}, "a\r\ntoken=abc\r\n") == 1);
 }
 
 // Built-in rules anchored at a line start with (?:^|[^\w.]) or (?:^|\n).
