@@ -60,18 +60,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "refguard: push has more ref updates than refguard accepts; rejected\n");
     return reject;
   }
-  std::string why;
-  auto built = ipc::request_from_hook(hook, current_directory(), input, &why);
+  auto built = ipc::request_from_hook(hook, current_directory(), input);
   if (!built) {
-    std::fprintf(stderr, "refguard: cannot read the hook input from git (%s); rejected\n", why.c_str());
+    std::fprintf(stderr, "refguard: cannot read the hook input from git (%s); rejected\n",
+                 built.error().message.c_str());
     return reject;
   }
   ipc::Request& request = *built;
   ipc::HookConfig config = ipc::load_hook_config(request.repo_path);
   if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
-  auto encoded = ipc::encode_request(request, &why);
+  auto encoded = ipc::encode_request(request);
   if (!encoded) {
-    std::fprintf(stderr, "refguard: %s; rejected\n", why.c_str());
+    std::fprintf(stderr, "refguard: %s; rejected\n", encoded.error().message.c_str());
     return reject;
   }
   hook::DaemonAnswer answer = hook::call_daemon(config, *encoded);

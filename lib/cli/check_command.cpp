@@ -30,9 +30,8 @@ Expected<ipc::Request> request_from_environment(const CheckOptions& options) {
   char cwd[PATH_MAX];
   std::string repo = !options.repo.empty() ? options.repo : (::getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  std::string why;
-  auto request = ipc::request_from_hook(options.hook, repo, input, &why);
-  if (!request) return fail("cannot read the hook input: " + why);
+  auto request = ipc::request_from_hook(options.hook, repo, input);
+  if (!request) return fail("cannot read the hook input: " + request.error().message);
   return std::move(*request);
 }
 

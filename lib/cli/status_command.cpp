@@ -23,8 +23,8 @@ Expected<std::string> ask_status(const std::string& socket) {
   if (!client) return std::unexpected(client.error());
   ipc::Request request;
   request.command = "status";
-  std::string why;
-  auto encoded = ipc::encode_request(request, &why);
+  auto encoded = ipc::encode_request(request);
+  if (!encoded) return std::unexpected(encoded.error());
   // A daemon that refuses us answers before reading: read its answer even if sending failed.
   auto sent = client->send_all(*encoded, deadline);
   ipc::PktDecoder decoder;

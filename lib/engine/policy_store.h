@@ -59,7 +59,6 @@ class PolicyStore {
     policy::LayerKind kind;
   };
   Expected<std::shared_ptr<const CompiledPolicy>> compile_layers(const std::vector<Layer>& layers);
-  std::optional<Layer> repository_file_layer(const std::string& git_dir, std::vector<std::string>& warnings);
 
   std::string system_path_;
   bool required_;

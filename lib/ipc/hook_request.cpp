@@ -18,8 +18,8 @@ void add_push_options(Request& request) {
 
 }  // namespace
 
-std::optional<Request> request_from_hook(const std::string& hook, const std::string& repo_path,
-                                         const std::string& stdin_text, std::string* error) {
+Expected<Request> request_from_hook(const std::string& hook, const std::string& repo_path,
+                                    const std::string& stdin_text) {
   Request request;
   request.command = hook;
   request.repo_path = repo_path;
@@ -39,8 +39,8 @@ std::optional<Request> request_from_hook(const std::string& hook, const std::str
     size_t end = stdin_text.find('\n', start);
     if (end == std::string::npos) end = stdin_text.size();
     if (end > start) {
-      auto update = parse_ref_update_line(std::string_view(stdin_text).substr(start, end - start), error);
-      if (!update) return std::nullopt;
+      auto update = parse_ref_update_line(std::string_view(stdin_text).substr(start, end - start));
+      if (!update) return std::unexpected(update.error());
       request.updates.push_back(std::move(*update));
     }
     start = end + 1;

@@ -3,14 +3,13 @@
 // on stdin and the environment. Only the whitelisted quarantine variables,
 // the push options and the pusher's name are taken; nothing else leaves.
 // Shared by the hook and by `refguard check` (the inline fail mode).
-#include <optional>
 #include <string>
 
 #include "ipc/request.h"
 
 namespace refguard::ipc {
 
-std::optional<Request> request_from_hook(const std::string& hook, const std::string& repo_path,
-                                         const std::string& stdin_text, std::string* error);
+Expected<Request> request_from_hook(const std::string& hook, const std::string& repo_path,
+                                    const std::string& stdin_text);
 
 }  // namespace refguard::ipc

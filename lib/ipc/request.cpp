@@ -56,30 +56,27 @@ bool is_valid_ref_name(std::string_view name) {
   return true;
 }
 
-std::optional<RefUpdate> parse_ref_update_line(std::string_view line, std::string* error) {
+Expected<RefUpdate> parse_ref_update_line(std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
   size_t first = line.find(' ');
   size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
   if (second == std::string_view::npos) {
-    *error = "ref update must be '<old-oid> <new-oid> <refname>'";
-    return std::nullopt;
+    return fail("ref update must be '<old-oid> <new-oid> <refname>'");
   }
   RefUpdate update{std::string(line.substr(0, first)),
                    std::string(line.substr(first + 1, second - first - 1)),
                    std::string(line.substr(second + 1))};
   if (!is_valid_oid(update.old_oid) || !is_valid_oid(update.new_oid) ||
       update.old_oid.size() != update.new_oid.size()) {
-    *error = "ref update has an invalid object id";
-    return std::nullopt;
+    return fail("ref update has an invalid object id");
   }
   if (!is_valid_ref_name(update.ref_name)) {
-    *error = "ref update has an invalid ref name";
-    return std::nullopt;
+    return fail("ref update has an invalid ref name");
   }
   return update;
 }
 
-std::optional<std::string> encode_request(const Request& request, std::string* error) {
+Expected<std::string> encode_request(const Request& request) {
   std::string out;
   bool ok = append_pkt(out, "version " + std::to_string(kProtocolVersion)) &&
             append_pkt(out, "command " + request.command);
@@ -93,8 +90,7 @@ std::optional<std::string> encode_request(const Request& request, std::string* e
     ok = ok && append_pkt(out, "update " + u.old_oid + " " + u.new_oid + " " + u.ref_name);
   append_flush(out);
   if (!ok) {
-    *error = "a request field is longer than a pkt-line can carry";
-    return std::nullopt;
+    return fail("a request field is longer than a pkt-line can carry");
   }
   return out;
 }
@@ -185,9 +181,8 @@ RequestParser::State RequestParser::consume_update(const std::string& line) {
   if (line.rfind("update ", 0) != 0) return fail("protocol error: expected 'update' or flush after the header");
   if (request_.updates.size() >= kMaxUpdates)
     return fail("protocol error: more than " + std::to_string(kMaxUpdates) + " ref updates");
-  std::string why;
-  auto update = parse_ref_update_line(std::string_view(line).substr(7), &why);
-  if (!update) return fail("protocol error: " + why);
+  auto update = parse_ref_update_line(std::string_view(line).substr(7));
+  if (!update) return fail("protocol error: " + update.error().message);
   request_.updates.push_back(std::move(*update));
   return State::kNeedMore;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "ipc/pkt_line.h"
+#include "util/error.h"
 
 namespace refguard::ipc {
 
@@ -63,10 +64,10 @@ bool is_valid_oid(std::string_view oid);
 /// control characters, no "..", no "//", no "@{", no trailing "/" or ".lock".
 bool is_valid_ref_name(std::string_view name);
 /// Parses one line of pre-receive input: "<old> <new> <ref>".
-std::optional<RefUpdate> parse_ref_update_line(std::string_view line, std::string* error);
+Expected<RefUpdate> parse_ref_update_line(std::string_view line);
 
 /// Encodes a request; fails only when a field cannot fit in a pkt-line.
-std::optional<std::string> encode_request(const Request& request, std::string* error);
+Expected<std::string> encode_request(const Request& request);
 
 /// Consumes packets of one request in order and validates each.
 class RequestParser {

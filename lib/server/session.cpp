@@ -57,8 +57,8 @@ void Session::on_read(const boost::system::error_code& error, size_t bytes) {
 
 void Session::on_deadline(const boost::system::error_code& error) {
   if (error == boost::asio::error::operation_aborted || closed_ || answered_) return;
-  refuse(parser_.request().command.empty() || !answered_ ? "deadline passed before the request was complete or answered"
-                                                         : "deadline passed");
+  refuse(checking_ ? "deadline passed before the check answered"
+                   : "deadline passed before the request was complete");
 }
 
 void Session::refuse(const std::string& why) {
@@ -71,6 +71,7 @@ void Session::refuse(const std::string& why) {
 }
 
 void Session::start_check() {
+  checking_ = true;
   deadline_.expires_after(context_.limits.answer_timeout);
   deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& e) { self->on_deadline(e); });
   auto self = shared_from_this();

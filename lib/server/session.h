@@ -68,6 +68,7 @@ class Session : public std::enable_shared_from_this<Session> {
   char buffer_[16384] = {};
   std::deque<std::string> outbox_;
   bool writing_ = false;
+  bool checking_ = false;  // the whole request arrived; the check runs
   bool answered_ = false;  // verdict queued: nothing more may be sent
   bool closed_ = false;
 };

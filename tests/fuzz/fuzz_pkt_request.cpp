@@ -67,19 +67,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The hook's own line parser sees raw stdin lines; give it each payload too.
   for (const auto& pkt : whole.packets) {
-    std::string why;
-    if (auto update = refguard::ipc::parse_ref_update_line(pkt.payload, &why)) {
+    if (auto update = refguard::ipc::parse_ref_update_line(pkt.payload)) {
       FUZZ_CHECK(refguard::ipc::is_valid_ref_name(update->ref_name), "parsed ref name is valid");
     } else {
-      FUZZ_CHECK(!why.empty(), "a rejected update line has a reason");
+      FUZZ_CHECK(!update.error().message.empty(), "a rejected update line has a reason");
     }
   }
 
   const Parsed parsed = parse(whole.packets);
   if (parsed.state != RequestParser::State::kDone) return 0;
   check_valid(parsed.request);
-  std::string why;
-  const auto encoded = refguard::ipc::encode_request(parsed.request, &why);
+  const auto encoded = refguard::ipc::encode_request(parsed.request);
   if (!encoded) return 0;  // a field at the very pkt-line limit cannot take the LF back
   const auto again = refguard::fuzz::decode_pkts(*encoded, 0);
   FUZZ_CHECK(!again.failed && again.pending == 0, "an encoded request decodes cleanly");

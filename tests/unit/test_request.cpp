@@ -79,8 +79,7 @@ TEST_CASE("request round trips through encode and parse with every field", "[req
                      {kOld, kZero, "refs/tags/v1.0"},
                      {std::string(64, 'b'), std::string(64, 'c'), "refs/heads/sha256"}};
 
-  std::string error;
-  auto wire = encode_request(request, &error);
+  auto wire = encode_request(request);
   REQUIRE(wire);
   auto parsed = parse_wire(*wire);
   REQUIRE(parsed.state == RequestParser::State::kDone);
@@ -117,9 +116,9 @@ TEST_CASE("request encoder refuses a field longer than a pkt-line", "[request]")
   Request request;
   request.command = "pre-receive";
   request.repo_path = "/" + std::string(kMaxPktPayload, 'r');
-  std::string error;
-  CHECK_FALSE(encode_request(request, &error));
-  CHECK_THAT(error, Catch::Contains("longer than a pkt-line"));
+  auto wire = encode_request(request);
+  REQUIRE_FALSE(wire);
+  CHECK_THAT(wire.error().message, Catch::Contains("longer than a pkt-line"));
 }
 
 TEST_CASE("request parser rejects malformed requests", "[request]") {
@@ -246,8 +245,7 @@ TEST_CASE("ref update line parsing", "[request]") {
   };
   for (const auto& c : cases) {
     INFO("line: " << c.line);
-    std::string error;
-    auto update = parse_ref_update_line(c.line, &error);
+    auto update = parse_ref_update_line(c.line);
     REQUIRE(update.has_value() == c.ok);
     if (c.ok) {
       CHECK(update->old_oid.size() == 40);
@@ -255,11 +253,10 @@ TEST_CASE("ref update line parsing", "[request]") {
       CHECK(update->ref_name.rfind("refs/heads/", 0) == 0);
       CHECK(update->ref_name.back() != '\n');
     } else {
-      CHECK_THAT(error, Catch::Contains(c.error_part));
+      CHECK_THAT(update.error().message, Catch::Contains(c.error_part));
     }
   }
-  std::string error;
-  auto update = parse_ref_update_line(kOld + " " + kNew + " refs/heads/main", &error);
+  auto update = parse_ref_update_line(kOld + " " + kNew + " refs/heads/main");
   REQUIRE(update);
   CHECK(update->old_oid == kOld);
   CHECK(update->new_oid == kNew);

@@ -1,0 +1,270 @@
+// The push pipeline's decisions, driven through PushPipeline against real
+// repositories (no daemon, no hook): what is blocked, by which step, what the
+// pusher reads, and which effects follow.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/audit_log.h"
+#include "engine/pending_notes.h"
+#include "engine/push_pipeline.h"
+#include "temp_repo.h"
+
+using namespace refguard;
+using test::TempDir;
+using test::TempRepo;
+
+namespace {
+
+const std::string kZero(40, '0');
+// Made up, in the real format (random-looking: the rule checks entropy).
+const std::string kKey = "sk-proj-U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8DklZDOCj2ISaJiHkTj0rLGlkoMXGjtEkDnNfrib"
+                         "T3BlbkFJOX9YIMtCFIPzgNZpBdfdYfkM51ZFfOwBsRhae56YuHqQG0EYn1YGqDVPsFf5ph5NlzJmEi8Cfs";
+
+struct Line {
+  ipc::LineKind kind;
+  std::string text;
+};
+
+// A work repository, a bare "server" repository and the engine's services
+// under a system policy written for the test.
+struct Fixture {
+  TempDir dir;
+  TempRepo work;
+  TempRepo server{TempRepo::Kind::kBare};
+  std::string policy_path;
+  std::unique_ptr<engine::PolicyStore> policies;
+  git::RepositoryCache repositories{4};
+  engine::ScanCache cache;
+  WorkPool pool{2};
+  std::unique_ptr<engine::PushPipeline> pipeline;
+  std::vector<Line> lines;
+
+  explicit Fixture(const std::string& policy = "version = 1\n") {
+    policy_path = dir.write("policy.toml", policy);
+    policies = std::make_unique<engine::PolicyStore>(policy_path, true);
+    auto loaded = policies->reload();
+    INFO((loaded ? std::string() : loaded.error().message));
+    REQUIRE(loaded);
+    pipeline = std::make_unique<engine::PushPipeline>(repositories, *policies, cache, pool);
+  }
+
+  // Publishes the work repository's main as the server's existing history.
+  std::string publish() {
+    server.fetch_ref(work, "refs/heads/main");
+    return work.head();
+  }
+
+  // Pushes `ref` of the work repository as `old`..tip (objects land first, as
+  // a quarantine would hold them; the ref does not move).
+  engine::CheckResult push(const std::string& ref, const std::string& old_id, const std::string& new_id,
+                           const std::string& pusher = "", const std::vector<std::string>& options = {},
+                           const engine::PushEffects& effects = {}) {
+    if (new_id != kZero) server.receive_objects(work, new_id);
+    ipc::Request request;
+    request.command = "pre-receive";
+    request.repo_path = server.path();
+    request.pusher = pusher;
+    request.pusher_source = pusher.empty() ? "" : "REMOTE_USER";
+    request.push_options = options;
+    request.updates.push_back({old_id, new_id, ref});
+    lines.clear();
+    return pipeline->check_push(request, [this](ipc::LineKind kind, const std::string& text) {
+      lines.push_back({kind, text});
+    }, effects);
+  }
+
+  bool said(const std::string& part) const {
+    for (const auto& line : lines)
+      if (line.text.find(part) != std::string::npos) return true;
+    return false;
+  }
+  std::string transcript() const {
+    std::string text;
+    for (const auto& line : lines) text += line.text + "\n";
+    return text;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pipeline: a key in a new commit rejects, names the commit, and the verdict line comes last", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"client.py", "import openai\nKEY = \"" + kKey + "\"\n"}}, "Add client");
+  auto result = f.push("refs/heads/main", base, tip);
+  INFO(f.transcript());
+  CHECK_FALSE(result.accepted());
+  CHECK(result.error.empty());
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].rule_id == "openai-api-key");
+  CHECK(result.findings[0].commit_id.hex() == tip);
+  CHECK(result.findings[0].path == "client.py");
+  CHECK(result.findings[0].line == 2);
+  CHECK(result.commits == 1);
+  REQUIRE_FALSE(f.lines.empty());
+  CHECK(f.lines.back().text.find("push REJECTED: 1 commits") != std::string::npos);
+  CHECK_FALSE(f.said(kKey));  // masked, never whole
+}
+
+TEST_CASE("pipeline: only a bypass user with a reason pushes past a block; the result says so", "[pipeline]") {
+  Fixture f("version = 1\n[settings]\nbypass_users = [\"alice\"]\n");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"a.py", "import openai\nKEY = \"" + kKey + "\"\n"}}, "key");
+  auto bob = f.push("refs/heads/main", base, tip, "bob", {"refguard.bypass=urgent"});
+  CHECK_FALSE(bob.accepted());
+  CHECK(bob.bypassed == 0);
+  auto alice = f.push("refs/heads/main", base, tip, "alice", {"refguard.bypass=rotated, INC-1"});
+  INFO(f.transcript());
+  CHECK(alice.accepted());
+  CHECK(alice.bypassed == 1);
+  CHECK(alice.bypass_reason == "rotated, INC-1");
+  REQUIRE(alice.findings.size() == 1);
+  CHECK(alice.findings[0].bypassed);
+}
+
+TEST_CASE("pipeline: ref rules forbid deleting and force-pushing protected refs", "[pipeline]") {
+  Fixture f("version = 1\n[[ref_rule]]\nrefs = [\"refs/heads/main\"]\nforbid = [\"force-push\", \"delete\"]\n"
+            "message = \"ask a maintainer\"\n");
+  f.work.commit({{"README.md", "one\n"}}, "one");
+  std::string first = f.work.commit({{"README.md", "two\n"}}, "two");
+  f.publish();
+  auto deleting = f.push("refs/heads/main", first, kZero);
+  CHECK_FALSE(deleting.accepted());
+  REQUIRE(deleting.rule_violations.size() == 1);
+  CHECK(deleting.rule_violations[0].find("deleting refs/heads/main is forbidden") != std::string::npos);
+  CHECK(f.said("ask a maintainer"));
+
+  f.work.git("reset -q --hard HEAD~1");
+  std::string rewritten = f.work.commit({{"README.md", "other\n"}}, "rewritten");
+  auto forced = f.push("refs/heads/main", first, rewritten);
+  CHECK_FALSE(forced.accepted());
+  REQUIRE(forced.rule_violations.size() == 1);
+  CHECK(forced.rule_violations[0].find("force-pushing refs/heads/main") != std::string::npos);
+  REQUIRE(forced.updates.size() == 1);
+  CHECK(forced.updates[0].forced);
+
+  f.work.git("checkout -q -b topic");
+  std::string topic = f.work.commit({{"x.txt", "x\n"}}, "topic");
+  auto elsewhere = f.push("refs/heads/topic", kZero, topic);
+  CHECK(elsewhere.accepted());
+  CHECK(elsewhere.rule_violations.empty());
+}
+
+TEST_CASE("pipeline: only policy editors change the committed policy, and only to one that loads", "[pipeline]") {
+  Fixture f("version = 1\n[settings]\npolicy_editors = [\"carol\"]\n");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string valid = f.work.commit({{".refguard.toml", "version = 1\n"}}, "policy");
+  auto dave = f.push("refs/heads/main", base, valid, "dave");
+  CHECK_FALSE(dave.accepted());
+  REQUIRE(dave.rule_violations.size() == 1);
+  CHECK(dave.rule_violations[0].find("dave may not change .refguard.toml") != std::string::npos);
+  CHECK(f.push("refs/heads/main", base, valid, "carol").accepted());
+
+  std::string broken = f.work.commit({{".refguard.toml", "version = 1\n[[rule]]\nbogus_key = 1\n"}}, "broken");
+  auto carol = f.push("refs/heads/main", base, broken, "carol");
+  CHECK_FALSE(carol.accepted());
+  REQUIRE_FALSE(carol.rule_violations.empty());
+  CHECK(carol.rule_violations[0].find("the pushed policy is invalid") != std::string::npos);
+}
+
+TEST_CASE("pipeline: a second push of judged commits takes their findings from the caches", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  f.work.commit({{"a.py", "import openai\nKEY = \"" + kKey + "\"\n"}}, "key");
+  std::string tip = f.work.commit({{"b.txt", "b\n"}}, "more");
+  auto first = f.push("refs/heads/main", base, tip);
+  auto again = f.push("refs/heads/other", base, tip);
+  CHECK(first.commits_known == 0);
+  CHECK(again.commits_known == 2);
+  CHECK(again.cache_hits == again.files);
+  REQUIRE(first.findings.size() == 1);
+  REQUIRE(again.findings.size() == 1);
+  CHECK(again.findings[0].id == first.findings[0].id);
+  CHECK(again.findings[0].ref == "refs/heads/other");
+}
+
+TEST_CASE("pipeline: a key in an annotated tag's message is found on the tag", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  f.publish();
+  std::string tag = f.work.tag("v1", "release notes\nKEY=" + kKey + "\n");
+  auto result = f.push("refs/tags/v1", kZero, tag);
+  CHECK_FALSE(result.accepted());
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].path == "refs/tags/v1 (tag message)");
+  CHECK(result.findings[0].commit_id.hex() == tag);
+}
+
+TEST_CASE("pipeline: a repository outside the served roots is rejected with the reason", "[pipeline]") {
+  Fixture f;
+  TempDir other_root;
+  engine::PushPipeline restricted(f.repositories, *f.policies, f.cache, f.pool,
+                                  engine::PipelineOptions{{other_root.str()}});
+  ipc::Request request;
+  request.command = "pre-receive";
+  request.repo_path = f.server.path();
+  std::vector<Line> lines;
+  auto result = restricted.check_push(request, [&](ipc::LineKind kind, const std::string& text) {
+    lines.push_back({kind, text});
+  });
+  CHECK_FALSE(result.accepted());
+  CHECK(result.error.find("outside the roots") != std::string::npos);
+  REQUIRE_FALSE(lines.empty());
+  CHECK(lines.back().text.find("push REJECTED") != std::string::npos);
+}
+
+TEST_CASE("pipeline: effects append the audit record and keep an accepted push's warnings for notes", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"train.py", "import torch\nmodel = torch.load(\"m.pt\")\n"}}, "load");
+  engine::AuditLog audit((f.dir.path() / "audit.jsonl").string());
+  engine::PendingNotes notes;
+  engine::PushEffects effects;
+  effects.audit = &audit;
+  effects.notes = &notes;
+  size_t recorded = 0;
+  effects.record_statistics = [&](const engine::CheckResult&) { ++recorded; };
+  auto result = f.push("refs/heads/main", base, tip, "alice", {}, effects);
+  INFO(f.transcript());
+  CHECK(result.accepted());
+  REQUIRE_FALSE(result.findings.empty());
+  CHECK(recorded == 1);
+  CHECK(notes.size() == 1);
+  std::ifstream in(audit.path());
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  auto record = nlohmann::json::parse(line);
+  CHECK(record["verdict"] == "accept");
+  CHECK(record["pusher"] == "alice");
+  CHECK(record["pusher_source"] == "REMOTE_USER");
+  CHECK(record["refs"][0]["new"] == tip);
+  CHECK(record["findings"][0]["commit"] == tip);
+  CHECK(record["findings"][0]["severity"] == "warn");
+  CHECK(record["commits"] == 1);
+}
+
+TEST_CASE("pipeline: check_range scans an offline history with the same engine", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string keyed = f.work.commit({{"a.py", "import openai\nKEY = \"" + kKey + "\"\n"}}, "key");
+  f.work.commit({{"a.py", "KEY = os.environ['KEY']\n"}}, "fix");
+  engine::PushPipeline offline(f.repositories, *f.policies, f.cache, f.pool,
+                               engine::PipelineOptions{{}, {}, false, false});
+  auto result = offline.check_range(f.work.path(), "", [](ipc::LineKind, const std::string&) {});
+  CHECK(result.error.empty());
+  CHECK(result.commits == 3);
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].commit_id.hex() == keyed);
+  CHECK_FALSE(result.accepted());
+}
