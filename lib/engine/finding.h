@@ -4,6 +4,7 @@
 // commit and ref that brought it).
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "detect/detector.h"
 #include "git/object_id.h"
@@ -36,5 +37,11 @@ struct Finding {
   std::string id;  // short stable id: rule + path + secret (for -o refguard.allow=<id>)
   bool bypassed = false;  // a blocking finding the pusher was allowed to push past
 };
+
+/// The short id a pusher types into `-o refguard.allow=<id>`: 8 hex digits of
+/// a stable hash of the rule, the path and the secret (or, without one, the
+/// detail and where). Never changes between builds or versions of the
+/// standard library.
+std::string finding_id(std::string_view rule_id, std::string_view path, const BlobFinding& finding);
 
 }  // namespace refguard::engine

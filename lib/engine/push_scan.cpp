@@ -10,7 +10,6 @@
 #include "engine/blob_scanner.h"
 #include "engine/report.h"
 #include "util/number_text.h"
-#include "util/stable_hash.h"
 
 namespace refguard::engine {
 
@@ -31,15 +30,6 @@ struct ScanUnit {
   bool binary = false;
   ScanCache::Findings findings;  // null until scanned
 };
-
-std::string finding_id(const std::string& rule, const std::string& path, const BlobFinding& f) {
-  uint64_t hash = StableHasher()
-                      .add(rule)
-                      .add(path)
-                      .add(f.secret_hash ? std::to_string(f.secret_hash) : f.detail + f.where)
-                      .value();
-  return fmt::format("{:08x}", static_cast<uint32_t>(hash ^ (hash >> 32)));
-}
 
 bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
   // A finding on the file as a whole counts when the commit brings something
