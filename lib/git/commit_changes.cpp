@@ -11,14 +11,9 @@ namespace refguard::git {
 namespace {
 
 Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::string& hex) {
-  git_commit* parent = nullptr;
-  if (git_commit_parent(&parent, commit, index) != 0)
-    return std::unexpected(libgit2_error("parent of commit " + hex + " is missing or corrupt"));
-  CommitPtr owned(parent);
-  git_tree* tree = nullptr;
-  if (git_commit_tree(&tree, parent) != 0)
-    return std::unexpected(libgit2_error("tree of a parent of " + hex + " is missing or corrupt"));
-  return TreePtr(tree);
+  auto parent = acquire<CommitPtr>("parent of commit " + hex + " is missing or corrupt", git_commit_parent, commit, index);
+  if (!parent) return std::unexpected(parent.error());
+  return acquire<TreePtr>("tree of a parent of " + hex + " is missing or corrupt", git_commit_tree, parent->get());
 }
 
 }  // namespace
@@ -26,14 +21,11 @@ Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::str
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
                                                       const git_oid& oid) {
   std::string hex = ObjectId(oid).hex();
-  git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repository, &oid) != 0)
-    return std::unexpected(libgit2_error("pushed commit " + hex + " is missing or corrupt"));
-  CommitPtr commit(raw);
-  git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, raw) != 0)
-    return std::unexpected(libgit2_error("tree of commit " + hex + " is missing or corrupt"));
-  TreePtr tree(raw_tree);
+  auto commit = acquire<CommitPtr>("pushed commit " + hex + " is missing or corrupt", git_commit_lookup, repository, &oid);
+  if (!commit) return std::unexpected(commit.error());
+  git_commit* raw = commit->get();
+  auto tree = acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_commit_tree, raw);
+  if (!tree) return std::unexpected(tree.error());
   unsigned parents = git_commit_parentcount(raw);
   std::vector<std::vector<TreeChange>> diffs;
   for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
@@ -43,7 +35,7 @@ Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository
       if (!loaded) return std::unexpected(loaded.error());
       base = std::move(*loaded);
     }
-    auto diff = changed_files(repository, base.get(), tree.get());
+    auto diff = changed_files(repository, base.get(), tree->get());
     if (!diff) return std::unexpected(Error{"commit " + hex + ": " + diff.error().message});
     diffs.push_back(std::move(*diff));
     if (diffs.back().empty()) return std::vector<FileChange>{};  // nothing is new relative to this parent

@@ -7,11 +7,9 @@ using TreeEntryPtr = std::unique_ptr<git_tree_entry, HandleDeleter<git_tree_entr
 }
 
 std::optional<std::string> default_branch_ref(git_repository* repository) {
-  git_reference* raw = nullptr;
-  if (git_reference_lookup(&raw, repository, "HEAD") != 0) return std::nullopt;
-  ReferencePtr head(raw);
-  if (git_reference_type(raw) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
-  return std::string(git_reference_symbolic_target(raw));
+  auto head = acquire_or_null<ReferencePtr>(git_reference_lookup, repository, "HEAD");
+  if (!head || git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
+  return std::string(git_reference_symbolic_target(head.get()));
 }
 
 Expected<std::optional<std::string>> read_default_branch_file(git_repository* repository, const std::string& path,
@@ -20,25 +18,18 @@ Expected<std::optional<std::string>> read_default_branch_file(git_repository* re
   if (!branch) return std::optional<std::string>();
   git_oid tip;
   if (git_reference_name_to_id(&tip, repository, branch->c_str()) != 0) return std::optional<std::string>();  // unborn
-  git_commit* raw_commit = nullptr;
-  if (git_commit_lookup(&raw_commit, repository, &tip) != 0)
-    return std::unexpected(libgit2_error("cannot read the tip of " + *branch));
-  CommitPtr commit(raw_commit);
-  git_tree* raw_tree = nullptr;
-  if (git_commit_tree(&raw_tree, raw_commit) != 0)
-    return std::unexpected(libgit2_error("cannot read the tree of " + *branch));
-  TreePtr tree(raw_tree);
-  git_tree_entry* raw_entry = nullptr;
-  if (git_tree_entry_bypath(&raw_entry, raw_tree, path.c_str()) != 0) return std::optional<std::string>();
-  TreeEntryPtr entry(raw_entry);
-  if (git_tree_entry_type(raw_entry) != GIT_OBJECT_BLOB) return std::optional<std::string>();
-  git_blob* raw_blob = nullptr;
-  if (git_blob_lookup(&raw_blob, repository, git_tree_entry_id(raw_entry)) != 0)
-    return std::unexpected(libgit2_error("cannot read " + path + " on " + *branch));
-  BlobPtr blob(raw_blob);
-  auto size = static_cast<size_t>(git_blob_rawsize(raw_blob));
+  auto commit = acquire<CommitPtr>("cannot read the tip of " + *branch, git_commit_lookup, repository, &tip);
+  if (!commit) return std::unexpected(commit.error());
+  auto tree = acquire<TreePtr>("cannot read the tree of " + *branch, git_commit_tree, commit->get());
+  if (!tree) return std::unexpected(tree.error());
+  auto entry = acquire_or_null<TreeEntryPtr>(git_tree_entry_bypath, tree->get(), path.c_str());
+  if (!entry || git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::optional<std::string>();
+  auto blob = acquire<BlobPtr>("cannot read " + path + " on " + *branch, git_blob_lookup, repository,
+                               git_tree_entry_id(entry.get()));
+  if (!blob) return std::unexpected(blob.error());
+  auto size = static_cast<size_t>(git_blob_rawsize(blob->get()));
   if (size > max_bytes) return fail(path + " on " + *branch + " is larger than " + std::to_string(max_bytes) + " bytes");
-  return std::optional<std::string>(std::string(static_cast<const char*>(git_blob_rawcontent(raw_blob)), size));
+  return std::optional<std::string>(std::string(static_cast<const char*>(git_blob_rawcontent(blob->get())), size));
 }
 
 }  // namespace refguard::git

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -38,6 +40,28 @@ using OdbObjectPtr = std::unique_ptr<git_odb_object, HandleDeleter<git_odb_objec
 
 /// "context: libgit2's message" for the failure that just happened.
 Error libgit2_error(std::string_view context);
+
+/// Calls a libgit2 function whose first parameter is an out-parameter handle
+/// and returns the handle owned by `Owner` (one of the aliases above), or
+/// libgit2's error under `context`: a string, or a callable that makes one
+/// (only on failure, for hot paths):
+///   auto commit = acquire<CommitPtr>([&] { return "commit " + id.hex(); }, git_commit_lookup, repo, id.get());
+template <class Owner, class Context, class Function, class... Args>
+Expected<Owner> acquire(const Context& context, Function function, Args&&... args) {
+  typename Owner::pointer raw = nullptr;
+  if (function(&raw, std::forward<Args>(args)...) == 0) return Owner(raw);
+  if constexpr (std::is_invocable_v<const Context&>) return std::unexpected(libgit2_error(context()));
+  else return std::unexpected(libgit2_error(context));
+}
+
+/// The same for calls whose failure is an answer, not an error (an object
+/// that may be absent): an empty owner then.
+template <class Owner, class Function, class... Args>
+Owner acquire_or_null(Function function, Args&&... args) {
+  typename Owner::pointer raw = nullptr;
+  if (function(&raw, std::forward<Args>(args)...) != 0) return Owner();
+  return Owner(raw);
+}
 
 /// Object ids as hash-map keys (inline: the maps of a large push do millions
 /// of these; ids are uniformly distributed, so any 8 bytes hash well).

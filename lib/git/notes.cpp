@@ -21,10 +21,8 @@ std::vector<std::string> split(const std::string& text) {
 Expected<bool> add_note_lines(git_repository* repository, const std::string& notes_ref, const ObjectId& commit_id,
                               const std::vector<std::string>& lines) {
   const git_oid* oid = commit_id.get();
-  git_commit* raw_commit = nullptr;
-  if (git_commit_lookup(&raw_commit, repository, oid) != 0)
+  if (!acquire_or_null<CommitPtr>(git_commit_lookup, repository, oid))
     return fail("commit " + commit_id.hex() + " has not landed; no note written");
-  CommitPtr commit(raw_commit);
   std::vector<std::string> merged;
   git_note* raw_note = nullptr;
   if (git_note_read(&raw_note, repository, notes_ref.c_str(), oid) == 0) {
@@ -37,10 +35,10 @@ Expected<bool> add_note_lines(git_repository* repository, const std::string& not
   if (merged.size() == before) return false;
   std::string message;
   for (const auto& line : merged) message += line + "\n";
-  git_signature* raw_signature = nullptr;
-  if (git_signature_now(&raw_signature, "refguard", "refguard@localhost") != 0)
-    return std::unexpected(libgit2_error("cannot make the notes signature"));
-  SignaturePtr signature(raw_signature);
+  auto signature = acquire<SignaturePtr>("cannot make the notes signature", git_signature_now, "refguard",
+                                         "refguard@localhost");
+  if (!signature) return std::unexpected(signature.error());
+  git_signature* raw_signature = signature->get();
   git_oid note_id;
   if (git_note_create(&note_id, repository, notes_ref.c_str(), raw_signature, raw_signature, oid, message.c_str(),
                       1) != 0)

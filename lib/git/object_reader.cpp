@@ -26,10 +26,8 @@ std::vector<uint32_t> every_line(std::string_view content) {
 namespace {
 
 Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
-  git_blob* raw = nullptr;
-  if (git_blob_lookup(&raw, repository, blob_id.get()) != 0)
-    return std::unexpected(libgit2_error("blob " + blob_id.hex() + " (" + path + ") is missing or corrupt"));
-  return BlobPtr(raw);
+  return acquire<BlobPtr>([&] { return "blob " + blob_id.hex() + " (" + path + ") is missing or corrupt"; },
+                         git_blob_lookup, repository, blob_id.get());
 }
 
 BlobData copy_out(git_blob* blob) {

@@ -20,18 +20,18 @@ class PushReader {
       : view_(view), limits_(limits), changes_cache_(changes_cache), parallel_(parallel) {}
 
   Expected<void> start_walk() {
-    git_revwalk* raw = nullptr;
-    if (git_revwalk_new(&raw, view_) != 0) return std::unexpected(libgit2_error("cannot start the commit walk"));
-    walk_.reset(raw);
+    auto walk = acquire<RevwalkPtr>("cannot start the commit walk", git_revwalk_new, view_);
+    if (!walk) return std::unexpected(walk.error());
+    walk_ = std::move(*walk);
     git_revwalk_sorting(walk_.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
     return {};
   }
 
   /// Commits reachable from any ref the repository already has are not new.
   Expected<void> hide_existing_refs(git_repository* real) {
-    git_reference_iterator* raw = nullptr;
-    if (git_reference_iterator_new(&raw, real) != 0) return std::unexpected(libgit2_error("cannot list refs"));
-    ReferenceIteratorPtr iterator(raw);
+    auto listed = acquire<ReferenceIteratorPtr>("cannot list refs", git_reference_iterator_new, real);
+    if (!listed) return std::unexpected(listed.error());
+    ReferenceIteratorPtr iterator = std::move(*listed);
     git_reference* ref = nullptr;
     int error;
     while ((error = git_reference_next(&ref, iterator.get())) == 0) {
@@ -120,10 +120,10 @@ class PushReader {
         known_.emplace(oid, std::move(known));
         continue;
       }
-      git_commit* raw = nullptr;
-      if (git_commit_lookup(&raw, view_, &oid) != 0)
-        return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
-      CommitPtr commit(raw);
+      auto commit = acquire<CommitPtr>([&] { return "pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"; },
+                                       git_commit_lookup, view_, &oid);
+      if (!commit) return std::unexpected(commit.error());
+      git_commit* raw = commit->get();
       for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
     }
     return read_commits_in(order, content);
