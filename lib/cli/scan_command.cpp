@@ -8,12 +8,14 @@
 
 #include "cli/commands.h"
 #include "cli/scan_output.h"
+#include "engine/finding_ignore.h"
 #include "engine/policy_store.h"
 #include "engine/push_scan.h"
 #include "engine/push_target.h"
 #include "git/default_branch.h"
 #include "git/object_reader.h"
 #include "git/push_reader.h"
+#include "util/log.h"
 
 namespace refguard::cli {
 
@@ -26,7 +28,39 @@ struct ScanOptions {
   std::string baseline;
   std::string config;
   std::string output;
+  std::vector<std::string> ignore_files;
 };
+
+// The invocation as SARIF's `invocations` records it.
+std::vector<std::string> command_line(const ScanOptions& o) {
+  std::vector<std::string> args = {"refguard", "scan", "--repo", o.repo, "--format", o.format};
+  if (!o.baseline.empty()) args.insert(args.end(), {"--baseline", o.baseline});
+  if (!o.config.empty()) args.insert(args.end(), {"--config", o.config});
+  for (const auto& file : o.ignore_files) args.insert(args.end(), {"--ignore-file", file});
+  if (!o.output.empty()) args.insert(args.end(), {"--output", o.output});
+  if (!o.range.empty()) args.push_back(o.range);
+  return args;
+}
+
+// Known, accepted findings (engine/finding_ignore.h): the repository's ignore
+// files and any --ignore-file. nullopt on success, else the exit code.
+std::optional<int> drop_ignored_findings(const ScanOptions& options, const git::CachedRepository& repository,
+                                         const engine::CompiledPolicy& policy, std::vector<engine::Finding>& findings,
+                                         ScanReport& report) {
+  auto committed = git::read_default_branch_file(repository.repository.get(), engine::kCommittedIgnoreFile);
+  engine::IgnoreList ignore = engine::load_ignore_list(repository.path, committed ? *committed : std::nullopt);
+  for (const auto& file : options.ignore_files)
+    if (auto read = engine::read_ignore_file(file, ignore); !read) {
+      std::fprintf(stderr, "refguard scan: %s\n", read.error().message.c_str());
+      return 2;
+    }
+  for (const auto& problem : ignore.problems) std::fprintf(stderr, "warning: %s\n", problem.c_str());
+  auto dropped = engine::drop_ignored(policy, ignore, findings);
+  for (const auto& note : dropped.notes) std::fprintf(stderr, "warning: %s\n", note.c_str());
+  report.ignored = dropped.ignored;
+  report.ignore_files = ignore.sources;
+  return std::nullopt;
+}
 
 Expected<std::set<std::string>> read_baseline(const std::string& path) {
   std::set<std::string> ids;
@@ -43,6 +77,7 @@ Expected<std::set<std::string>> read_baseline(const std::string& path) {
 }
 
 int run_scan(const ScanOptions& options) {
+  std::string started = utc_now_iso8601();
   auto baseline = read_baseline(options.baseline);
   if (!baseline) {
     std::fprintf(stderr, "refguard scan: %s\n", baseline.error().message.c_str());
@@ -83,6 +118,12 @@ int run_scan(const ScanOptions& options) {
   auto& outcome = *scanned;
   std::erase_if(outcome.findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
   ScanReport report{&outcome.findings, load.policy.get(), content->commits.size(), outcome.files};
+  if (auto failed = drop_ignored_findings(options, **repository, *load.policy, outcome.findings, report)) return *failed;
+  fill_provenance(report, (*repository)->repository.get(), (*repository)->path);
+  report.range = options.range;
+  report.command_line = command_line(options);
+  report.start_time = started;
+  report.end_time = utc_now_iso8601();
   std::string text = options.format == "json"    ? format_json(report)
                      : options.format == "sarif" ? format_sarif(report)
                                                  : format_text(report);
@@ -113,6 +154,9 @@ Command add_scan_command(CLI::App& app) {
   command->add_option("--baseline", options->baseline, "JSON from an earlier scan: its findings are not reported");
   command->add_option("--config", options->config, "system policy file");
   command->add_option("--output,-o", options->output, "write the report to this file");
+  command->add_option("--ignore-file", options->ignore_files,
+                      "finding ids to leave out, one per line (repeatable; .refguardignore on the default branch "
+                      "and refguardignore in the git dir are read too)");
   return [options] { return run_scan(*options); };
 }
 

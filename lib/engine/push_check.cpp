@@ -164,7 +164,7 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
                  std::any_of(result.findings.begin(), result.findings.end(), [](const Finding& f) {
                    return f.severity == detect::Severity::kBlock && !f.bypassed;
                  });
-  for (const auto& line : format_findings({&result.findings, policy.settings().max_findings_shown, blocked}))
+  for (const auto& line : format_findings({&result.findings, policy.settings().max_findings_shown, blocked, result.commits}))
     sink(line.kind, line.text);
   for (const auto& line : bypassed.lines) sink(line.kind, line.text);
   if (blocked) tell_how_to_bypass(policy, request.pusher, result.findings, sink);
@@ -182,9 +182,10 @@ CheckResult PushChecker::check(const ipc::Request& request, const LineSink& sink
   }
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
   sink(result.verdict == ipc::Verdict::kAccept ? ipc::LineKind::kInfo : ipc::LineKind::kError,
-       prefixed(fmt::format("{}: {} commits, {} files checked in {} ms",
+       prefixed(fmt::format("{}: {}, {} checked in {} ms",
                             result.verdict == ipc::Verdict::kAccept ? "push accepted" : "push REJECTED",
-                            with_thousands(result.commits), with_thousands(result.files), with_thousands(elapsed))));
+                            counted(result.commits, "commit", "commits"), counted(result.files, "file", "files"),
+                            with_thousands(elapsed))));
   return result;
 }
 
