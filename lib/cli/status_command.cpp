@@ -128,7 +128,7 @@ int run_status(const StatusOptions& options) {
     std::fprintf(stderr, "refguard status: malformed answer\n");
     return 1;
   }
-  std::string text = options.json ? json.dump(2) + "\n" : summary(json);
+  std::string text = options.json ? json.dump() + "\n" : summary(json);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
@@ -139,7 +139,7 @@ Command add_status_command(CLI::App& app) {
   auto options = std::make_shared<StatusOptions>();
   auto* command = app.add_subcommand("status", "show the daemon's health and counters");
   command->add_option("--socket", options->socket, "refguardd's socket path");
-  command->add_flag("--json", options->json, "print every value as JSON (what /metrics exports too)");
+  command->add_flag("--json", options->json, "print every value as one line of JSON (what /metrics exports too)");
   return [options] { return run_status(*options); };
 }
 

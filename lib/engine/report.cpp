@@ -74,8 +74,11 @@ std::string what_was_found(const Finding& f) {
 // The remedy is printed once per rule.
 void describe_blocking(std::vector<ReportLine>& out, const Finding& f, bool with_remedy) {
   ipc::LineKind kind = f.bypassed ? ipc::LineKind::kWarning : ipc::LineKind::kError;
-  add(out, kind, fmt::format("{} [{}] {}{}", f.bypassed ? "BYPASSED" : "BLOCKED", f.rule_id, f.description,
-                             f.id.empty() ? "" : fmt::format("  (finding {})", f.id)));
+  // The id before the description: a long description wraps, the id stays on the first line.
+  add_wrapped(out, kind,
+              fmt::format("{} [{}]{} {}", f.bypassed ? "BYPASSED" : "BLOCKED", f.rule_id,
+                          f.id.empty() ? "" : fmt::format(" (finding {})", f.id), f.description),
+              "    ");
   add(out, kind, "    at " + what_was_found(f));
   if (!f.commit_id.empty())
     add(out, kind, fmt::format("    in commit {} \"{}\"{}", short_id(f.commit_id), f.commit_subject,
@@ -89,8 +92,8 @@ void describe_warnings(std::vector<ReportLine>& out, const RuleGroup& group, siz
   auto kind = ipc::LineKind::kWarning;
   size_t total = group.findings.size();
   add_wrapped(out, kind,
-              fmt::format("warning [{}] {}{}", head.rule_id, head.description,
-                          total > 1 ? fmt::format(" ({})", counted(total, "finding", "findings")) : ""),
+              fmt::format("warning [{}]{} {}", head.rule_id,
+                          total > 1 ? fmt::format(" ({})", counted(total, "finding", "findings")) : "", head.description),
               "    ");
   for (size_t i = 0; i < shown; ++i) {
     const Finding& f = *group.findings[i];
@@ -108,8 +111,8 @@ void advise_rewrite(std::vector<ReportLine>& out, const Finding& first, size_t c
     error("To push again, remove the finding from the commit: edit the file, then `git commit --amend`,");
   } else {
     error("To push again, remove the finding from EVERY commit that has it (history keeps it):");
-    error(fmt::format("    last commit only: edit the file, then `git commit --amend`; older: `git rebase -i {}^`",
-                      short_id(first.commit_id)));
+    error("    last commit only: edit the file, then `git commit --amend`;");
+    error(fmt::format("    older: `git rebase -i {}^`, edit the file in each commit that has it,", short_id(first.commit_id)));
   }
   error("    and treat any exposed credential as leaked: rotate it.");
 }

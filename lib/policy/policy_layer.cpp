@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 namespace refguard::policy {
 
@@ -15,18 +16,18 @@ namespace {
 struct Section {
   std::string_view name;   // as errors print it: "", "settings.", "ai.", "rule.", ...
   std::string_view place;  // where its keys go, in words
-  std::initializer_list<std::string_view> keys;
+  std::span<const std::string_view> keys;
 };
-constexpr std::initializer_list<std::string_view> kRootKeys = {"version", "settings", "ai", "rule", "ref_rule", "locked"};
-constexpr std::initializer_list<std::string_view> kSettingsKeys = {
+constexpr std::string_view kRootKeys[] = {"version", "settings", "ai", "rule", "ref_rule", "locked"};
+constexpr std::string_view kSettingsKeys[] = {
     "time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref", "contact",
     "progress_interval_ms"};
-constexpr std::initializer_list<std::string_view> kAiKeys = {"paths", "sdks"};
-constexpr std::initializer_list<std::string_view> kRuleKeys = {"id",       "description",  "action",       "remedy",
+constexpr std::string_view kAiKeys[] = {"paths", "sdks"};
+constexpr std::string_view kRuleKeys[] = {"id",       "description",  "action",       "remedy",
                                                                "paths",    "ai_only",      "detector",     "allowlist",
                                                                "bypass_users", "allow_bypass", "locked"};
-constexpr std::initializer_list<std::string_view> kAllowlistKeys = {"paths", "regexes", "stopwords", "commits"};
-constexpr std::initializer_list<std::string_view> kRefRuleKeys = {"refs", "forbid", "message"};
+constexpr std::string_view kAllowlistKeys[] = {"paths", "regexes", "stopwords", "commits"};
+constexpr std::string_view kRefRuleKeys[] = {"refs", "forbid", "message"};
 
 const std::vector<Section>& sections() {
   static const std::vector<Section> all = {
@@ -55,7 +56,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // "unknown key; did you mean 'contact'?" or "unknown key: `locked` belongs at the top level ...".
-std::string unknown_key_reason(std::string_view key, std::initializer_list<std::string_view> known,
+std::string unknown_key_reason(std::string_view key, std::span<const std::string_view> known,
                                std::string_view where) {
   for (const auto& section : sections())
     if (section.name != where && !where.ends_with("allowlist.") &&
@@ -84,7 +85,7 @@ class LayerReader {
                            : fmt::format("{}: {}: {}", source_, key, why));
   }
 
-  void check_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where) {
+  void check_keys(const toml::table& table, std::span<const std::string_view> known, std::string_view where) {
     for (const auto& [key, node] : table)
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
         error(&node, fmt::format("{}{}", where, key.str()), unknown_key_reason(key.str(), known, where));

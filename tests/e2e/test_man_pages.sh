@@ -24,7 +24,7 @@ check_program() {  # check_program PAGE COMPLETION HELP-TEXT WHAT
     fail "bash completion lacks $4's ${missing_completion[*]}"
 }
 
-commands=$("$BIN/refguard" --help | awk '/^SUBCOMMANDS:/ { on = 1; next } on && NF { print $1 }')
+commands=$("$BIN/refguard" --help | awk 'tolower($0) ~ /^subcommands:/ { on = 1; next } on && NF { print $1 }')
 [ -n "$commands" ] && pass "refguard --help lists its commands" || fail "no commands in refguard --help"
 for command in $commands; do
   grep -qE "^\.B refguard $command\b|^\.BI? \"?policy $command" "$MAN/refguard.1" || grep -qF "refguard $command" "$MAN/refguard.1" &&
@@ -51,8 +51,9 @@ done
 # The completion works: complete `refguard audit --verdict ` and `refguard sc`.
 if [ -f /usr/share/bash-completion/bash_completion ]; then
   result=$(bash -c 'source /usr/share/bash-completion/bash_completion; source "$1"
-    COMP_WORDS=(refguard audit --verdict ""); COMP_CWORD=3; _refguard; echo "${COMPREPLY[*]}"
-    COMP_WORDS=(refguard sc); COMP_CWORD=1; _refguard; echo "${COMPREPLY[*]}"' _ "$COMPLETION/refguard")
+    complete_line() { COMP_LINE=$1; COMP_POINT=${#1}; read -ra COMP_WORDS <<<"$1"; [[ $1 == *" " ]] && COMP_WORDS+=("")
+      COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=(); _refguard; echo "${COMPREPLY[*]}"; }
+    complete_line "refguard audit --verdict "; complete_line "refguard sc"' _ "$COMPLETION/refguard")
   grep -q "accept reject bypass timeout" <<<"$result" && grep -qx "scan" <<<"$(tail -1 <<<"$result")" &&
     pass "bash completion completes verdicts and commands" || fail "completion gave: $result"
 else fail "bash-completion is not installed (packaging/install-deps.sh installs it)"; fi

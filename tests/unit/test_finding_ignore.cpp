@@ -25,7 +25,20 @@ TEST_CASE("an ignore file holds one finding id per line, with comments", "[ignor
 }
 
 TEST_CASE("ignored findings are dropped, except those of locked rules", "[ignore]") {
-  auto policy = testing::compile_policy("version = 1\nlocked = [\"openai-api-key\"]\n");
+  auto policy = testing::compile_policy(R"(version = 1
+locked = ["openai-api-key"]
+[[rule]]
+id = "openai-api-key"
+[rule.detector]
+type = "regex"
+pattern = "sk-proj-[A-Za-z0-9]{20}"
+[[rule]]
+id = "torch-load-without-weights-only"
+action = "warn"
+[rule.detector]
+type = "regex"
+pattern = "torch[.]load[(]"
+)");
   engine::IgnoreList list;
   engine::parse_ignore_text("aaaaaaaa\nbbbbbbbb\n", "ignore", list);
   std::vector<engine::Finding> findings = {finding("torch-load-without-weights-only", "aaaaaaaa"),
