@@ -55,10 +55,12 @@ set(CPACK_PACKAGE_NAME refguard)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "refguard maintainers <maintainers@users.noreply.r-seed-4bebf191.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Server-side guard for Git pushes that touch AI code")
+# Lines under 80 columns: lintian (extended-description-line-too-long).
 set(CPACK_PACKAGE_DESCRIPTION
-    "refguard checks every pushed change before it lands: LLM API keys and the credentials AI code leaks \
-beside them, hidden Unicode instructions in agent files, unsafe model loading, pickled models, MCP configs \
-with literal tokens. It rejects or annotates the push with reasons the pusher reads as remote: lines.")
+    "refguard checks every pushed change before it lands: LLM API keys and the\n\
+credentials AI code leaks beside them, hidden Unicode instructions in agent\n\
+files, unsafe model loading, pickled models, MCP configs with literal tokens.\n\
+It rejects or annotates the push with reasons the pusher reads as remote: lines.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

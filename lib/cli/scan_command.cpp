@@ -117,7 +117,11 @@ int run_scan(const ScanOptions& options) {
   }
   auto& outcome = *scanned;
   std::erase_if(outcome.findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
-  ScanReport report{&outcome.findings, load.policy.get(), content->commits.size(), outcome.files};
+  ScanReport report;
+  report.findings = &outcome.findings;
+  report.policy = load.policy.get();
+  report.commits = content->commits.size();
+  report.files = outcome.files;
   if (auto failed = drop_ignored_findings(options, **repository, *load.policy, outcome.findings, report)) return *failed;
   fill_provenance(report, (*repository)->repository.get(), (*repository)->path);
   report.range = options.range;

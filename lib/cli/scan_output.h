@@ -15,10 +15,10 @@ namespace refguard::cli {
 inline constexpr int kScanJsonSchemaVersion = 2;
 
 struct ScanReport {
-  const std::vector<engine::Finding>* findings;
-  const engine::CompiledPolicy* policy;
-  size_t commits;
-  size_t files;
+  const std::vector<engine::Finding>* findings = nullptr;
+  const engine::CompiledPolicy* policy = nullptr;
+  size_t commits = 0;
+  size_t files = 0;
   // Provenance, for JSON and SARIF (fill_provenance sets the repository's).
   size_t ignored = 0;              // findings dropped by an ignore file
   std::vector<std::string> ignore_files;

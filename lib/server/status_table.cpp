@@ -11,21 +11,21 @@ namespace refguard::server {
 namespace {
 
 using Path = std::vector<std::string>;
+using Value = decltype(StatusValue::value);
 
 class TableBuilder {
  public:
   void counter(Path json, std::string metric, std::string help, uint64_t value, Labels labels = {}) {
     add(std::move(json), std::move(metric), MetricType::kCounter, std::move(help), value, std::move(labels));
   }
-  template <class T>
-  void gauge(Path json, std::string metric, std::string help, T value, Labels labels = {}) {
-    add(std::move(json), std::move(metric), MetricType::kGauge, std::move(help), value, std::move(labels));
+  void gauge(Path json, std::string metric, std::string help, Value value, Labels labels = {}) {
+    add(std::move(json), std::move(metric), MetricType::kGauge, std::move(help), std::move(value), std::move(labels));
   }
   void info(Path json, std::string metric, std::string help, std::string label, std::string value) {
     table_.push_back({std::move(json), std::move(metric), MetricType::kInfo, std::move(help), {}, std::move(value),
                       std::move(label)});
   }
-  void status_only(Path json, std::variant<uint64_t, double, bool, std::string, HistogramValue> value) {
+  void status_only(Path json, Value value) {
     table_.push_back({std::move(json), "", MetricType::kGauge, "", {}, std::move(value), ""});
   }
   void histogram(Path json, std::string metric, std::string help, HistogramValue value) {
@@ -34,8 +34,7 @@ class TableBuilder {
   std::vector<StatusValue> take() { return std::move(table_); }
 
  private:
-  void add(Path json, std::string metric, MetricType type, std::string help,
-           std::variant<uint64_t, double, bool, std::string, HistogramValue> value, Labels labels) {
+  void add(Path json, std::string metric, MetricType type, std::string help, Value value, Labels labels) {
     table_.push_back({std::move(json), std::move(metric), type, std::move(help), std::move(labels), std::move(value), ""});
   }
   std::vector<StatusValue> table_;
