@@ -60,7 +60,8 @@ set(CPACK_PACKAGE_DESCRIPTION
     "refguard checks every pushed change before it lands: LLM API keys and the\n\
 credentials AI code leaks beside them, hidden Unicode instructions in agent\n\
 files, unsafe model loading, pickled models, MCP configs with literal tokens.\n\
-It rejects or annotates the push with reasons the pusher reads as remote: lines.")
+It rejects or annotates the push, with reasons the pusher reads as remote:\n\
+lines.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -54,9 +54,15 @@ int main(int argc, char** argv) {
     std::printf("%s\n", version_line("refguard-hook").c_str());
     return 0;
   }
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::printf("usage: refguard-hook pre-receive|post-receive (or install it under that name), refguard-hook --version\n"
+                "Forwards a push to refguardd; see refguard-hook(1).\n");
+    return 0;
+  }
   std::string hook = hook_name(argc, argv);
   if (hook != "pre-receive" && hook != "post-receive") {
-    std::fprintf(stderr, "usage: refguard-hook pre-receive|post-receive (or install it under that name)\n");
+    std::fprintf(stderr, "usage: refguard-hook pre-receive|post-receive (or install it under that name), "
+                         "refguard-hook --version\n");
     return 2;
   }
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
