@@ -47,8 +47,7 @@ std::vector<std::string> command_line(const ScanOptions& o) {
 std::optional<int> drop_ignored_findings(const ScanOptions& options, const git::CachedRepository& repository,
                                          const engine::CompiledPolicy& policy, std::vector<engine::Finding>& findings,
                                          ScanReport& report) {
-  auto committed = git::read_default_branch_file(repository.repository.get(), engine::kCommittedIgnoreFile);
-  engine::IgnoreList ignore = engine::load_ignore_list(repository.path, committed ? *committed : std::nullopt);
+  engine::IgnoreList ignore = engine::load_repository_ignore_list(repository.repository.get(), repository.path);
   for (const auto& file : options.ignore_files)
     if (auto read = engine::read_ignore_file(file, ignore); !read) {
       std::fprintf(stderr, "refguard scan: %s\n", read.error().message.c_str());

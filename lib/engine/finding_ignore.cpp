@@ -7,6 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "git/default_branch.h"
+#include "util/number_text.h"
+
 namespace refguard::engine {
 
 namespace {
@@ -65,6 +68,13 @@ IgnoreList load_ignore_list(const std::string& git_dir, const std::optional<std:
   return list;
 }
 
+IgnoreList load_repository_ignore_list(git_repository* repository, const std::string& git_dir) {
+  auto committed = git::read_default_branch_file(repository, kCommittedIgnoreFile);
+  IgnoreList list = load_ignore_list(git_dir, committed ? *committed : std::nullopt);
+  if (!committed) list.problems.push_back(committed.error().message);
+  return list;
+}
+
 Expected<void> read_ignore_file(const std::string& path, IgnoreList& list) {
   auto text = read_text(path);
   if (!text) return std::unexpected(text.error());
@@ -90,6 +100,18 @@ IgnoreOutcome drop_ignored(const CompiledPolicy& policy, const IgnoreList& list,
     return true;
   });
   return outcome;
+}
+
+std::vector<ReportLine> ignore_report_lines(const IgnoreList& list, const IgnoreOutcome& outcome) {
+  std::vector<ReportLine> lines;
+  for (const auto& problem : list.problems) lines.push_back({ipc::LineKind::kWarning, prefixed(problem)});
+  for (const auto& note : outcome.notes) lines.push_back({ipc::LineKind::kWarning, prefixed(note)});
+  if (outcome.ignored > 0)
+    lines.push_back({ipc::LineKind::kInfo,
+                     prefixed(fmt::format("{} listed in {} not reported",
+                                          counted(outcome.ignored, "known finding", "known findings"),
+                                          fmt::join(list.sources, ", ")))});
+  return lines;
 }
 
 }  // namespace refguard::engine

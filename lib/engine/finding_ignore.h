@@ -14,8 +14,11 @@
 #include <string_view>
 #include <vector>
 
+#include <git2.h>
+
 #include "engine/compiled_policy.h"
 #include "engine/finding.h"
+#include "engine/report.h"
 #include "util/error.h"
 
 namespace refguard::engine {
@@ -36,6 +39,13 @@ void parse_ignore_text(std::string_view text, const std::string& source, IgnoreL
 /// .refguardignore (nullopt: none) into one list.
 IgnoreList load_ignore_list(const std::string& git_dir, const std::optional<std::string>& committed);
 
+/// Both ignore files of a repository: `refguardignore` in `git_dir` and
+/// .refguardignore on the default branch of `repository`, as it is now
+/// (before the push being checked lands). A committed file that cannot be
+/// read becomes a problem, never a failure. Call it under the repository's
+/// lock (libgit2 handles are single-threaded).
+IgnoreList load_repository_ignore_list(git_repository* repository, const std::string& git_dir);
+
 /// Reads one ignore file given on a command line (`refguard scan --ignore-file`).
 Expected<void> read_ignore_file(const std::string& path, IgnoreList& list);
 
@@ -46,5 +56,9 @@ struct IgnoreOutcome {
 
 /// Removes the findings whose id is in `list`, except those of locked rules.
 IgnoreOutcome drop_ignored(const CompiledPolicy& policy, const IgnoreList& list, std::vector<Finding>& findings);
+
+/// What the pusher is told: problems with the files (warnings), locked rules
+/// kept (warnings), and how many known findings were left out (info).
+std::vector<ReportLine> ignore_report_lines(const IgnoreList& list, const IgnoreOutcome& outcome);
 
 }  // namespace refguard::engine

@@ -51,6 +51,18 @@ pattern = "torch[.]load[(]"
   CHECK_THAT(outcome.notes[0], Catch::Contains("locked"));
 }
 
+TEST_CASE("the pusher is told what was left out and what could not be", "[ignore]") {
+  engine::IgnoreList list;
+  engine::parse_ignore_text("aaaaaaaa\nxyz\n", ".refguardignore (default branch)", list);
+  engine::IgnoreOutcome outcome;
+  outcome.ignored = 1;
+  outcome.notes.push_back("finding bbbbbbbb is listed as ignored, but rule 'openai-api-key' is locked");
+  auto lines = engine::ignore_report_lines(list, outcome);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].kind == ipc::LineKind::kWarning);
+  CHECK(lines[2].text == "refguard: 1 known finding listed in .refguardignore (default branch) not reported");
+}
+
 TEST_CASE("a missing ignore file given by name is an error that says why", "[ignore]") {
   engine::IgnoreList list;
   auto read = engine::read_ignore_file("/nonexistent/refguardignore", list);
