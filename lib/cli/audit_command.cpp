@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <ctime>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -113,9 +115,13 @@ int run_audit(const AuditOptions& options) {
   bool any_file = false;
   size_t skipped = 0, printed = 0;
   std::set<std::string> repositories;
+  std::string why_unreadable = std::strerror(ENOENT);  // of the current log, when nothing could be read
   for (const auto& file : files) {
     std::ifstream in(file);
-    if (!in) continue;
+    if (!in) {
+      if (file == options.file) why_unreadable = std::strerror(errno);  // EACCES, ENOENT, ...
+      continue;
+    }
     any_file = true;
     for (std::string line; std::getline(in, line);) {
       auto record = nlohmann::json::parse(line, nullptr, false);
@@ -131,7 +137,8 @@ int run_audit(const AuditOptions& options) {
     }
   }
   if (!any_file) {
-    std::fprintf(stderr, "refguard audit: no audit log at %s\n", options.file.c_str());
+    std::fprintf(stderr, "refguard audit: cannot read the audit log %s: %s\n", options.file.c_str(),
+                 why_unreadable.c_str());
     return 1;
   }
   if (skipped > 0) std::fprintf(stderr, "refguard audit: skipped %s\n", counted(skipped, "unreadable line", "unreadable lines").c_str());

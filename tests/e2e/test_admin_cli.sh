@@ -158,6 +158,9 @@ run "$BIN/refguard" audit --file "$audit" --repo pp.git
 expect_rc "audit --repo with no match exits 1" 1
 expect_output "and says nothing matched that name" "no repository in the log matches 'pp.git'"
 expect_output "and names the repositories it has" "app.git"
+run "$BIN/refguard" audit --file "$T/no-such.jsonl"
+expect_rc "a missing audit log exits 1" 1
+expect_output "and says why" "cannot read the audit log $T/no-such.jsonl: No such file or directory"
 
 # refguard scan: provenance in JSON and SARIF; the ignore file.
 git -C "$work" reset -q --hard origin/main
