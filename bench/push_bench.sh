@@ -290,11 +290,11 @@ PY
     git -C "$MANY/src$i.git" push -q "$MANY/srv$i.git" main 2>>"$T/push-d.err" || echo "push to repo $i failed" >&2
     if [ $((i + 1)) = "$REPOS_MID" ]; then
       hwm_mid=$(vm_kib "$DAEMON_PID" VmHWM) rss_mid=$(vm_kib "$DAEMON_PID" VmRSS)
-      status_mid=$("$BIN/refguard" status --socket "$SOCK")
+      status_mid=$("$BIN/refguard" status --socket "$SOCK" --json)
     fi
   done
   hwm_end=$(vm_kib "$DAEMON_PID" VmHWM) rss_end=$(vm_kib "$DAEMON_PID" VmRSS)
-  status_end=$("$BIN/refguard" status --socket "$SOCK")
+  status_end=$("$BIN/refguard" status --socket "$SOCK" --json)
   d_secs=$((SECONDS - t0))
   stop_daemon
   [ "$KEEP" = 1 ] || rm -rf "$MANY"

@@ -34,14 +34,34 @@ install(FILES ${REFGUARD_PACKAGING_DIR}/systemd/refguard.service ${REFGUARD_PACK
         DESTINATION /lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/refguard)
 
+# Debian's own files: copyright, and the changelog of a native package
+# (changelog.gz, compressed reproducibly, as lintian expects).
+set(REFGUARD_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/debian/changelog.gz)
+add_custom_command(OUTPUT ${REFGUARD_CHANGELOG_GZ}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/debian
+  COMMAND ${GZIP_EXECUTABLE} -9nc ${REFGUARD_PACKAGING_DIR}/debian/changelog > ${REFGUARD_CHANGELOG_GZ}
+  DEPENDS ${REFGUARD_PACKAGING_DIR}/debian/changelog
+  VERBATIM)
+add_custom_target(refguard_debian_changelog ALL DEPENDS ${REFGUARD_CHANGELOG_GZ})
+install(FILES ${REFGUARD_PACKAGING_DIR}/debian/copyright ${REFGUARD_CHANGELOG_GZ} DESTINATION share/doc/refguard)
+
+# Bash completion, Prometheus alerting rules and the Grafana dashboard.
+install(FILES ${REFGUARD_PACKAGING_DIR}/bash-completion/refguard ${REFGUARD_PACKAGING_DIR}/bash-completion/refguardd
+        DESTINATION share/bash-completion/completions)
+install(FILES ${REFGUARD_PACKAGING_DIR}/prometheus/refguard.rules.yml DESTINATION share/refguard/prometheus)
+install(FILES ${REFGUARD_PACKAGING_DIR}/grafana/refguard-dashboard.json DESTINATION share/refguard/grafana)
+
 set(CPACK_PACKAGE_NAME refguard)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_PACKAGE_CONTACT "refguard maintainers <refguard@localhost>")
+set(CPACK_PACKAGE_CONTACT "refguard maintainers <maintainers@users.noreply.r-seed-4bebf191.example>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Server-side guard for Git pushes that touch AI code")
+# Lines under 80 columns: lintian (extended-description-line-too-long).
 set(CPACK_PACKAGE_DESCRIPTION
-    "refguard checks every pushed change before it lands: LLM API keys and the credentials AI code leaks \
-beside them, hidden Unicode instructions in agent files, unsafe model loading, pickled models, MCP configs \
-with literal tokens. It rejects or annotates the push with reasons the pusher reads as remote: lines.")
+    "refguard checks every pushed change before it lands: LLM API keys and the\n\
+credentials AI code leaks beside them, hidden Unicode instructions in agent\n\
+files, unsafe model loading, pickled models, MCP configs with literal tokens.\n\
+It rejects or annotates the push, with reasons the pusher reads as remote:\n\
+lines.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/usage.h"
 #include "util/path.h"
 #include "server/server.h"
 #include "util/log.h"
+#include "util/version.h"
 
 #ifdef REFGUARD_JEMALLOC
 // Read by jemalloc at start. Its background thread gives the memory of a
@@ -51,6 +53,7 @@ int main(int argc, char** argv) try {
   double request_timeout = 10;
   std::vector<std::string> roots;
   CLI::App app{"refguardd: checks git pushes for the refguard hooks over a Unix socket"};
+  app.set_version_flag("--version", version_line("refguardd"));
   app.add_option("--socket", options.socket_path, "Unix socket to listen on")->required();
   app.add_option("--config", config, "system policy file (default /etc/refguard/policy.toml if present)");
   app.add_option("--threads", options.threads, "scan threads (default: one per core)");
@@ -64,7 +67,7 @@ int main(int argc, char** argv) try {
   app.add_option("--metrics-port", options.metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT");
   app.add_option("--allow-user", options.allowed_users, "serve only clients running as this user (repeatable)");
   app.add_option("--allow-group", options.allowed_groups, "serve only clients in this group (repeatable)");
-  CLI11_PARSE(app, argc, argv);
+  if (auto done = cli::parse_arguments(app, "refguardd", argc, argv)) return *done;
   if (!config.empty()) {
     options.policy_path = config;
     options.policy_required = true;
@@ -74,7 +77,7 @@ int main(int argc, char** argv) try {
     auto canonical = canonical_path(root);
     if (!canonical) {
       std::fprintf(stderr, "refguardd: --root %s\n", canonical.error().message.c_str());
-      return 2;
+      return cli::kUsageError;
     }
     options.allowed_roots.push_back(*canonical);
   }
@@ -82,12 +85,12 @@ int main(int argc, char** argv) try {
     log_event("allocator: {}", allocator_name());
     server::Server server(options);
     if (auto started = server.start(); !started) {
-      log_event("cannot start: {}", started.error().message);
+      log_error("cannot start: {}", started.error().message);
       return 1;
     }
     server.run();
   } catch (const std::exception& error) {
-    log_event("fatal: {}", error.what());
+    log_error("fatal: {}", error.what());
     return 1;
   }
   log_event("stopped");

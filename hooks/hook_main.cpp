@@ -16,6 +16,7 @@
 #include "ipc/hook_config.h"
 #include "ipc/hook_request.h"
 #include "ipc/request.h"
+#include "util/version.h"
 
 namespace {
 
@@ -49,9 +50,19 @@ std::string current_directory() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--version") {
+    std::printf("%s\n", version_line("refguard-hook").c_str());
+    return 0;
+  }
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::printf("usage: refguard-hook pre-receive|post-receive (or install it under that name), refguard-hook --version\n"
+                "Forwards a push to refguardd; see refguard-hook(1).\n");
+    return 0;
+  }
   std::string hook = hook_name(argc, argv);
   if (hook != "pre-receive" && hook != "post-receive") {
-    std::fprintf(stderr, "usage: refguard-hook pre-receive|post-receive (or install it under that name)\n");
+    std::fprintf(stderr, "usage: refguard-hook pre-receive|post-receive (or install it under that name), "
+                         "refguard-hook --version\n");
     return 2;
   }
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());

@@ -17,6 +17,12 @@ packages=(
   # Real transports and packaging (tests/e2e/test_transport_*.sh, test_gitolite.sh,
   # test_package.sh): web server + CGI + basic auth, sshd, gitolite, cpack's DEB tools.
   lighttpd apache2-utils openssh-server openssh-client gitolite3 dpkg-dev fakeroot file systemd
+  # Admin tooling, test-only (tests/e2e/test_metrics.sh, test_man_pages.sh,
+  # test_package.sh, the "packaging: prometheus rules" ctest): prometheus for
+  # promtool (check metrics on the daemon's /metrics, check/test rules on
+  # packaging/prometheus/), lintian for the .deb, python3-yaml to read the rules'
+  # queries, bash-completion to run the shipped completion.
+  prometheus lintian python3-yaml bash-completion
 )
 
 missing=()

@@ -1,15 +1,19 @@
 // refguard: the admin CLI. A thin main over lib/: each subcommand lives in
-// its own file under lib/cli/.
+// its own file under lib/cli/, and lib/cli/usage.h maps CLI11's errors to
+// the exit codes the man page promises.
 #include <cstdio>
 #include <exception>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
+#include "util/version.h"
 
 // A function-try-block: CLI11 and the commands' set-up throw too, not only command().
 int main(int argc, char** argv) try {
   using namespace refguard::cli;
   CLI::App app{"refguard: guard git pushes that touch AI code"};
+  app.set_version_flag("--version", refguard::version_line("refguard"));
   app.require_subcommand(1);
   std::vector<std::pair<CLI::App*, Command>> commands;
   auto add = [&](Command (*factory)(CLI::App&)) {
@@ -24,10 +28,11 @@ int main(int argc, char** argv) try {
   add(add_policy_command);
   add(add_status_command);
   add(add_audit_command);
-  CLI11_PARSE(app, argc, argv);
+  if (auto unknown = unknown_command(app, "refguard", argc, argv)) return *unknown;
+  if (auto done = parse_arguments(app, "refguard", argc, argv)) return *done;
   for (auto& [subcommand, command] : commands)
     if (subcommand->parsed()) return command();
-  return 2;
+  return kUsageError;
 } catch (const std::exception& error) {
   std::fprintf(stderr, "refguard: %s\n", error.what());
   return 2;

@@ -1,6 +1,8 @@
 // `refguard policy check FILE` validates a policy file; `refguard policy show`
 // prints the effective policy of a repository (every layer merged).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +22,7 @@ struct PolicyOptions {
   std::string repo;
   std::string config;
   bool as_system = false;
+  bool explain = false;
 };
 
 engine::PolicyStore make_store(const std::string& config) {
@@ -29,8 +32,8 @@ engine::PolicyStore make_store(const std::string& config) {
 
 int run_check(const PolicyOptions& options) {
   std::ifstream in(options.file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "%s: cannot read the file\n", options.file.c_str());
+  if (!in) {  // ENOENT, EACCES, EISDIR...: say which
+    std::fprintf(stderr, "%s: cannot read the file: %s\n", options.file.c_str(), std::strerror(errno));
     return 1;
   }
   std::stringstream text;
@@ -78,7 +81,7 @@ int run_show(const PolicyOptions& options) {
     for (const auto& warning : load.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     policy = load.policy;
   }
-  std::printf("%s", policy->to_toml().c_str());
+  std::printf("%s", policy->to_toml(options.explain).c_str());
   return 0;
 }
 
@@ -95,6 +98,8 @@ Command add_policy_command(CLI::App& app) {
   auto* show = command->add_subcommand("show", "print the effective policy");
   show->add_option("--repo", options->repo, "repository whose policy layers to include");
   show->add_option("--config", options->config, "system policy file");
+  show->add_flag("--explain", options->explain,
+                 "name the layer (file:line) each value comes from, and who may bypass what");
   return [options, check] { return check->parsed() ? run_check(*options) : run_show(*options); };
 }
 

@@ -11,6 +11,8 @@
 #include "engine/policy_store.h"
 #include "engine/push_pipeline.h"
 #include "engine/verdict.h"
+#include "git/repository_cache.h"
+#include "util/log.h"
 
 namespace refguard::cli {
 
@@ -23,6 +25,7 @@ const engine::PipelineOptions kOfflineScan{
     .limits = git::PushLimits{.max_commits = 1u << 30, .max_blob_bytes = 64ull << 30},
     .time_budget = false,
     .remember_commits = false,
+    .ignore_files = {},
 };
 
 struct ScanOptions {
@@ -32,7 +35,19 @@ struct ScanOptions {
   std::string baseline;
   std::string config;
   std::string output;
+  std::vector<std::string> ignore_files;
 };
+
+// The invocation as SARIF's `invocations` records it.
+std::vector<std::string> command_line(const ScanOptions& o) {
+  std::vector<std::string> args = {"refguard", "scan", "--repo", o.repo, "--format", o.format};
+  if (!o.baseline.empty()) args.insert(args.end(), {"--baseline", o.baseline});
+  if (!o.config.empty()) args.insert(args.end(), {"--config", o.config});
+  for (const auto& file : o.ignore_files) args.insert(args.end(), {"--ignore-file", file});
+  if (!o.output.empty()) args.insert(args.end(), {"--output", o.output});
+  if (!o.range.empty()) args.push_back(o.range);
+  return args;
+}
 
 Expected<std::set<std::string>> read_baseline(const std::string& path) {
   std::set<std::string> ids;
@@ -49,6 +64,7 @@ Expected<std::set<std::string>> read_baseline(const std::string& path) {
 }
 
 int run_scan(const ScanOptions& options) {
+  std::string started = utc_now_iso8601();
   auto baseline = read_baseline(options.baseline);
   if (!baseline) {
     std::fprintf(stderr, "refguard scan: %s\n", baseline.error().message.c_str());
@@ -63,17 +79,31 @@ int run_scan(const ScanOptions& options) {
   git::RepositoryCache repositories(1);
   engine::ScanCache cache;
   WorkPool pool;
-  engine::PushPipeline pipeline(repositories, store, cache, pool, kOfflineScan);
+  engine::PipelineOptions offline = kOfflineScan;
+  offline.ignore_files = options.ignore_files;
+  engine::PushPipeline pipeline(repositories, store, cache, pool, offline);
   // The report below says everything; the pusher's lines are not printed.
   auto result = pipeline.check_range(options.repo, options.range, [](ipc::LineKind, const std::string&) {});
-  for (const auto& warning : result.policy_warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  for (const auto& warning : result.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
   if (!result.error.empty()) {
     std::fprintf(stderr, "refguard scan: %s\n", result.error.c_str());
     return 2;
   }
   auto& findings = result.findings;
   std::erase_if(findings, [&](const engine::Finding& f) { return baseline->contains(f.id); });
-  ScanReport report{&findings, result.policy.get(), result.commits, result.files};
+  ScanReport report;
+  report.findings = &findings;
+  report.policy = result.policy.get();
+  report.commits = result.commits;
+  report.files = result.files;
+  report.ignored = result.ignored;
+  report.ignore_files = result.ignore_files;
+  if (auto repository = git::open_repository(result.repository))
+    fill_provenance(report, (*repository)->repository.get(), (*repository)->path);
+  report.range = options.range;
+  report.command_line = command_line(options);
+  report.start_time = started;
+  report.end_time = utc_now_iso8601();
   std::string text = options.format == "json"    ? format_json(report)
                      : options.format == "sarif" ? format_sarif(report)
                                                  : format_text(report);
@@ -102,6 +132,9 @@ Command add_scan_command(CLI::App& app) {
   command->add_option("--baseline", options->baseline, "JSON from an earlier scan: its findings are not reported");
   command->add_option("--config", options->config, "system policy file");
   command->add_option("--output,-o", options->output, "write the report to this file");
+  command->add_option("--ignore-file", options->ignore_files,
+                      "finding ids to leave out, one per line (repeatable; .refguardignore on the default branch "
+                      "and refguardignore in the git dir are read too)");
   return [options] { return run_scan(*options); };
 }
 

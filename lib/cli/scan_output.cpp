@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/report.h"
+#include "util/version.h"
+#include "util/number_text.h"
 
 namespace refguard::cli {
 
@@ -27,20 +29,53 @@ nlohmann::json finding_json(const engine::Finding& f) {
 
 std::string format_text(const ScanReport& report) {
   std::string out;
-  for (const auto& line : engine::format_findings({report.findings, report.findings->size(), false}))
+  for (const auto& line : engine::format_findings({report.findings, report.findings->size(), false, report.commits}))
     out += line.text + "\n";
-  out += engine::prefixed(fmt::format("{} findings in {} commits ({} files scanned)\n", report.findings->size(),
-                                      report.commits, report.files));
+  out += engine::prefixed(fmt::format("{} in {} ({} scanned{})\n", counted(report.findings->size(), "finding", "findings"),
+                                      counted(report.commits, "commit", "commits"),
+                                      counted(report.files, "file", "files"),
+                                      report.ignored == 0 ? "" : fmt::format("; {} ignored", counted(report.ignored, "finding", "findings"))));
   return out;
+}
+
+void fill_provenance(ScanReport& report, git_repository* repository, const std::string& git_dir) {
+  report.repository = git_dir;
+  report.repository_uri = "file://" + git_dir;
+  git_remote* origin = nullptr;
+  if (git_remote_lookup(&origin, repository, "origin") == 0) {
+    if (const char* url = git_remote_url(origin); url && *url) report.repository_uri = url;
+    git_remote_free(origin);
+  }
+  git_oid head{};
+  if (git_reference_name_to_id(&head, repository, "HEAD") == 0) {
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof(hex), &head);
+    report.revision = hex;
+  }
+  git_reference* symbolic = nullptr;
+  if (git_reference_lookup(&symbolic, repository, "HEAD") == 0) {
+    if (git_reference_type(symbolic) == GIT_REFERENCE_SYMBOLIC) report.branch = git_reference_symbolic_target(symbolic);
+    git_reference_free(symbolic);
+  }
 }
 
 std::string format_json(const ScanReport& report) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : *report.findings) findings.push_back(finding_json(f));
   nlohmann::json json = {{"tool", "refguard"},
+                         {"version", std::string(kVersion)},
+                         {"git_commit", std::string(kGitCommit)},
+                         {"schema_version", kScanJsonSchemaVersion},
+                         {"start_time", report.start_time},
+                         {"end_time", report.end_time},
+                         {"repository", report.repository},
+                         {"revision", report.revision},
+                         {"range", report.range},
                          {"policy_digest", report.policy->digest()},
                          {"commits", report.commits},
                          {"files", report.files},
+                         {"ignored", report.ignored},
+                         {"ignore_files", report.ignore_files},
                          {"findings", findings}};
   return json.dump(2) + "\n";
 }
@@ -74,13 +109,25 @@ std::string format_sarif(const ScanReport& report) {
     if (auto found = rule_index.find(f.rule_id); found != rule_index.end()) result["ruleIndex"] = found->second;
     results.push_back(std::move(result));
   }
-  nlohmann::json sarif = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs",
-       {{{"tool", {{"driver", {{"name", "refguard"}, {"informationUri", "https://localhost/refguard"},
-                               {"version", "0.1.0"}, {"rules", rules}}}}},
-         {"results", results}}}}};
+  // No informationUri: refguard has no public home page, and SARIF makes it optional.
+  nlohmann::json driver = {{"name", "refguard"}, {"version", std::string(kVersion)}, {"rules", rules}};
+  if (!kGitCommit.empty()) driver["properties"] = {{"gitCommit", std::string(kGitCommit)}};
+  nlohmann::json invocation = {{"executionSuccessful", true},
+                               {"startTimeUtc", report.start_time},
+                               {"endTimeUtc", report.end_time},
+                               {"arguments", report.command_line}};
+  if (!report.command_line.empty())
+    invocation["commandLine"] = fmt::format("{}", fmt::join(report.command_line, " "));
+  nlohmann::json run = {{"tool", {{"driver", driver}}}, {"invocations", {invocation}}, {"results", results}};
+  if (!report.repository_uri.empty()) {
+    nlohmann::json provenance = {{"repositoryUri", report.repository_uri}};
+    if (!report.revision.empty()) provenance["revisionId"] = report.revision;
+    if (!report.branch.empty()) provenance["branch"] = report.branch;
+    run["versionControlProvenance"] = {provenance};
+  }
+  nlohmann::json sarif = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                          {"version", "2.1.0"},
+                          {"runs", {run}}};
   return sarif.dump(2) + "\n";
 }
 

@@ -19,6 +19,7 @@ enum class Severity { kBlock, kWarn };
 struct Hit {
   uint32_t line = 0;            // 1-based line in the new file; 0 = the file as a whole
   std::string secret;           // sensitive matched text; always shown masked. May be empty.
+  bool code = false;            // `secret` is code (an unsafe call), not a credential: the line is shown as is
   std::string detail;           // what was found, safe to print ("U+202E RIGHT-TO-LEFT OVERRIDE")
   std::string where;            // extra location inside the file, e.g. "cell 3" ("" if none)
   std::optional<Severity> severity;  // overrides the rule's action (e.g. "unknown global: warn")

@@ -11,12 +11,13 @@ namespace {
 class RegexDetector final : public Detector {
  public:
   RegexDetector(std::unique_ptr<RE2> regex, std::unique_ptr<RE2> unless, std::vector<std::string> keywords,
-                int secret_group, double min_entropy)
+                int secret_group, double min_entropy, bool code)
       : regex_(std::move(regex)),
         unless_(std::move(unless)),
         keywords_(std::move(keywords)),
         secret_group_(secret_group),
-        min_entropy_(min_entropy) {}
+        min_entropy_(min_entropy),
+        code_(code) {}
 
   std::optional<PrefilterSpec> prefilter() const override { return PrefilterSpec{regex_->pattern(), keywords_}; }
   bool wants_lines() const override { return true; }
@@ -53,6 +54,7 @@ class RegexDetector final : public Detector {
       Hit hit;
       hit.line = line.number;
       hit.secret = std::string(value);
+      hit.code = code_;
       hits.push_back(std::move(hit));
     }
   }
@@ -62,6 +64,7 @@ class RegexDetector final : public Detector {
   std::vector<std::string> keywords_;
   int secret_group_;
   double min_entropy_;
+  bool code_;
 };
 
 }  // namespace
@@ -72,6 +75,7 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   auto group = params.integer("secret_group");
   auto entropy = params.number("min_entropy");
   auto unless_pattern = params.string("unless");
+  bool code = params.boolean("code").value_or(false);
   if (!pattern) return nullptr;
   RE2::Options options;
   options.set_log_errors(false);
@@ -100,7 +104,7 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   }
   for (const auto& keyword : keywords)
     if (keyword.empty()) params.error("keywords", "must not hold an empty keyword");
-  return std::make_unique<RegexDetector>(std::move(regex), std::move(unless), std::move(keywords), secret_group, entropy.value_or(0));
+  return std::make_unique<RegexDetector>(std::move(regex), std::move(unless), std::move(keywords), secret_group, entropy.value_or(0), code);
 }
 
 }  // namespace refguard::detect

@@ -53,6 +53,19 @@ class BlobScan {
 
   /// Maps a hit's line in a decoded view (a notebook cell) to a line of the raw
   /// file and a description ("cell 3, line 2"); identity for plain files.
+  // The offending line, trimmed and cut at kMaxCodeExcerpt columns, in backticks.
+  static std::string code_excerpt(std::string_view line) {
+    constexpr size_t kMaxCodeExcerpt = 100;
+    size_t start = line.find_first_not_of(" \t");
+    size_t end = line.find_last_not_of(" \t\r");
+    if (start == std::string_view::npos) return {};
+    line = line.substr(start, end - start + 1);
+    if (line.size() <= kMaxCodeExcerpt) return "`" + std::string(line) + "`";
+    size_t cut = kMaxCodeExcerpt;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    return "`" + std::string(line.substr(0, cut)) + "…`";
+  }
+
   using LineMapper = std::function<std::pair<uint32_t, std::string>(const detect::Hit&, std::string_view line_text)>;
 
   void add(size_t rule_index, const std::vector<detect::Hit>& hits, const LineIndex* lines, std::string_view where,
@@ -68,10 +81,11 @@ class BlobScan {
       finding.severity = hit.severity.value_or(rule.spec.action == policy::Action::kWarn ? detect::Severity::kWarn
                                                                                           : detect::Severity::kBlock);
       if (!hit.secret.empty()) {
-        finding.masked = mask_secret(hit.secret);
+        // Code (an unsafe call) is shown as written; a credential never is.
+        if (!hit.code) finding.masked = mask_secret(hit.secret);
         finding.secret_hash = stable_hash(hit.secret);
       }
-      finding.detail = hit.detail;
+      finding.detail = hit.code ? code_excerpt(line_text.empty() ? std::string_view(hit.secret) : line_text) : hit.detail;
       finding.where = hit.where.empty() ? std::string(where) : hit.where;
       if (mapper) std::tie(finding.line, finding.where) = (*mapper)(hit, line_text);
       findings_.push_back(std::move(finding));

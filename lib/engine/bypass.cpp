@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "util/number_text.h"
+
 namespace refguard::engine {
 
 namespace {
@@ -49,14 +51,26 @@ bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const s
          contains(rule->spec.bypass_users, pusher);
 }
 
+// As GitHub's delegated bypass does: the contact and everyone who could push
+// past this rule, so the pusher knows whom to ask without reading the policy.
 std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id) {
-  if (!policy.settings().contact.empty()) return "ask " + policy.settings().contact;
-  std::vector<std::string> people = policy.settings().bypass_users;
-  if (const CompiledRule* rule = find_rule(policy, rule_id))
-    for (const auto& user : rule->spec.bypass_users)
-      if (!contains(people, user)) people.push_back(user);
-  if (people.empty()) return "ask your repository or server admin";
-  return fmt::format("ask one of: {}", fmt::join(people, ", "));
+  const CompiledRule* rule = find_rule(policy, rule_id);
+  std::vector<std::string> people;
+  if (!rule || rule->spec.allow_bypass) {
+    people = policy.settings().bypass_users;
+    auto add = [&](const std::vector<std::string>& users) {
+      for (const auto& user : users)
+        if (!contains(people, user)) people.push_back(user);
+    };
+    if (rule) add(rule->spec.bypass_users);
+    if (!rule || !rule->spec.locked) add(policy.settings().repository_bypass_users);
+  }
+  const std::string& contact = policy.settings().contact;
+  std::string may = people.empty() ? "" : fmt::format("{} may bypass it", fmt::join(people, ", "));
+  if (!contact.empty() && !may.empty()) return fmt::format("ask {} ({})", contact, may);
+  if (!contact.empty()) return "ask " + contact;
+  if (!may.empty()) return "ask one of: " + fmt::format("{}", fmt::join(people, ", ")) + " (they may bypass it)";
+  return "ask your repository or server admin";
 }
 
 BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& pusher, const BypassRequest& request,
@@ -94,8 +108,8 @@ BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& push
     tell(ipc::LineKind::kWarning, fmt::format("refguard.allow={}: no blocking finding of this push has that id", id));
   if (outcome.bypassed > 0)
     tell(ipc::LineKind::kWarning,
-         fmt::format("BYPASS by {}: {} blocking finding(s) pushed past{}; this is recorded in the audit log", pusher,
-                     outcome.bypassed, request.reason.empty() ? "" : fmt::format(" (reason: \"{}\")", request.reason)));
+         fmt::format("BYPASS by {}: {} pushed past{}; this is recorded in the audit log", pusher,
+                     counted(outcome.bypassed, "blocking finding", "blocking findings"), request.reason.empty() ? "" : fmt::format(" (reason: \"{}\")", request.reason)));
   return outcome;
 }
 

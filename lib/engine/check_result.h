@@ -1,9 +1,11 @@
 #pragma once
 // What the push pipeline decided about one push (or one offline range), and
 // the figures the daemon's log, the audit record and `refguard scan` report.
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/compiled_policy.h"
@@ -13,6 +15,14 @@
 
 namespace refguard::engine {
 
+/// How a checked push ended; each push counts under exactly one.
+enum class PushOutcome { kAccept, kReject, kBypass, kTimeout, kError };
+inline constexpr std::array kPushOutcomes = {PushOutcome::kAccept, PushOutcome::kReject, PushOutcome::kBypass,
+                                             PushOutcome::kTimeout, PushOutcome::kError};
+/// "accept", "reject", "bypass", "timeout", "error": the words of the audit
+/// log, the daemon's log, the metrics and `refguard audit --verdict`.
+std::string_view to_string(PushOutcome outcome);
+
 struct CheckResult {
   ipc::Verdict verdict = ipc::Verdict::kReject;
   std::vector<Finding> findings;
@@ -21,7 +31,9 @@ struct CheckResult {
   std::string repository;                    // canonical git dir ("" if it could not be resolved)
   std::string error;                         // why the check itself failed ("" if it ran)
   std::shared_ptr<const CompiledPolicy> policy;  // the policy in force (null if it was never loaded)
-  std::vector<std::string> policy_warnings;      // layers that could not be used, and why
+  std::vector<std::string> warnings;  // policy layers that could not be used, ignore-file problems, locked findings kept
+  size_t ignored = 0;                 // known findings dropped by an ignore file
+  std::vector<std::string> ignore_files;  // the ignore files read
   size_t commits = 0;
   size_t files = 0;           // see ScanOutcome::files
   size_t cache_hits = 0;
@@ -33,6 +45,10 @@ struct CheckResult {
   int64_t duration_ms = 0;    // the whole check, start to verdict
 
   bool accepted() const { return verdict == ipc::Verdict::kAccept; }
+  /// A failed check counts as an error, a time budget that ran out as a
+  /// timeout (whatever on_timeout decided), an accepted push with bypassed
+  /// findings as a bypass.
+  PushOutcome outcome() const;
 };
 
 }  // namespace refguard::engine

@@ -23,9 +23,11 @@ Expected<std::vector<Glob>> compile_globs(const std::vector<std::string>& patter
   return globs;
 }
 
-Expected<CompiledAllowlist> compile_allowlist(const policy::AllowlistSpec& spec, const std::string& where) {
+template <class Where>
+Expected<CompiledAllowlist> compile_allowlist(const policy::RuleSpec& rule, const Where& where_of) {
+  const policy::AllowlistSpec& spec = rule.allowlist;
   CompiledAllowlist allowlist;
-  auto paths = compile_globs(spec.paths, where + ".allowlist.paths");
+  auto paths = compile_globs(spec.paths, where_of("allowlist.paths") + ".allowlist.paths");
   if (!paths) return std::unexpected(paths.error());
   allowlist.paths = std::move(*paths);
   RE2::Options options;
@@ -33,7 +35,8 @@ Expected<CompiledAllowlist> compile_allowlist(const policy::AllowlistSpec& spec,
   for (const auto& pattern : spec.regexes) {
     auto regex = std::make_unique<RE2>(pattern, options);
     if (!regex->ok())
-      return fail(fmt::format("{}.allowlist.regexes: RE2 rejects '{}': {}", where, pattern, regex->error()));
+      return fail(fmt::format("{}.allowlist.regexes: RE2 rejects '{}': {}", where_of("allowlist.regexes"), pattern,
+                              regex->error()));
     allowlist.regexes.push_back(std::move(regex));
   }
   for (const auto& word : spec.stopwords) allowlist.stopwords.push_back(ascii_lower(word));
@@ -42,15 +45,18 @@ Expected<CompiledAllowlist> compile_allowlist(const policy::AllowlistSpec& spec,
 }
 
 Expected<CompiledRule> compile_rule(const policy::RuleSpec& spec) {
-  std::string where = fmt::format("{}: rule '{}'", spec.origin.text(), spec.id);
+  // Each error points at the line of the value, not at the [[rule]] header.
+  auto where = [&](const std::string& key) {
+    return fmt::format("{}: rule '{}'", spec.origin_of(key).text(), spec.id);
+  };
   CompiledRule rule;
-  auto scope = compile_globs(spec.paths, where + ".paths");
+  auto scope = compile_globs(spec.paths, where("paths") + ".paths");
   if (!scope) return std::unexpected(scope.error());
   rule.scope = std::move(*scope);
-  auto allowlist = compile_allowlist(spec.allowlist, where);
+  auto allowlist = compile_allowlist(spec, where);
   if (!allowlist) return std::unexpected(allowlist.error());
   rule.allowlist = std::move(*allowlist);
-  if (!spec.detector) return fail(where + ": has no [rule.detector]");
+  if (!spec.detector) return fail(where("detector") + ": has no [rule.detector]");
   std::string type = (*spec.detector)["type"].value_or(std::string());
   auto factory = detect::find_detector_factory(type);
   if (!factory) {
@@ -61,7 +67,7 @@ Expected<CompiledRule> compile_rule(const policy::RuleSpec& spec) {
   detect::DetectorParams params(*spec.detector, spec.detector_file, spec.id);
   rule.detector = factory(params);
   if (auto finished = params.finish(); !finished) return std::unexpected(finished.error());
-  if (!rule.detector) return fail(where + ": detector could not be built");
+  if (!rule.detector) return fail(where("detector") + ": detector could not be built");
   rule.spec = spec;
   return rule;
 }
@@ -103,6 +109,7 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
   policy->settings_ = spec.settings;
   policy->sources_ = spec.sources;
   policy->ai_paths_ = spec.ai_paths;
+  policy->origins_ = spec.value_origins;
   policy->ai_sdks_ = spec.ai_sdks;
   auto classifier = AiClassifier::create(spec.ai_paths, spec.ai_sdks);
   if (!classifier) return std::unexpected(classifier.error());
@@ -184,36 +191,118 @@ std::shared_ptr<const CompiledPolicy::PathRules> CompiledPolicy::rules_for_path(
   return rules;
 }
 
-std::string CompiledPolicy::to_toml() const {
+namespace {
+
+toml::array to_array(const std::vector<std::string>& values) {
+  toml::array array;
+  for (const auto& v : values) array.push_back(v);
+  return array;
+}
+
+std::string toml_text(const toml::table& table) {
   std::ostringstream out;
-  out << "# effective policy, digest " << digest_ << "\n# layers: " << fmt::format("{}", fmt::join(sources_, " -> "))
-      << "\nversion = 1\n\n";
-  toml::table settings{{"time_budget_ms", settings_.time_budget_ms},
-                       {"on_timeout", settings_.on_timeout == policy::TimeoutVerdict::kReject ? "reject" : "accept"},
-                       {"max_findings_shown", static_cast<int64_t>(settings_.max_findings_shown)},
-                       {"progress_interval_ms", settings_.progress_interval_ms},
-                       {"notes_ref", settings_.notes_ref}};
-  auto to_array = [](const std::vector<std::string>& values) {
-    toml::array array;
-    for (const auto& v : values) array.push_back(v);
-    return array;
+  out << toml::toml_formatter(table, toml::toml_formatter::default_flags & ~toml::format_flags::indentation);
+  return out.str();
+}
+
+std::string quoted_list(const std::vector<std::string>& values) {
+  return values.empty() ? "nobody" : fmt::format("{}", fmt::join(values, ", "));
+}
+
+// "# from FILE:LINE" lines for each value of a rule set by a layer.
+std::string explain_rule(const policy::RuleSpec& s) {
+  std::string out = fmt::format("# rule '{}' defined at {}\n", s.id, s.origin.text());
+  for (const auto& [key, origin] : s.value_origins)
+    if (key != "id" && key != "allowlist") out += fmt::format("#   {} from {}\n", key, origin.text());
+  if (s.locked) out += fmt::format("#   locked by {}: repository layers cannot weaken it or bypass it\n", s.locked_by);
+  if (!s.allow_bypass) out += "#   allow_bypass = false: nobody may bypass it\n";
+  return out;
+}
+
+toml::table rule_table(const policy::RuleSpec& s) {
+  toml::table table{{"id", s.id}, {"description", s.description}, {"action", std::string(policy::to_string(s.action))},
+                    {"remedy", s.remedy}};
+  if (!s.paths.empty()) table.insert("paths", to_array(s.paths));
+  if (s.ai_only) table.insert("ai_only", true);
+  if (s.locked) table.insert("locked", true);
+  if (!s.bypass_users.empty()) table.insert("bypass_users", to_array(s.bypass_users));
+  if (!s.allow_bypass) table.insert("allow_bypass", false);
+  toml::table allowlist;
+  const auto& a = s.allowlist;
+  for (const auto& [key, values] : {std::pair{"paths", &a.paths}, std::pair{"regexes", &a.regexes},
+                                    std::pair{"stopwords", &a.stopwords}, std::pair{"commits", &a.commits}})
+    if (!values->empty()) allowlist.insert(key, to_array(*values));
+  if (!allowlist.empty()) table.insert("allowlist", std::move(allowlist));
+  if (s.detector) table.insert("detector", *s.detector);
+  return table;
+}
+
+}  // namespace
+
+// Sections are formatted one by one (toml++ sorts keys within a table) so
+// that comments can sit beside them; top-level keys come before any table.
+std::string CompiledPolicy::to_toml(bool explain) const {
+  std::ostringstream out;
+  const policy::Settings defaults;
+  const auto& set = settings_;
+  auto from = [&](const std::map<std::string, policy::Origin>& origins, const std::string& key) {
+    auto found = origins.find(key);
+    return found == origins.end() ? std::string("built-in default") : found->second.text();
   };
-  settings.insert("policy_editors", to_array(settings_.policy_editors));
-  settings.insert("bypass_users", to_array(settings_.bypass_users));
-  out << "[settings]\n" << toml::toml_formatter(settings) << "\n\n";
-  out << "[ai]\n" << toml::toml_formatter(toml::table{{"paths", to_array(ai_paths_)}, {"sdks", to_array(ai_sdks_)}})
+  out << "# effective policy, digest " << digest_ << "\n# layers: " << fmt::format("{}", fmt::join(sources_, " -> "))
       << "\n";
+  if (explain) {
+    out << "#\n# Who may bypass (git push -o refguard.bypass=\"reason\", or -o refguard.allow=<id>):\n";
+    out << fmt::format("#   every rule that allows it: {} (settings.bypass_users, {})\n", quoted_list(set.bypass_users),
+                       from(set.value_origins, "bypass_users"));
+    out << fmt::format("#   every rule not locked: {} (a repository's settings.bypass_users, {})\n",
+                       quoted_list(set.repository_bypass_users), from(set.value_origins, "repository_bypass_users"));
+    for (const auto& rule : rules_) {
+      const auto& s = rule.spec;
+      if (!s.allow_bypass) out << fmt::format("#   rule '{}': nobody (allow_bypass = false)\n", s.id);
+      else if (!s.bypass_users.empty())
+        out << fmt::format("#   rule '{}': also {} ({})\n", s.id, quoted_list(s.bypass_users), s.origin_of("bypass_users").text());
+    }
+    out << fmt::format("#   refused pushers are told to ask: {} (settings.contact, {})\n",
+                       set.contact.empty() ? "their repository or server admin" : set.contact,
+                       from(set.value_origins, "contact"));
+  }
+  out << "\nversion = 1\n\n";
+  toml::table settings{{"max_findings_shown", static_cast<int64_t>(set.max_findings_shown)},
+                       {"progress_interval_ms", set.progress_interval_ms},
+                       {"notes_ref", set.notes_ref},
+                       {"contact", set.contact},
+                       {"policy_editors", to_array(set.policy_editors)},
+                       {"bypass_users", to_array(set.bypass_users)}};
+  // System-only settings: printed as values only when a system policy changed
+  // them, so that the output also checks as a repository layer otherwise.
+  if (set.time_budget_ms != defaults.time_budget_ms) settings.insert("time_budget_ms", set.time_budget_ms);
+  if (set.on_timeout != defaults.on_timeout)
+    settings.insert("on_timeout", set.on_timeout == policy::TimeoutVerdict::kReject ? "reject" : "accept");
+  out << "[settings]\n" << toml_text(settings) << "\n";
+  if (set.time_budget_ms == defaults.time_budget_ms) out << "# time_budget_ms = " << set.time_budget_ms << "\n";
+  if (set.on_timeout == defaults.on_timeout) out << "# on_timeout = \"reject\"\n";
+  if (!set.repository_bypass_users.empty())
+    out << fmt::format("# repository layers' bypass_users (never for locked rules): {}\n",
+                       quoted_list(set.repository_bypass_users));
+  if (explain)
+    for (const auto& [key, origin] : set.value_origins) out << fmt::format("#   settings.{} from {}\n", key, origin.text());
+  out << "\n[ai]\n" << toml_text(toml::table{{"paths", to_array(ai_paths_)}, {"sdks", to_array(ai_sdks_)}}) << "\n";
+  if (explain)
+    for (const auto& [key, origin] : origins_) out << fmt::format("#   {} from {}\n", key, origin.text());
   for (const auto& rule : rules_) {
-    const auto& s = rule.spec;
-    toml::table table{{"id", s.id}, {"description", s.description}, {"action", std::string(policy::to_string(s.action))},
-                      {"remedy", s.remedy}};
-    if (!s.paths.empty()) table.insert("paths", to_array(s.paths));
-    if (s.ai_only) table.insert("ai_only", true);
-    if (s.locked) table.insert("locked", true);
-    if (!s.bypass_users.empty()) table.insert("bypass_users", to_array(s.bypass_users));
-    if (!s.allow_bypass) table.insert("allow_bypass", false);
-    if (s.detector) table.insert("detector", *s.detector);
-    out << "\n# defined at " << s.origin.text() << "\n[[rule]]\n" << toml::toml_formatter(table) << "\n";
+    out << "\n" << (explain ? explain_rule(rule.spec) : fmt::format("# defined at {}\n", rule.spec.origin.text()));
+    out << toml_text(toml::table{{"rule", toml::array{rule_table(rule.spec)}}}) << "\n";
+  }
+  for (const auto& ref_rule : ref_rules_) {
+    const auto& r = ref_rule.spec;
+    std::vector<std::string> forbid;
+    if (r.forbid_force_push) forbid.push_back("force-push");
+    if (r.forbid_delete) forbid.push_back("delete");
+    toml::table table{{"refs", to_array(r.refs)}, {"forbid", to_array(forbid)}};
+    if (!r.message.empty()) table.insert("message", r.message);
+    out << fmt::format("\n# defined at {}\n", r.origin.text())
+        << toml_text(toml::table{{"ref_rule", toml::array{std::move(table)}}}) << "\n";
   }
   return out.str();
 }

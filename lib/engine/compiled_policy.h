@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -65,8 +66,11 @@ class CompiledPolicy {
   const std::vector<std::string>& sources() const { return sources_; }
   /// Prefilter fallbacks and other compile-time notes worth logging.
   const std::vector<std::string>& notes() const { return notes_; }
-  /// The effective policy as TOML, for `refguard policy show`.
-  std::string to_toml() const;
+  /// The effective policy as TOML that `refguard policy check --system`
+  /// accepts, for `refguard policy show`: settings, AI lists, rules with their
+  /// allowlists, bypass users and locks, ref rules. `explain`: comments name
+  /// the layer (file:line) each value came from, and who may bypass what.
+  std::string to_toml(bool explain = false) const;
 
   /// Which rules look at a file at `path`: with and without AI-script content,
   /// and whether the path alone makes it an AI script. Rules whose detector
@@ -94,6 +98,7 @@ class CompiledPolicy {
   std::vector<std::string> notes_;
   std::vector<std::string> ai_paths_;
   std::vector<std::string> ai_sdks_;
+  std::map<std::string, policy::Origin> origins_;  // "ai.paths", "ai.sdks", "locked"
   mutable std::mutex path_rules_mutex_;
   mutable std::unordered_map<std::string, std::shared_ptr<const PathRules>> path_rules_;
 };

@@ -11,9 +11,9 @@ void append_audit_record(const ipc::Request& request, const CheckResult& result,
                          const ipc::LineSink& sink) {
   if (!effects.audit) return;
   auto audited = effects.audit->append(audit_record(request, result));
+  if (effects.on_audit) effects.on_audit(audited.has_value());
   if (audited) return;
-  if (effects.on_audit_error) effects.on_audit_error();
-  log_event("AUDIT LOG WRITE FAILED (verdict unaffected): {}", audited.error().message);
+  log_error("AUDIT LOG WRITE FAILED (verdict unaffected): {}", audited.error().message);
   sink(ipc::LineKind::kWarning, prefixed("the audit log could not be written; the server admin is told"));
 }
 
@@ -22,12 +22,23 @@ void keep_warnings_for_notes(const CheckResult& result, const PushEffects& effec
   effects.notes->remember(result.repository, result.policy->settings().notes_ref, result.updates, result.findings);
 }
 
+// One line per push, every value a field: `push reject repo=... pusher=... verdict=reject ...`.
+// ("push accept"/"push reject" and "NNNms" stay greppable for older scripts.)
 void log_decision(const ipc::Request& request, const CheckResult& result) {
-  log_event("push {} repo={} pusher={} refs={} commits={} files={} findings={} cache_hits={} commits_known={} {}ms{}",
-            result.accepted() ? "accept" : "reject", result.repository.empty() ? request.repo_path : result.repository,
-            request.pusher.empty() ? "-" : request.pusher, request.updates.size(), result.commits, result.files,
-            result.findings.size(), result.cache_hits, result.commits_known, result.duration_ms,
-            result.error.empty() ? "" : " error: " + result.error);
+  PushOutcome outcome = result.outcome();
+  log_line(outcome == PushOutcome::kError ? LogLevel::kError : LogLevel::kInfo,
+           result.accepted() ? "push accept" : "push reject",
+           {{"repo", result.repository.empty() ? request.repo_path : result.repository},
+            {"pusher", request.pusher.empty() ? "-" : request.pusher},
+            {"verdict", std::string(to_string(outcome))},
+            {"refs", std::to_string(request.updates.size())},
+            {"commits", std::to_string(result.commits)},
+            {"files", std::to_string(result.files)},
+            {"findings", std::to_string(result.findings.size())},
+            {"cache_hits", std::to_string(result.cache_hits)},
+            {"commits_known", std::to_string(result.commits_known)},
+            {"duration", std::to_string(result.duration_ms) + "ms"},
+            {"error", result.error.empty() ? "-" : result.error}});
 }
 
 }  // namespace

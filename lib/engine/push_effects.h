@@ -17,8 +17,8 @@ struct PushEffects {
   AuditLog* audit = nullptr;     // append the decision (the pusher is warned when it cannot be written)
   PendingNotes* notes = nullptr; // keep an accepted push's warnings for post-receive
   std::function<void(const CheckResult&)> record_statistics;
-  std::function<void()> on_audit_error;  // counted by the daemon
-  bool log = false;              // one `push accept repo=... pusher=...` line in the daemon's log
+  std::function<void(bool written)> on_audit;  // counted by the daemon
+  bool log = false;              // one `push accept repo=... pusher=... verdict=...` line in the daemon's log
 };
 
 /// Applies `effects` for the decision `result` on `request`.

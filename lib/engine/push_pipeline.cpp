@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "engine/bypass.h"
+#include "engine/finding_ignore.h"
 #include "engine/push_rules.h"
 #include "engine/push_scan.h"
 #include "engine/push_target.h"
@@ -77,7 +78,17 @@ class PushPipeline::Run {
     if (!committed) load.warnings.insert(load.warnings.begin(), committed.error().message);
     for (const auto& warning : load.warnings) say(ipc::LineKind::kWarning, warning);
     result_.policy = std::move(load.policy);
-    result_.policy_warnings = std::move(load.warnings);
+    result_.warnings = std::move(load.warnings);
+  }
+
+  // Step 2b: known, accepted findings (engine/finding_ignore.h), from the
+  // repository's files as they are before the push, and any given.
+  bool load_ignore_list() {
+    ignore_ = load_repository_ignore_list(repository_->repository.get(), repository_->path);
+    for (const auto& file : pipeline_.options_.ignore_files)
+      if (auto read = read_ignore_file(file, ignore_); !read) return fail(read.error().message);
+    result_.ignore_files = ignore_.sources;
+    return true;
   }
 
   // Step 3: the new commits and the files each changes (no content yet).
@@ -129,7 +140,17 @@ class PushPipeline::Run {
     return true;
   }
 
-  // Step 6: -o refguard.bypass / -o refguard.allow, for the pushers the policy trusts.
+  // Step 6: findings the repository's admins accepted are left out; a
+  // locked rule's findings never are.
+  void drop_ignored_findings() {
+    IgnoreOutcome dropped = drop_ignored(*result_.policy, ignore_, result_.findings);
+    result_.ignored = dropped.ignored;
+    for (const auto& line : ignore_report_lines(ignore_, dropped)) sink_(line.kind, line.text);
+    for (const auto& problem : ignore_.problems) result_.warnings.push_back(problem);
+    for (const auto& note : dropped.notes) result_.warnings.push_back(note);
+  }
+
+  // Step 7: -o refguard.bypass / -o refguard.allow, for the pushers the policy trusts.
   void apply_bypass() {
     if (!is_push()) return;
     BypassRequest bypass = parse_push_options(request_->push_options);
@@ -139,12 +160,13 @@ class PushPipeline::Run {
     bypass_lines_ = std::move(bypassed.lines);
   }
 
-  // Step 7: the verdict, and what the pusher reads about the findings.
+  // Step 8: the verdict, and what the pusher reads about the findings.
   void decide() {
     const CompiledPolicy& policy = *result_.policy;
     const auto& settings = policy.settings();
     bool blocked = !result_.rule_violations.empty() || has_blocking_finding(result_.findings);
-    for (const auto& line : format_findings({&result_.findings, settings.max_findings_shown, blocked}))
+    for (const auto& line :
+         format_findings({&result_.findings, settings.max_findings_shown, blocked, result_.commits}))
       sink_(line.kind, line.text);
     for (const auto& line : bypass_lines_) sink_(line.kind, line.text);
     if (blocked && request_) tell_how_to_bypass();
@@ -245,6 +267,7 @@ class PushPipeline::Run {
   std::optional<git::PushContent> content_;
   std::optional<git::ObjectReader> objects_;
   std::vector<ReportLine> bypass_lines_;
+  IgnoreList ignore_;
   std::string first_unscanned_;
 };
 
@@ -261,9 +284,11 @@ PushPipeline::PushPipeline(git::RepositoryCache& repositories, PolicyStore& poli
 void PushPipeline::run_steps(Run& run) {
   if (!run.resolve_target()) return;     // canonical repository and quarantine, opened and locked
   run.load_policy_in_force();            // built-in -> system -> the repository's files before the push
+  if (!run.load_ignore_list()) return;   // known findings the repository's admins accepted
   if (!run.read_new_content()) return;   // new commits and the files each changes
   if (!run.check_push_rules()) return;   // protected refs, policy-change rules
   if (!run.scan()) return;               // every new (blob, path) once, within the time budget
+  run.drop_ignored_findings();           // .refguardignore, refguardignore (never a locked rule's)
   run.apply_bypass();                    // -o refguard.bypass / -o refguard.allow
   run.decide();                          // findings reported, the verdict
 }

@@ -2,7 +2,8 @@
 // The one path of a push, start to verdict and after, as named steps:
 //
 //   resolve the target -> the policy in force -> read what is new -> ref and
-//   policy-change rules -> scan -> bypass -> verdict -> effects
+//   policy-change rules -> scan -> drop known findings -> bypass -> verdict
+//   -> effects
 //
 // run the same way by the daemon (every effect), `refguard check` (the
 // inline fail mode: the audit record) and `refguard scan` (an offline range,
@@ -32,6 +33,7 @@ struct PipelineOptions {
   git::PushLimits limits;
   bool time_budget = true;        // false: offline scans run to the end
   bool remember_commits = true;   // keep commits' changes and findings for the next push (re-push after a rejection)
+  std::vector<std::string> ignore_files;  // more ignore files, beside the repository's own (`refguard scan --ignore-file`)
 };
 
 class PushPipeline {

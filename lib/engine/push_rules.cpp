@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "engine/finding_ignore.h"
+
 namespace refguard::engine {
 
 std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<git::RefUpdate>& updates) {
@@ -33,11 +35,13 @@ Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, cons
   for (const auto& commit : content.commits) {
     if (commit.ref != default_branch) continue;
     for (const auto& file : commit.files()) {
-      if (file.path != kCommittedPolicyFile) continue;
+      bool ignore_file = file.path == kCommittedIgnoreFile;  // silences findings: as guarded as the policy
+      if (file.path != kCommittedPolicyFile && !ignore_file) continue;
       if (!is_editor)
         problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
-                                       pusher.empty() ? "an unidentified pusher" : pusher, kCommittedPolicyFile,
-                                       default_branch, fmt::join(editors, ", ")));
+                                       pusher.empty() ? "an unidentified pusher" : pusher, file.path, default_branch,
+                                       fmt::join(editors, ", ")));
+      if (ignore_file) continue;
       auto blob = objects.read_blob(file.blob, file.path);
       if (!blob) return std::unexpected(blob.error());
       std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, commit.id.short_hex());

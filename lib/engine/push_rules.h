@@ -17,8 +17,9 @@ namespace refguard::engine {
 /// Forbidden force-pushes and deletions of `updates` under `policy`'s ref rules.
 std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std::vector<git::RefUpdate>& updates);
 
-/// A push that changes the committed policy on the default branch must come
-/// from a policy editor (when the policy names any) and must load, exactly as
+/// A push that changes the committed policy (or the committed ignore file)
+/// on the default branch must come from a policy editor (when the policy
+/// names any); a policy must load, exactly as
 /// `refguard policy check` would; it never judges itself (the policy in
 /// force is the one from before the push). Fails when a blob cannot be read.
 Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,

@@ -21,7 +21,7 @@ ipc::Verdict decide_verdict(const CheckResult& result, policy::TimeoutVerdict on
 std::string timeout_line(const CheckResult& result, int time_budget_ms, policy::TimeoutVerdict on_timeout,
                          const std::string& first_unscanned);
 
-/// The last line of every check: "push accepted: 3 commits, 12 files checked in 40 ms".
+/// The last line of every check: "push accepted: 3 commits, 1 file checked in 40 ms".
 std::string verdict_line(const CheckResult& result);
 
 }  // namespace refguard::engine

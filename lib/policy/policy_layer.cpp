@@ -4,10 +4,74 @@
 
 #include <algorithm>
 #include <set>
+#include <span>
 
 namespace refguard::policy {
 
 namespace {
+
+// Every key each part of a policy file knows: unknown keys are reported with
+// where they belong (a key placed after a [table] header lands in that table)
+// or the nearest known key (a typo).
+struct Section {
+  std::string_view name;   // as errors print it: "", "settings.", "ai.", "rule.", ...
+  std::string_view place;  // where its keys go, in words
+  std::span<const std::string_view> keys;
+};
+constexpr std::string_view kRootKeys[] = {"version", "settings", "ai", "rule", "ref_rule", "locked"};
+constexpr std::string_view kSettingsKeys[] = {
+    "time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref", "contact",
+    "progress_interval_ms"};
+constexpr std::string_view kAiKeys[] = {"paths", "sdks"};
+constexpr std::string_view kRuleKeys[] = {"id",       "description",  "action",       "remedy",
+                                                               "paths",    "ai_only",      "detector",     "allowlist",
+                                                               "bypass_users", "allow_bypass", "locked"};
+constexpr std::string_view kAllowlistKeys[] = {"paths", "regexes", "stopwords", "commits"};
+constexpr std::string_view kRefRuleKeys[] = {"refs", "forbid", "message"};
+
+const std::vector<Section>& sections() {
+  static const std::vector<Section> all = {
+      {"", "at the top level of the file, before the first [table] header", kRootKeys},
+      {"settings.", "in [settings]", kSettingsKeys},
+      {"ai.", "in [ai]", kAiKeys},
+      {"rule.", "in a [[rule]]", kRuleKeys},
+      {"ref_rule.", "in a [[ref_rule]]", kRefRuleKeys},
+  };
+  return all;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown key; did you mean 'contact'?" or "unknown key: `locked` belongs at the top level ...".
+std::string unknown_key_reason(std::string_view key, std::span<const std::string_view> known,
+                               std::string_view where) {
+  for (const auto& section : sections())
+    if (section.name != where && !where.ends_with("allowlist.") &&
+        std::find(section.keys.begin(), section.keys.end(), key) != section.keys.end())
+      return fmt::format("unknown key here: `{}` belongs {}", key, section.place);
+  std::string_view best;
+  size_t best_distance = std::max<size_t>(2, key.size() / 4) + 1;
+  for (std::string_view candidate : known)
+    if (size_t d = edit_distance(key, candidate); d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  if (!best.empty()) return fmt::format("unknown key; did you mean '{}'?", best);
+  return fmt::format("unknown key (known: {})", fmt::join(known, ", "));
+}
 
 // Collects errors with positions; one per problem, all reported at once.
 class LayerReader {
@@ -21,10 +85,17 @@ class LayerReader {
                            : fmt::format("{}: {}: {}", source_, key, why));
   }
 
-  void check_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where) {
+  void check_keys(const toml::table& table, std::span<const std::string_view> known, std::string_view where) {
     for (const auto& [key, node] : table)
       if (std::find(known.begin(), known.end(), key.str()) == known.end())
-        error(&node, fmt::format("{}{}", where, key.str()), "unknown key");
+        error(&node, fmt::format("{}{}", where, key.str()), unknown_key_reason(key.str(), known, where));
+  }
+
+  Origin origin_of(const toml::node* node) const { return Origin{source_, node ? node->source().begin.line : 0}; }
+
+  // Remembers where each key present in `table` was set, under `prefix`.
+  void note_origins(const toml::table& table, std::string_view prefix, std::map<std::string, Origin>& origins) const {
+    for (const auto& [key, node] : table) origins[fmt::format("{}{}", prefix, key.str())] = origin_of(&node);
   }
 
   std::optional<std::string> string(const toml::table& table, std::string_view key, std::string_view where) {
@@ -97,10 +168,11 @@ class LayerReader {
 };
 
 void LayerReader::read_settings(const toml::table& table, Settings& settings) {
-  check_keys(table,
-             {"time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref",
-              "contact", "progress_interval_ms"},
-             "settings.");
+  check_keys(table, kSettingsKeys, "settings.");
+  for (const auto& [key, node] : table)
+    settings.value_origins[kind_ == LayerKind::kRepository && key.str() == "bypass_users" ? "repository_bypass_users"
+                                                                                           : std::string(key.str())] =
+        origin_of(&node);
   if (auto v = integer(table, "time_budget_ms", "settings.", 1, 600000)) settings.time_budget_ms = static_cast<int>(*v);
   if (auto v = string(table, "on_timeout", "settings.")) {
     if (*v == "reject") settings.on_timeout = TimeoutVerdict::kReject;
@@ -129,13 +201,14 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
 }
 
 void LayerReader::read_ai(const toml::table& table, PolicySpec& spec) {
-  check_keys(table, {"paths", "sdks"}, "ai.");
+  check_keys(table, kAiKeys, "ai.");
+  note_origins(table, "ai.", spec.value_origins);
   if (auto v = strings(table, "paths", "ai.")) spec.ai_paths.insert(spec.ai_paths.end(), v->begin(), v->end());
   if (auto v = strings(table, "sdks", "ai.")) spec.ai_sdks.insert(spec.ai_sdks.end(), v->begin(), v->end());
 }
 
 void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where) {
-  check_keys(table, {"paths", "regexes", "stopwords", "commits"}, where);
+  check_keys(table, kAllowlistKeys, where);
   auto append = [](std::vector<std::string>& to, const std::optional<std::vector<std::string>>& from) {
     if (from) to.insert(to.end(), from->begin(), from->end());
   };
@@ -146,7 +219,7 @@ void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowl
 }
 
 void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
-  check_keys(table, {"refs", "forbid", "message"}, "ref_rule.");
+  check_keys(table, kRefRuleKeys, "ref_rule.");
   RefRuleSpec rule;
   rule.origin = Origin{source_, table.source().begin.line};
   auto refs = strings(table, "refs", "ref_rule.");
@@ -206,17 +279,18 @@ void LayerReader::merge_rule(const toml::table& table, RuleSpec& rule, bool is_n
   } else if (is_new) {
     error(&table, where + "detector", "a new rule needs a [rule.detector] table");
   }
+  note_origins(table, "", rule.value_origins);
   if (const toml::node* node = table.get("allowlist")) {
-    if (const toml::table* allowlist = node->as_table()) read_allowlist(*allowlist, rule.allowlist, where + "allowlist.");
+    if (const toml::table* allowlist = node->as_table()) {
+      read_allowlist(*allowlist, rule.allowlist, where + "allowlist.");
+      note_origins(*allowlist, "allowlist.", rule.value_origins);
+    }
     else error(node, where + "allowlist", "must be a table ([rule.allowlist])");
   }
 }
 
 void LayerReader::read_rule(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here) {
-  check_keys(table,
-             {"id", "description", "action", "remedy", "paths", "ai_only", "detector", "allowlist", "bypass_users",
-              "allow_bypass", "locked"},
-             "rule.");
+  check_keys(table, kRuleKeys, "rule.");
   auto id = string(table, "id", "rule.");
   if (!id || id->empty() || id->find_first_of(" \t\n,") != std::string::npos) {
     error(&table, "rule.id", "every rule needs an id without spaces or commas");
@@ -247,7 +321,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
   }
   const toml::table& root = *document;
   LayerReader reader(source, kind, document);
-  reader.check_keys(root, {"version", "settings", "ai", "rule", "ref_rule", "locked"}, "");
+  reader.check_keys(root, kRootKeys, "");
   if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
     reader.error(version, "version", "this refguard reads policy version 1");
   if (const toml::table* settings = root["settings"].as_table()) reader.read_settings(*settings, spec.settings);
@@ -275,6 +349,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
     if (locked_here.contains(rule.id)) {
       rule.locked = true;
       rule.locked_by = source;
+      rule.value_origins["locked"] = Origin{source, root.get("locked")->source().begin.line};
     }
   for (const auto& id : locked_here)
     if (std::none_of(spec.rules.begin(), spec.rules.end(), [&](const RuleSpec& r) { return r.id == id; }))

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,14 @@ struct RuleSpec {
   std::string locked_by;                   // the layer that locked it
   Origin origin;                           // where the rule was (last) defined
   std::string detector_file;               // file holding the detector table
+  // Where each value was last set ("paths", "allowlist.paths", "action", ...):
+  // errors point at the value's line, `refguard policy show --explain` names its layer.
+  std::map<std::string, Origin> value_origins;
+  /// The origin of `key`'s value, else where the rule was defined.
+  const Origin& origin_of(const std::string& key) const {
+    auto found = value_origins.find(key);
+    return found == value_origins.end() ? origin : found->second;
+  }
 };
 
 struct Settings {
@@ -64,6 +73,7 @@ struct Settings {
   int progress_interval_ms = 500;           // at most one progress line per interval during a long scan
   std::string contact;                      // whom a refused pusher should ask
   std::string notes_ref = "refs/notes/refguard";
+  std::map<std::string, Origin> value_origins;  // "contact", "bypass_users", "repository_bypass_users", ...
 };
 
 /// Protects refs: e.g. no force-push or deletion of main and release branches.
@@ -82,6 +92,7 @@ struct PolicySpec {
   std::vector<RuleSpec> rules;              // in definition order
   std::vector<RefRuleSpec> ref_rules;       // every layer's, in order
   std::vector<std::string> sources;         // the layers merged, in order
+  std::map<std::string, Origin> value_origins;  // "ai.paths", "ai.sdks", "locked"
 };
 
 }  // namespace refguard::policy

@@ -16,6 +16,8 @@
 #include "util/path.h"
 #include "server/socket_path.h"
 #include "util/log.h"
+#include "util/number_text.h"
+#include "util/version.h"
 
 namespace refguard::server {
 
@@ -31,13 +33,13 @@ Server::Server(ServerOptions options)
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
       pipeline_(repositories_, policies_, scan_cache_, pool_, engine::PipelineOptions{options_.allowed_roots}),
       audit_(options_.audit_log.empty() ? engine::audit_log_in(options_.state_dir) : options_.audit_log),
-      metrics_(io_, [this] { return prometheus_text(); }) {
+      metrics_(io_, [this] { return prometheus_text(status_table(status_inputs())); }) {
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
   session_context_.on_protocol_error = [this](const std::string& why) {
     stats_.record_protocol_error();
-    log_event("connection refused: {}", why);
+    log_warning("connection refused: {}", why);
   };
   session_context_.active = &active_sessions_;
 }
@@ -79,28 +81,33 @@ Expected<void> Server::listen() {
 
 Expected<void> Server::start() {
   started_at_ = std::chrono::steady_clock::now();
+  started_unix_seconds_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  log_line(LogLevel::kInfo, "refguardd starting", {{"version", std::string(kVersion)}, {"commit", std::string(kGitCommit)}});
   if (auto loaded = policies_.reload(); !loaded) return fail("cannot load the policy:\n" + loaded.error().message);
+  stats_.record_reload(true, "");
   auto base = policies_.base_policy();
-  log_event("policy loaded: {} rules, digest {} ({})", base->rules().size(), base->digest(),
-            fmt::join(base->sources(), " -> "));
-  for (const auto& note : base->notes()) log_event("policy note: {}", note);
+  log_line(LogLevel::kInfo, "policy loaded",
+           {{"rules", std::to_string(base->rules().size())}, {"digest", base->digest()},
+            {"sources", fmt::format("{}", fmt::join(base->sources(), " -> "))}});
+  for (const auto& note : base->notes()) log_line(LogLevel::kNotice, "policy note", {{"note", note}});
   prepare_state_dir();
   auto access = PeerAccess::create(options_.allowed_users, options_.allowed_groups);
   if (!access) return std::unexpected(access.error());
   peer_access_ = std::move(*access);
   if (auto listening = listen(); !listening) return listening;
   if (options_.allowed_roots.empty())
-    log_event("no repository roots configured: serving any repository this user can read");
+    log_warning("no repository roots configured: serving any repository this user can read");
   else log_event("serving repositories under {}", fmt::join(options_.allowed_roots, ", "));
   log_event("clients allowed: {}", peer_access_.describe());
-  log_event("listening on {}{} with {} scan threads", options_.socket_path,
-            socket_activated_ ? " (socket from systemd)" : "", pool_.size());
+  log_line(LogLevel::kInfo, "listening",
+           {{"socket", options_.socket_path}, {"from_systemd", socket_activated_ ? "yes" : "no"},
+            {"scan_threads", std::to_string(pool_.size())}});
   signals_.async_wait([this](const boost::system::error_code& e, int signal) {
     if (!e) on_signal(signal);
   });
   if (options_.metrics_port != 0) {
     if (auto serving = metrics_.listen(options_.metrics_port); !serving) return serving;
-    log_event("metrics on http://127.0.0.1:{}/metrics", options_.metrics_port);
+    log_line(LogLevel::kInfo, "serving metrics", {{"url", fmt::format("http://127.0.0.1:{}/metrics", options_.metrics_port)}});
   }
   accept_next();
   schedule_cache_save();
@@ -111,7 +118,7 @@ void Server::save_scan_cache_now() {
   if (scan_cache_.misses() == cache_misses_at_save_) return;  // nothing new since the last save
   cache_misses_at_save_ = scan_cache_.misses();
   auto saved = engine::save_scan_cache(scan_cache_, scan_cache_path());
-  if (!saved) log_event("scan cache not saved: {}", saved.error().message);
+  if (!saved) log_warning("scan cache not saved: {}", saved.error().message);
 }
 
 void Server::schedule_cache_save() {
@@ -130,7 +137,7 @@ void Server::accept_next() {
   acceptor_.async_accept(boost::asio::make_strand(io_), [this](const boost::system::error_code& error, Socket socket) {
     if (error) {
       if (!stopping_ && error != boost::asio::error::operation_aborted) {
-        log_event("accept failed: {}", error.message());
+        log_error("accept failed: {}", error.message());
         accept_next();
       }
       return;
@@ -147,7 +154,7 @@ void Server::admit(Socket socket) {
   if (!peer || !peer_access_.allows(*peer)) {
     std::string why = peer ? fmt::format("uid {} (pid {}) is not allowed to use this daemon", peer->uid, peer->pid)
                            : peer.error().message;
-    log_event("connection refused: {}", why);
+    log_warning("connection refused: {}", why);
     stats_.record_protocol_error();
     session->start_refused("refused: " + why + "; ask the server admin");
     return;
@@ -157,9 +164,7 @@ void Server::admit(Socket socket) {
 
 void Server::on_signal(int signal) {
   if (signal == SIGHUP) {
-    auto loaded = policies_.reload();
-    if (loaded) log_event("SIGHUP: policy reloaded (digest {})", policies_.base_policy()->digest());
-    else log_event("SIGHUP: new policy refused, the old one stays in force: {}", loaded.error().message);
+    reload_policy("SIGHUP");
     signals_.async_wait([this](const boost::system::error_code& e, int next) {
       if (!e) on_signal(next);
     });
@@ -167,6 +172,18 @@ void Server::on_signal(int signal) {
   }
   log_event("signal {}: shutting down", signal);
   begin_shutdown();
+}
+
+// A refused policy keeps the old one in force; both outcomes are counted
+// (refguard_policy_reloads_total) so an alert can fire on a refused reload.
+void Server::reload_policy(std::string_view why) {
+  auto loaded = policies_.reload();
+  stats_.record_reload(loaded.has_value(), loaded ? "" : loaded.error().message);
+  if (loaded)
+    log_line(LogLevel::kInfo, fmt::format("{}: policy reloaded", why), {{"digest", policies_.base_policy()->digest()}});
+  else
+    log_line(LogLevel::kError, fmt::format("{}: new policy refused, the old one stays in force", why),
+             {{"error", loaded.error().message}, {"digest", policies_.base_policy()->digest()}});
 }
 
 void Server::begin_shutdown() {
@@ -181,7 +198,7 @@ void Server::begin_shutdown() {
 
 void Server::wait_for_sessions(std::chrono::steady_clock::time_point force_at) {
   if (active_sessions_ == 0 || std::chrono::steady_clock::now() >= force_at) {
-    if (active_sessions_ > 0) log_event("grace period over: abandoning {} connections", active_sessions_.load());
+    if (active_sessions_ > 0) log_warning("grace period over: abandoning {} connections", active_sessions_.load());
     else log_event("all connections finished");
     cache_save_timer_.cancel();
     save_scan_cache_now();
@@ -197,13 +214,13 @@ void Server::wait_for_sessions(std::chrono::steady_clock::time_point force_at) {
 void Server::prepare_state_dir() {
   std::error_code error;
   std::filesystem::create_directories(options_.state_dir, error);
-  if (error) log_event("state directory {} is unusable ({}); continuing without it", options_.state_dir, error.message());
+  if (error) log_warning("state directory {} is unusable ({}); continuing without it", options_.state_dir, error.message());
   auto loaded = engine::load_scan_cache(scan_cache_, scan_cache_path());
   if (loaded) log_event("scan cache: {} entries loaded from {}", *loaded, scan_cache_path());
-  else log_event("scan cache: {}", loaded.error().message);
+  else log_warning("scan cache: {}", loaded.error().message);
   if (auto opened = audit_.open(); !opened) {
     stats_.record_audit_error();
-    log_event("AUDIT LOG UNAVAILABLE: {}", opened.error().message);
+    log_error("AUDIT LOG UNAVAILABLE: {}", opened.error().message);
   } else {
     log_event("audit log: {}", audit_.path());
   }
@@ -220,17 +237,17 @@ ipc::Verdict Server::handle_post_receive(const ipc::Request& request,
   auto written = pending_notes_.write_landed(**repository, *updates);
   stats_.record_notes(written.notes);
   if (written.notes > 0) {
-    send(ipc::LineKind::kInfo, engine::prefixed(fmt::format("findings attached to {} commit(s) as git notes", written.notes)));
-    log_event("notes written repo={} notes={}", *git_dir, written.notes);
+    send(ipc::LineKind::kInfo, engine::prefixed(fmt::format("findings attached to {} as git notes", counted(written.notes, "commit", "commits"))));
+    log_line(LogLevel::kInfo, "notes written", {{"repo", *git_dir}, {"notes", std::to_string(written.notes)}});
   }
-  for (const auto& problem : written.problems) log_event("notes: {}", problem);
+  for (const auto& problem : written.problems) log_line(LogLevel::kWarning, "notes not written", {{"repo", *git_dir}, {"error", problem}});
   return ipc::Verdict::kAccept;
 }
 
 ipc::Verdict Server::handle(const ipc::Request& request,
                             const ipc::LineSink& send) {
   if (request.command == "status") {
-    send(ipc::LineKind::kData, status_json());
+    send(ipc::LineKind::kData, status_json(status_table(status_inputs())).dump());
     return ipc::Verdict::kAccept;
   }
   if (request.command == "post-receive") return handle_post_receive(request, send);
@@ -243,72 +260,35 @@ engine::PushEffects Server::push_effects() {
   effects.audit = &audit_;
   effects.notes = &pending_notes_;
   effects.record_statistics = [this](const engine::CheckResult& result) {
-    stats_.record_push(!result.accepted(), result.accepted() && result.bypassed > 0, !result.error.empty(),
-                       std::chrono::milliseconds(result.duration_ms));
+    stats_.record_push(result.outcome(), std::chrono::milliseconds(result.duration_ms), result.findings);
   };
-  effects.on_audit_error = [this] { stats_.record_audit_error(); };
+  effects.on_audit = [this](bool written) { written ? stats_.record_audit_ok() : stats_.record_audit_error(); };
   effects.log = true;
   return effects;
 }
 
-std::string Server::prometheus_text() {
-  auto s = stats_.snapshot();
-  std::string out;
-  auto metric = [&](std::string_view name, std::string_view type, std::string_view help, double value) {
-    out += fmt::format("# HELP refguard_{0} {1}\n# TYPE refguard_{0} {2}\nrefguard_{0} {3}\n", name, help, type, value);
+StatusInputs Server::status_inputs() {
+  StatusInputs in;
+  in.stats = stats_.snapshot();
+  in.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  in.start_unix_seconds = started_unix_seconds_;
+  auto policy = policies_.base_policy();
+  in.policy_digest = policy->digest();
+  in.policy_sources = policy->sources();
+  in.policy_rules = policy->rules().size();
+  in.caches = {
+      {"scan", "scan_cache", "entries", scan_cache_.size(), scan_cache_.bytes(), scan_cache_.hits(), scan_cache_.misses()},
+      {"repository", "repository_cache", "open", repositories_.size(), std::nullopt, repositories_.hits(),
+       repositories_.misses()},
+      {"commit_changes", "commit_cache", "entries", pipeline_.commit_changes().size(), pipeline_.commit_changes().bytes(),
+       std::nullopt, std::nullopt},
+      {"commit_findings", "commit_findings_cache", "entries", pipeline_.commit_findings().size(),
+       pipeline_.commit_findings().bytes(), std::nullopt, std::nullopt},
   };
-  metric("pushes_checked_total", "counter", "Pushes checked.", static_cast<double>(s.pushes));
-  metric("pushes_rejected_total", "counter", "Pushes rejected.", static_cast<double>(s.rejected));
-  metric("pushes_bypassed_total", "counter", "Pushes that landed by an audited bypass.", static_cast<double>(s.bypassed));
-  metric("check_errors_total", "counter", "Checks that failed (and rejected).", static_cast<double>(s.failed));
-  metric("protocol_errors_total", "counter", "Connections refused for bad input.", static_cast<double>(s.protocol_errors));
-  metric("audit_errors_total", "counter", "Audit records that could not be written.", static_cast<double>(s.audit_errors));
-  metric("scan_cache_hits_total", "counter", "Scan cache hits.", static_cast<double>(scan_cache_.hits()));
-  metric("scan_cache_misses_total", "counter", "Scan cache misses.", static_cast<double>(scan_cache_.misses()));
-  metric("scan_cache_entries", "gauge", "Scan cache entries.", static_cast<double>(scan_cache_.size()));
-  metric("scan_cache_bytes", "gauge", "Scan cache size, approximate bytes.", static_cast<double>(scan_cache_.bytes()));
-  metric("repository_cache_open", "gauge", "Repositories kept open.", static_cast<double>(repositories_.size()));
-  metric("commit_cache_entries", "gauge", "Commits whose changes are cached.",
-         static_cast<double>(pipeline_.commit_changes().size()));
-  metric("commit_cache_bytes", "gauge", "Commit cache size, approximate bytes.",
-         static_cast<double>(pipeline_.commit_changes().bytes()));
-  metric("commit_findings_cache_entries", "gauge", "Commits judged under a policy, cached.",
-         static_cast<double>(pipeline_.commit_findings().size()));
-  out += "# HELP refguard_check_seconds Push check time over the last 1024 pushes.\n# TYPE refguard_check_seconds summary\n";
-  out += fmt::format("refguard_check_seconds{{quantile=\"0.5\"}} {}\nrefguard_check_seconds{{quantile=\"0.9\"}} {}\n"
-                     "refguard_check_seconds{{quantile=\"0.99\"}} {}\n",
-                     s.p50_ms / 1000, s.p90_ms / 1000, s.p99_ms / 1000);
-  return out;
-}
-
-std::string Server::status_json() {
-  auto s = stats_.snapshot();
-  auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_at_);
-  nlohmann::json json = {
-      {"uptime_seconds", uptime.count()},
-      {"connections", s.connections},
-      {"pushes_checked", s.pushes},
-      {"pushes_rejected", s.rejected},
-      {"pushes_accepted", s.accepted},
-      {"pushes_bypassed", s.bypassed},
-      {"check_errors", s.failed},
-      {"audit_errors", s.audit_errors},
-      {"notes_written", s.notes_written},
-      {"pending_notes", pending_notes_.size()},
-      {"protocol_errors", s.protocol_errors},
-      {"scan_time_ms", {{"p50", s.p50_ms}, {"p90", s.p90_ms}, {"p99", s.p99_ms}}},
-      {"scan_cache", {{"entries", scan_cache_.size()}, {"bytes", scan_cache_.bytes()}, {"hits", scan_cache_.hits()},
-                      {"misses", scan_cache_.misses()}}},
-      {"repository_cache", {{"open", repositories_.size()}, {"hits", repositories_.hits()},
-                            {"misses", repositories_.misses()}}},
-      {"commit_cache", {{"entries", pipeline_.commit_changes().size()}, {"bytes", pipeline_.commit_changes().bytes()}}},
-      {"commit_findings_cache",
-       {{"entries", pipeline_.commit_findings().size()}, {"bytes", pipeline_.commit_findings().bytes()}}},
-      {"active_connections", active_sessions_.load()},
-      {"scan_threads", pool_.size()},
-      {"policy_digest", policies_.base_policy()->digest()},
-  };
-  return json.dump();
+  in.active_connections = active_sessions_.load();
+  in.pending_notes = pending_notes_.size();
+  in.scan_threads = pool_.size();
+  return in;
 }
 
 }  // namespace refguard::server

@@ -23,6 +23,7 @@
 #include "server/peer_access.h"
 #include "server/session.h"
 #include "server/stats.h"
+#include "server/status_table.h"
 #include "util/error.h"
 #include "util/work_pool.h"
 
@@ -72,8 +73,9 @@ class Server {
   void save_scan_cache_now();
   void schedule_cache_save();
   std::string scan_cache_path() const { return options_.state_dir + "/scan-cache.bin"; }
-  std::string status_json();
-  std::string prometheus_text();
+  /// Everything `refguard status` and /metrics report (server/status_table.h).
+  StatusInputs status_inputs();
+  void reload_policy(std::string_view why);
 
   ServerOptions options_;
   boost::asio::io_context io_;
@@ -97,6 +99,7 @@ class Server {
   bool socket_activated_ = false;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point started_at_;
+  double started_unix_seconds_ = 0;
 };
 
 }  // namespace refguard::server

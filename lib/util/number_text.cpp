@@ -23,4 +23,8 @@ const std::locale& comma_locale() {
 
 std::string with_thousands(uint64_t n) { return fmt::format(comma_locale(), "{:L}", n); }
 
+std::string counted(uint64_t n, std::string_view one, std::string_view many) {
+  return with_thousands(n) + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace refguard

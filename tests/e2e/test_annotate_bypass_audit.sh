@@ -106,8 +106,9 @@ expect_output "refguard audit filters by user" "rotated already, INC-42"
 expect_no_output "refguard audit --user alice omits bob" "by bob"
 OUT=$("$BIN/refguard" audit --file "$audit" --user bob --since 1h)
 expect_output "refguard audit --since keeps recent records" "by bob"
-OUT=$("$BIN/refguard" status --socket "$SOCK")
-expect_output "status counts pushes that landed by bypass" '"pushes_bypassed": 2'
+OUT=$("$BIN/refguard" status --socket "$SOCK" --json)
+python3 -c 'import json,sys; assert json.loads(sys.argv[1])["pushes"]["bypass"] == 2' "$OUT" &&
+  pass "status counts pushes that landed by bypass" || fail "status: pushes.bypass is not 2: $OUT"
 python3 - "$OUT" <<'PY' && pass "status reports the commit caches" || fail "status lacks the commit caches: $OUT"
 import json, sys
 s = json.loads(sys.argv[1])
@@ -116,9 +117,9 @@ assert s["commit_findings_cache"]["entries"] > 0 and s["commit_findings_cache"][
 PY
 
 OUT=$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())")
-expect_output "the Prometheus endpoint serves the counters" "refguard_pushes_bypassed_total 2"
-expect_output "the Prometheus endpoint has latency quantiles" 'refguard_check_seconds{quantile="0.99"}'
-expect_output "the Prometheus endpoint has the commit cache's size" "refguard_commit_cache_bytes "
+expect_output "the Prometheus endpoint serves the counters" 'refguard_pushes_total{verdict="bypass"} 2'
+expect_output "the Prometheus endpoint has a latency histogram" 'refguard_check_seconds_bucket{le="+Inf"}'
+expect_output "the Prometheus endpoint has the commit cache's size" 'refguard_cache_bytes{cache="commit_changes"} '
 
 # SIGKILL while pushes are being audited: no torn record.
 for i in $(seq 1 30); do commit_file "$work" "n$i.txt" "n$i

@@ -49,7 +49,7 @@ OUT=$(raw --timeout 4 'p:version 1' 'p:command pre-receive')
 expect_output "a client that sends half a request hits the deadline" "deadline passed"
 kill "$staller" 2>/dev/null || true
 if kill -0 "$DAEMON_PID"; then pass "the daemon survived every bad client"; else fail "the daemon died"; fi
-OUT=$("$BIN/refguard" status --socket "$SOCK")
+OUT=$("$BIN/refguard" status --socket "$SOCK" --json)
 expect_output "status still answers and counts protocol errors" '"protocol_errors"'
 
 mode=$(stat -c %a "$SOCK")
@@ -93,7 +93,7 @@ chmod 755 "$T"
 chmod 666 "$SOCK"
 OUT=$(runuser -u nobody -- "$BIN/refguard" status --socket "$SOCK" 2>&1 || true)
 expect_output "a client of a refused uid is turned away" "is not allowed to use this daemon"
-OUT=$("$BIN/refguard" status --socket "$SOCK" 2>&1)
+OUT=$("$BIN/refguard" status --socket "$SOCK" --json 2>&1)
 expect_output "an allowed uid is served" '"pushes_checked"'
 
 finish

@@ -75,7 +75,7 @@ push "$work" origin HEAD:main
 expect_rejected "a key is still rejected with the audit disk full"
 expect_output "the pusher is told the audit record failed" "audit log could not be written"
 wait_for_log "AUDIT LOG WRITE FAILED" && pass "the audit failure is logged" || fail "audit failure not logged"
-OUT=$("$BIN/refguard" status --socket "$SOCK")
+OUT=$("$BIN/refguard" status --socket "$SOCK" --json)
 if python3 -c "import json,sys; assert json.loads(sys.argv[1])['audit_errors'] >= 2" "$OUT"; then
   pass "status counts audit failures"
 else fail "audit_errors not counted: $OUT"; fi

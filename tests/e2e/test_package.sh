@@ -41,6 +41,12 @@ expect_entry -rw-r--r-- /usr/share/man/man8/refguardd.8.gz
 expect_entry -rw-r----- /etc/refguard/policy.toml
 expect_entry -rw-r--r-- /lib/systemd/system/refguard.service
 expect_entry -rw-r--r-- /lib/systemd/system/refguard.socket
+expect_entry -rw-r--r-- /usr/share/doc/refguard/copyright
+expect_entry -rw-r--r-- /usr/share/doc/refguard/changelog.gz
+expect_entry -rw-r--r-- /usr/share/bash-completion/completions/refguard
+expect_entry -rw-r--r-- /usr/share/bash-completion/completions/refguardd
+expect_entry -rw-r--r-- /usr/share/refguard/prometheus/refguard.rules.yml
+expect_entry -rw-r--r-- /usr/share/refguard/grafana/refguard-dashboard.json
 if grep -q " /usr/local\| /home\| $BUILD" "$T/listing"; then fail "no file outside the Debian layout"; else
   pass "no file outside the Debian layout"
 fi
@@ -53,6 +59,20 @@ for page in man1/refguard.1 man1/refguard-hook.1 man8/refguardd.8; do
   warnings=$(zcat "$ROOT/usr/share/man/$page.gz" | groff -man -ww -z 2>&1 || true)
   [ -z "$warnings" ] && pass "man page $page renders cleanly" || fail "man page $page: $warnings"
 done
+
+# Debian's own checks: lintian reports no error (warnings are listed, not fatal).
+if command -v lintian >/dev/null; then
+  lintian --tag-display-limit 0 "$DEB" >"$T/lintian.out" 2>&1 || true
+  if grep -q '^E: ' "$T/lintian.out"; then fail "lintian reports errors: $(grep '^E: ' "$T/lintian.out" | tr '\n' ';')"; else
+    pass "lintian reports no errors ($(grep -c '^W: ' "$T/lintian.out" || true) warnings)"
+  fi
+else fail "lintian is missing: packaging/install-deps.sh installs it"; fi
+zcat "$ROOT/usr/share/doc/refguard/changelog.gz" | head -1 | grep -q "^refguard ($(field Version))" &&
+  pass "the changelog's first entry is this version" || fail "changelog: $(zcat "$ROOT/usr/share/doc/refguard/changelog.gz" | head -1)"
+grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" "$ROOT/usr/share/doc/refguard/copyright" &&
+  pass "the copyright file is machine-readable" || fail "copyright format"
+"$ROOT/usr/bin/refguard" --version | grep -q "^refguard $(field Version)" && pass "the packaged refguard --version matches the package" ||
+  fail "packaged --version: $("$ROOT/usr/bin/refguard" --version)"
 
 # The conffile and the maintainer scripts.
 [ "$(cat "$ROOT/DEBIAN/conffiles")" = /etc/refguard/policy.toml ] && pass "the sample policy is a conffile" ||

@@ -150,7 +150,7 @@ done
 echo 'this is [not toml' >"$T/policy.toml"
 kill -HUP "$DAEMON_PID"
 wait_for_log "new policy refused, the old one stays in force" && pass "a broken policy is refused on SIGHUP" || fail "broken policy not refused"
-OUT=$("$BIN/refguard" status --socket "$SOCK")
+OUT=$("$BIN/refguard" status --socket "$SOCK" --json)
 expect_output "the daemon keeps serving after a refused reload" '"pushes_checked"'
 
 # The time budget: nothing scanned in time is never a silent pass.

@@ -70,18 +70,19 @@ TEST_CASE("finding ids are pinned: the same rule, path and secret give the same 
 TEST_CASE("report: a blocking finding shows rule, id, place, masked secret, commit and remedy", "[findings]") {
   std::vector<engine::Finding> findings = {finding("openai-api-key", detect::Severity::kBlock, test::numbered_id(0xabc))};
   std::string text = text_of(engine::format_findings({&findings, 10, true}));
-  CHECK_THAT(text, Catch::Contains("refguard: BLOCKED [openai-api-key] A openai-api-key  (finding 0badc0de)"));
+  CHECK_THAT(text, Catch::Contains("refguard: BLOCKED [openai-api-key] (finding 0badc0de) A openai-api-key"));
   CHECK_THAT(text, Catch::Contains("at src/app.py:3  sk-proj-…(164 chars)"));
   CHECK_THAT(text, Catch::Contains("in commit 0000000000 \"Add it\" on refs/heads/main"));
   CHECK_THAT(text, Catch::Contains("fix: Remove it."));
-  CHECK_THAT(text, Catch::Contains("To push again, remove the finding from EVERY commit"));
+  CHECK_THAT(text, Catch::Contains("To push again, remove the finding from the commit"));
 }
 
-TEST_CASE("report: past max_shown, a summary counts the rest per rule; no advice when accepted", "[findings]") {
+TEST_CASE("report: past max_shown, the rest of a rule's locations are counted; no advice when accepted", "[findings]") {
   std::vector<engine::Finding> findings;
   for (int i = 0; i < 5; ++i) findings.push_back(finding("torch-load", detect::Severity::kWarn, test::numbered_id(1)));
   std::string text = text_of(engine::format_findings({&findings, 2, false}));
-  CHECK_THAT(text, Catch::Contains("... and 3 more findings (5 in all: torch-load x5)"));
+  CHECK_THAT(text, Catch::Contains("warning [torch-load] (5 findings)"));
+  CHECK_THAT(text, Catch::Contains("... and 3 locations more"));
   CHECK_THAT(text, !Catch::Contains("To push again"));
 }
 

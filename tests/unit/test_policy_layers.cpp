@@ -278,7 +278,7 @@ TEST_CASE("policy layers: invalid policies are refused with file, line, key and 
       {"RE2 rejects an allowlist regex", head + regex + "pattern = 'x'\n[rule.allowlist]\nregexes = ['a[']\n",
        {"rule 'bad-rule'.allowlist.regexes: RE2 rejects 'a[': missing ]"}},
       {"bad scope glob", head + "paths = [\"src/[abc\"]\n" + regex + "pattern = 'x'\n",
-       {"repo.toml:1: rule 'bad-rule'.paths: glob 'src/[abc' has a '[' at offset 4 that is never closed"}},
+       {"repo.toml:3: rule 'bad-rule'.paths: glob 'src/[abc' has a '[' at offset 4 that is never closed"}},
       {"bad allowlist glob", head + regex + "pattern = 'x'\n[rule.allowlist]\npaths = [\"a//b\"]\n",
        {"rule 'bad-rule'.allowlist.paths: glob 'a//b'"}},
       {"unknown action", head + "action = \"explode\"\n" + regex + "pattern = 'x'\n",

@@ -109,7 +109,7 @@ TEST_CASE("pipeline: a key in a new commit rejects, names the commit, and the ve
   CHECK(result.findings[0].line == 2);
   CHECK(result.commits == 1);
   REQUIRE_FALSE(f.lines.empty());
-  CHECK(f.lines.back().text.find("push REJECTED: 1 commits") != std::string::npos);
+  CHECK(f.lines.back().text.find("push REJECTED: 1 commit, 1 file") != std::string::npos);
   CHECK_FALSE(f.said(kKey));  // masked, never whole
 }
 

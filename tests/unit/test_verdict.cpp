@@ -68,4 +68,7 @@ TEST_CASE("verdict: the verdict line counts commits and files", "[verdict]") {
   CHECK(engine::verdict_line(result) == "refguard: push accepted: 3 commits, 12 files checked in 40 ms");
   result.verdict = ipc::Verdict::kReject;
   CHECK(engine::verdict_line(result) == "refguard: push REJECTED: 3 commits, 12 files checked in 40 ms");
+  result.commits = 1;
+  result.files = 1;
+  CHECK(engine::verdict_line(result) == "refguard: push REJECTED: 1 commit, 1 file checked in 40 ms");
 }
