@@ -9,6 +9,7 @@
 
 #include "git/default_branch.h"
 #include "util/number_text.h"
+#include "util/small_file.h"
 
 namespace refguard::engine {
 
@@ -20,17 +21,8 @@ bool is_finding_id(std::string_view word) {
   return word.size() == 8 && word.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-// nullopt when the file does not exist; an error (with errno's reason) when it cannot be read.
 Expected<std::optional<std::string>> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return fail(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > kMaxIgnoreBytes) return fail(path + ": ignore file is larger than 1 MiB");
-  return std::optional<std::string>(text.str());
+  return read_small_file(path, kMaxIgnoreBytes, "ignore file");
 }
 
 bool rule_locked(const CompiledPolicy& policy, const std::string& rule_id) {

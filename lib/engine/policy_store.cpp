@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "policy/builtin_policy.h"
+#include "util/small_file.h"
 
 namespace refguard::engine {
 
@@ -16,17 +17,8 @@ namespace {
 constexpr size_t kMaxPolicyBytes = 1 << 20;
 constexpr size_t kMaxCompiledPolicies = 512;
 
-// nullopt when the file does not exist; an error when it exists but cannot be read.
-Expected<std::optional<std::string>> read_small_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return fail(fmt::format("cannot read {}: {}", path, std::strerror(errno)));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > kMaxPolicyBytes) return fail(path + ": policy file is larger than 1 MiB");
-  return std::optional<std::string>(text.str());
+Expected<std::optional<std::string>> read_policy_file(const std::string& path) {
+  return read_small_file(path, kMaxPolicyBytes, "policy file");
 }
 
 }  // namespace
@@ -37,7 +29,7 @@ PolicyStore::PolicyStore(std::string system_path, bool required)
 Expected<void> PolicyStore::reload() {
   std::optional<std::string> text;
   if (!system_path_.empty()) {
-    auto read = read_small_file(system_path_);
+    auto read = read_policy_file(system_path_);
     if (!read) return std::unexpected(read.error());
     if (!*read && required_) return fail(fmt::format("policy file {} does not exist", system_path_));
     text = *read;
@@ -103,7 +95,7 @@ PolicyLoad PolicyStore::for_repository(const std::string& git_dir, const std::op
     if (system_text_) layers.push_back({*system_text_, system_path_, policy::LayerKind::kSystem});
   }
   std::vector<std::pair<std::string, std::optional<std::string>>> candidates;  // name, text
-  auto file = read_small_file(git_dir + "/" + kRepositoryPolicyFile);
+  auto file = read_policy_file(git_dir + "/" + kRepositoryPolicyFile);
   if (!file) load.warnings.push_back(file.error().message);
   candidates.emplace_back(git_dir + "/" + kRepositoryPolicyFile, file ? *file : std::nullopt);
   candidates.emplace_back(std::string(kCommittedPolicyFile) + " (default branch)", committed);

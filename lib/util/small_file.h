@@ -1,0 +1,19 @@
+#pragma once
+// Reading a small configuration file whole (a policy, an ignore list), with
+// a size bound and the reason when it cannot be read.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/error.h"
+
+namespace refguard {
+
+/// The file's text; nullopt when it does not exist; an error naming errno's
+/// reason when it cannot be read, or when it is larger than `max_bytes`
+/// ("PATH: `what` is larger than N MiB").
+Expected<std::optional<std::string>> read_small_file(const std::string& path, size_t max_bytes,
+                                                     std::string_view what);
+
+}  // namespace refguard
