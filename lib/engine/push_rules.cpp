@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/finding_ignore.h"
+#include "git/default_branch.h"
 
 namespace refguard::engine {
 
@@ -26,25 +27,28 @@ std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std
 }
 
 Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
-                                                        const git::PushContent& content, git::ObjectReader& objects,
-                                                        const std::string& default_branch,
+                                                        const git::PushContent& content, git_repository* view,
+                                                        git::ObjectReader& objects, const std::string& default_branch,
                                                         const std::string& pusher) {
   std::vector<std::string> problems;
   const auto& editors = policy.settings().policy_editors;
   bool is_editor = editors.empty() || std::find(editors.begin(), editors.end(), pusher) != editors.end();
-  for (const auto& commit : content.commits) {
-    if (commit.ref != default_branch) continue;
-    for (const auto& file : commit.files()) {
-      bool ignore_file = file.path == kCommittedIgnoreFile;  // silences findings: as guarded as the policy
-      if (file.path != kCommittedPolicyFile && !ignore_file) continue;
+  for (const auto& update : content.updates) {
+    if (update.ref != default_branch || update.is_delete()) continue;
+    for (const char* path : {kCommittedPolicyFile, kCommittedIgnoreFile}) {
+      auto before = git::blob_at(view, update.old_id, path);
+      if (!before) return std::unexpected(before.error());
+      auto after = git::blob_at(view, update.new_id, path);
+      if (!after) return std::unexpected(after.error());
+      if (*before == *after) continue;
       if (!is_editor)
         problems.push_back(fmt::format("{} may not change {} on {} (policy editors: {})",
-                                       pusher.empty() ? "an unidentified pusher" : pusher, file.path, default_branch,
+                                       pusher.empty() ? "an unidentified pusher" : pusher, path, default_branch,
                                        fmt::join(editors, ", ")));
-      if (ignore_file) continue;
-      auto blob = objects.read_blob(file.blob, file.path);
+      if (path != std::string_view(kCommittedPolicyFile) || !*after) continue;
+      auto blob = objects.read_blob(**after, path);
       if (!blob) return std::unexpected(blob.error());
-      std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, commit.id.short_hex());
+      std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, update.new_id.short_hex());
       if (auto checked = store.check_repository_layer(blob->content, name); !checked)
         problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
     }

@@ -19,12 +19,15 @@ std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std
 
 /// A push that changes the committed policy (or the committed ignore file)
 /// on the default branch must come from a policy editor (when the policy
-/// names any); a policy must load, exactly as
-/// `refguard policy check` would; it never judges itself (the policy in
-/// force is the one from before the push). Fails when a blob cannot be read.
+/// names any), and a policy must load, exactly as `refguard policy check`
+/// would; it never judges itself (the policy in force is the one from before
+/// the push). "Changes" compares the file at the default branch's old and
+/// new tips, whatever the route: new commits, a fast-forward onto commits
+/// pushed to another branch before, a reset, or the branch's creation.
+/// `view` reads the push's objects. Fails when an object cannot be read.
 Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
-                                                        const git::PushContent& content, git::ObjectReader& objects,
-                                                        const std::string& default_branch,
+                                                        const git::PushContent& content, git_repository* view,
+                                                        git::ObjectReader& objects, const std::string& default_branch,
                                                         const std::string& pusher);
 
 }  // namespace refguard::engine

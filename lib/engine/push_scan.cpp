@@ -213,7 +213,7 @@ class PushScan {
   // Line diffs only for the files that have findings at all. `complete`
   // turns false when a file of the commit was left unscanned.
   Expected<std::vector<CommitFinding>> introduced_by(const git::CommitInfo& commit, size_t c, bool& complete) {
-    std::vector<CommitFinding> introduced;
+    std::vector<CommitFinding> introduced = message_findings(commit);
     std::string commit_hex;  // for the allowlist's commit prefixes; made once, when needed
     const auto& files = commit.files();
     for (size_t f = 0; f < files.size(); ++f) {
@@ -232,6 +232,17 @@ class PushScan {
       }
     }
     return introduced;
+  }
+
+  // A key in a commit message lands as surely as one in a file: the message
+  // is scanned with the same rules, as a file named kCommitMessagePath.
+  std::vector<CommitFinding> message_findings(const git::CommitInfo& commit) {
+    std::vector<CommitFinding> found;
+    const std::string& message = commit.changes->message;
+    if (message.empty()) return found;
+    for (auto& f : scan_blob(policy_, kCommitMessagePath, commit.id.hex(), message, false))
+      found.push_back({kCommitMessagePath, std::move(f)});
+    return found;
   }
 
   std::vector<std::string> unscanned() const {
@@ -265,7 +276,8 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
   static const std::string kSubject = "annotated tag";
   for (const auto& tag : content.tags) {
     std::string path = tag.ref + " (tag message)";
-    for (const auto& f : scan_blob(policy, path, tag.id.hex(), tag.message, false))
+    std::string_view message = std::string_view(tag.message).substr(0, git::kMaxScannedMessage);
+    for (const auto& f : scan_blob(policy, path, tag.id.hex(), message, false))
       out.push_back(make_finding(policy.rules()[f.rule], {tag.id, kSubject, tag.ref}, path, f));
   }
 }

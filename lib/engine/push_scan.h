@@ -22,6 +22,9 @@
 
 namespace refguard::engine {
 
+/// Where a finding in a commit's message is reported.
+inline constexpr const char* kCommitMessagePath = "(commit message)";
+
 struct ScanOutcome {
   std::vector<Finding> findings;
   size_t files = 0;        // changed files judged: distinct (blob, path) pairs, plus the files of judged commits

@@ -5,7 +5,7 @@ namespace refguard::git {
 void CommitChangesCache::insert(const git_oid& commit, CommitChanges changes) {
   if (!changes) return;
   const CommitRecord& record = *changes;
-  size_t bytes = sizeof(CommitRecord) + 64 + record.summary.capacity() +  // + index slot, roughly
+  size_t bytes = sizeof(CommitRecord) + 64 + record.summary.capacity() + record.message.capacity() +  // + index slot, roughly
                  record.parents.capacity() * sizeof(git_oid);
   for (const auto& change : record.files)
     bytes += sizeof(FileChange) + change.path.capacity() + change.bases.capacity() * sizeof(git_oid);

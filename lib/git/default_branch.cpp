@@ -32,4 +32,18 @@ Expected<std::optional<std::string>> read_default_branch_file(git_repository* re
   return std::optional<std::string>(std::string(static_cast<const char*>(git_blob_rawcontent(blob->get())), size));
 }
 
+Expected<std::optional<ObjectId>> blob_at(git_repository* repository, const ObjectId& commit, const std::string& path) {
+  if (commit.is_zero()) return std::optional<ObjectId>();
+  auto object = acquire<ObjectPtr>([&] { return "commit " + commit.hex() + " is missing or corrupt"; },
+                                   git_object_lookup, repository, commit.get(), GIT_OBJECT_ANY);
+  if (!object) return std::unexpected(object.error());
+  auto tree = acquire<ObjectPtr>([&] { return "the tree of " + commit.hex() + " is missing or corrupt"; },
+                                 git_object_peel, object->get(), GIT_OBJECT_TREE);
+  if (!tree) return std::unexpected(tree.error());
+  auto entry = acquire_or_null<TreeEntryPtr>(git_tree_entry_bypath, reinterpret_cast<git_tree*>(tree->get()),
+                                             path.c_str());
+  if (!entry || git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::optional<ObjectId>();
+  return std::optional<ObjectId>(*git_tree_entry_id(entry.get()));
+}
+
 }  // namespace refguard::git

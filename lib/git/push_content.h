@@ -25,10 +25,15 @@ struct FileChange {
   std::vector<ObjectId> bases;
 };
 
+/// A commit or tag message longer than this is scanned up to here (a key
+/// sits near the top; a megabyte of message is no commit anyone reads).
+inline constexpr size_t kMaxScannedMessage = 1 << 20;
+
 /// What refguard keeps of a commit: enough to walk past it and to judge it
 /// again without reading it.
 struct CommitRecord {
   std::string summary;  // first line of the message
+  std::string message;  // the whole message (scanned like a file), at most kMaxScannedMessage bytes
   std::vector<ObjectId> parents;
   std::vector<FileChange> files;
 };

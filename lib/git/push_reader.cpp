@@ -188,6 +188,8 @@ class PushReader {
       CommitPtr commit(raw);
       const char* summary = git_commit_summary(raw);
       partial[i].summary = summary ? summary : "";
+      const char* message = git_commit_message(raw);
+      if (message) partial[i].message.assign(message, strnlen(message, kMaxScannedMessage));
       for (unsigned p = 0; p < git_commit_parentcount(raw); ++p) partial[i].parents.push_back(*git_commit_parent_id(raw, p));
       unknown.push_back(i);
     }

@@ -268,3 +268,52 @@ TEST_CASE("pipeline: check_range scans an offline history with the same engine",
   CHECK(result.findings[0].commit_id.hex() == keyed);
   CHECK_FALSE(result.accepted());
 }
+
+// Issue 15, item 3: the committed policy changed by a fast-forward of the
+// default branch onto commits pushed to a side branch before (0 new commits).
+TEST_CASE("pipeline: a fast-forward that changes the committed policy needs a policy editor", "[pipeline]") {
+  Fixture f("version = 1\n[settings]\npolicy_editors = [\"carol\"]\n");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  f.work.git("checkout -q -b side");
+  std::string weakened = f.work.commit({{".refguard.toml", "version = 1\n"}}, "weaken the policy");
+  auto side = f.push("refs/heads/side", kZero, weakened, "dave");
+  CHECK(side.accepted());  // a side branch's policy file is no policy
+  f.server.git("update-ref refs/heads/side " + weakened);  // the push landed
+
+  auto fast_forward = f.push("refs/heads/main", base, weakened, "dave");
+  INFO(f.transcript());
+  CHECK(fast_forward.commits == 0);
+  CHECK_FALSE(fast_forward.accepted());
+  REQUIRE(fast_forward.rule_violations.size() == 1);
+  CHECK(fast_forward.rule_violations[0].find("dave may not change .refguard.toml on refs/heads/main") !=
+        std::string::npos);
+  CHECK(f.push("refs/heads/main", base, weakened, "carol").accepted());
+
+  // The ignore file is guarded the same way.
+  std::string ignoring = f.work.commit({{".refguardignore", "0badc0de\n"}}, "ignore a finding");
+  auto ignore = f.push("refs/heads/main", weakened, ignoring, "dave");
+  CHECK_FALSE(ignore.accepted());
+  REQUIRE(ignore.rule_violations.size() == 1);
+  CHECK(ignore.rule_violations[0].find("dave may not change .refguardignore") != std::string::npos);
+}
+
+// Issue 15, item 5: commit messages are scanned with the same rules.
+TEST_CASE("pipeline: a key in a commit message is found, on that commit, and remembered", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"notes.txt", "nothing here\n"}}, "Debug openai\n\nOPENAI_API_KEY=" + kKey + "\n");
+  auto result = f.push("refs/heads/main", base, tip);
+  INFO(f.transcript());
+  CHECK_FALSE(result.accepted());
+  REQUIRE(result.findings.size() == 1);
+  CHECK(result.findings[0].path == "(commit message)");
+  CHECK(result.findings[0].rule_id == "openai-api-key");
+  CHECK(result.findings[0].commit_id.hex() == tip);
+  CHECK_FALSE(f.said(kKey));
+  auto again = f.push("refs/heads/retry", base, tip);
+  CHECK(again.commits_known == 1);
+  REQUIRE(again.findings.size() == 1);
+  CHECK(again.findings[0].path == "(commit message)");
+}
