@@ -86,6 +86,25 @@ Expected<std::shared_ptr<const CompiledPolicy>> PolicyStore::check_repository_la
   return compile_layers(layers);
 }
 
+Expected<std::shared_ptr<const CompiledPolicy>> PolicyStore::check_committed_layer(const std::string& git_dir,
+                                                                                    const std::string& text,
+                                                                                    const std::string& name) {
+  std::vector<Layer> layers = {{std::string(policy::builtin_policy_text()), std::string(policy::kBuiltinPolicyName),
+                                policy::LayerKind::kBuiltin}};
+  {
+    std::lock_guard lock(mutex_);
+    if (system_text_) layers.push_back({*system_text_, system_path_, policy::LayerKind::kSystem});
+  }
+  auto server_file = read_policy_file(git_dir + "/" + kRepositoryPolicyFile);
+  if (server_file && *server_file) {  // the server's file as in force (it may name policy editors)
+    std::vector<Layer> trial = layers;
+    trial.push_back({**server_file, git_dir + "/" + kRepositoryPolicyFile, policy::LayerKind::kRepository});
+    if (compile_layers(trial)) layers = std::move(trial);
+  }
+  layers.push_back({text, name, policy::LayerKind::kCommitted});
+  return compile_layers(layers);
+}
+
 PolicyLoad PolicyStore::for_repository(const std::string& git_dir, const std::optional<std::string>& committed) {
   PolicyLoad load;
   std::vector<Layer> layers = {{std::string(policy::builtin_policy_text()), std::string(policy::kBuiltinPolicyName),
@@ -99,11 +118,13 @@ PolicyLoad PolicyStore::for_repository(const std::string& git_dir, const std::op
   if (!file) load.warnings.push_back(file.error().message);
   candidates.emplace_back(git_dir + "/" + kRepositoryPolicyFile, file ? *file : std::nullopt);
   candidates.emplace_back(std::string(kCommittedPolicyFile) + " (default branch)", committed);
-  for (const auto& [name, text] : candidates) {
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const auto& [name, text] = candidates[c];
+    auto kind = c == 0 ? policy::LayerKind::kRepository : policy::LayerKind::kCommitted;
     std::string memo_key = git_dir + "\n" + name;
     if (!text) continue;
     std::vector<Layer> trial = layers;
-    trial.push_back({*text, name, policy::LayerKind::kRepository});
+    trial.push_back({*text, name, kind});
     auto trial_policy = compile_layers(trial);
     if (trial_policy) {
       layers = std::move(trial);
@@ -119,7 +140,7 @@ PolicyLoad PolicyStore::for_repository(const std::string& git_dir, const std::op
     }
     load.warnings.push_back(fmt::format("repository policy {} is invalid and was refused ({}); {}", name, why,
                                         fallback ? "the last valid version stays in force" : "it is ignored"));
-    if (fallback) layers.push_back({*fallback, name, policy::LayerKind::kRepository});
+    if (fallback) layers.push_back({*fallback, name, kind});
   }
   auto compiled = compile_layers(layers);
   if (compiled) load.policy = *compiled;

@@ -47,6 +47,13 @@ class PolicyStore {
   Expected<std::shared_ptr<const CompiledPolicy>> check_repository_layer(const std::string& text,
                                                                           const std::string& name);
 
+  /// The same for a committed .refguard.toml of the repository at `git_dir`:
+  /// above the server's refguard.toml, tighten-only unless policy editors
+  /// are named (policy::LayerKind::kCommitted). What a push changing it is held to.
+  Expected<std::shared_ptr<const CompiledPolicy>> check_committed_layer(const std::string& git_dir,
+                                                                         const std::string& text,
+                                                                         const std::string& name);
+
   /// Built-in + system only.
   std::shared_ptr<const CompiledPolicy> base_policy();
 

@@ -114,7 +114,7 @@ class PushPipeline::Run {
     const CompiledPolicy& policy = *result_.policy;
     result_.rule_violations = check_ref_rules(policy, content_->updates);
     auto policy_problems = check_policy_changes(pipeline_.policies_, policy, *content_, view_.get(), *objects_,
-                                                default_branch_, request_->pusher);
+                                                repository_->path, default_branch_, request_->pusher);
     if (!policy_problems) return fail(policy_problems.error().message);
     for (auto& problem : *policy_problems) result_.rule_violations.push_back(std::move(problem));
     for (const auto& violation : result_.rule_violations) report_violation(violation);

@@ -28,8 +28,8 @@ std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std
 
 Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
                                                         const git::PushContent& content, git_repository* view,
-                                                        git::ObjectReader& objects, const std::string& default_branch,
-                                                        const std::string& pusher) {
+                                                        git::ObjectReader& objects, const std::string& git_dir,
+                                                        const std::string& default_branch, const std::string& pusher) {
   std::vector<std::string> problems;
   const auto& editors = policy.settings().policy_editors;
   bool is_editor = editors.empty() || std::find(editors.begin(), editors.end(), pusher) != editors.end();
@@ -49,7 +49,7 @@ Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, cons
       auto blob = objects.read_blob(**after, path);
       if (!blob) return std::unexpected(blob.error());
       std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, update.new_id.short_hex());
-      if (auto checked = store.check_repository_layer(blob->content, name); !checked)
+      if (auto checked = store.check_committed_layer(git_dir, blob->content, name); !checked)
         problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
     }
   }

@@ -27,7 +27,7 @@ std::vector<std::string> check_ref_rules(const CompiledPolicy& policy, const std
 /// `view` reads the push's objects. Fails when an object cannot be read.
 Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, const CompiledPolicy& policy,
                                                         const git::PushContent& content, git_repository* view,
-                                                        git::ObjectReader& objects, const std::string& default_branch,
-                                                        const std::string& pusher);
+                                                        git::ObjectReader& objects, const std::string& git_dir,
+                                                        const std::string& default_branch, const std::string& pusher);
 
 }  // namespace refguard::engine

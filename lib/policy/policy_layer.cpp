@@ -155,6 +155,9 @@ class LayerReader {
 
   const std::string& source() const { return source_; }
   LayerKind kind() const { return kind_; }
+  bool for_repository() const { return kind_ == LayerKind::kRepository || kind_ == LayerKind::kCommitted; }
+  /// A committed layer with no policy editors named before it (LayerKind).
+  void set_tighten_only(bool value) { tighten_only_ = value; }
   Expected<void> result() const {
     if (errors_.empty()) return {};
     return fail(fmt::format("{}", fmt::join(errors_, "\n")));
@@ -163,6 +166,7 @@ class LayerReader {
  private:
   std::string source_;
   LayerKind kind_;
+  bool tighten_only_ = false;
   std::shared_ptr<const toml::table> document_;
   std::vector<std::string> errors_;
 };
@@ -170,7 +174,7 @@ class LayerReader {
 void LayerReader::read_settings(const toml::table& table, Settings& settings) {
   check_keys(table, kSettingsKeys, "settings.");
   for (const auto& [key, node] : table)
-    settings.value_origins[kind_ == LayerKind::kRepository && key.str() == "bypass_users" ? "repository_bypass_users"
+    settings.value_origins[for_repository() && key.str() == "bypass_users" ? "repository_bypass_users"
                                                                                            : std::string(key.str())] =
         origin_of(&node);
   if (auto v = integer(table, "time_budget_ms", "settings.", 1, 600000)) settings.time_budget_ms = static_cast<int>(*v);
@@ -180,12 +184,16 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
     else error(table.get("on_timeout"), "settings.on_timeout", "must be \"reject\" or \"accept\"");
   }
   if (auto v = strings(table, "policy_editors", "settings.")) settings.policy_editors = *v;
+  if (tighten_only_)
+    if (const toml::node* node = table.get("bypass_users"))
+      error(node, "settings.bypass_users",
+            "a committed .refguard.toml may not name bypass users while no policy editors are named");
   if (auto v = strings(table, "bypass_users", "settings.")) {
-    if (kind_ == LayerKind::kRepository) settings.repository_bypass_users = *v;
+    if (for_repository()) settings.repository_bypass_users = *v;
     else settings.bypass_users = *v;
   }
   // Timeouts trade safety for availability: the server's call, not a repository's.
-  if (kind_ == LayerKind::kRepository)
+  if (for_repository())
     for (std::string_view key : {"on_timeout", "time_budget_ms"})
       if (const toml::node* node = table.get(key))
         error(node, fmt::format("settings.{}", key), "only the system policy may set it");
@@ -238,11 +246,16 @@ void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
   spec.ref_rules.push_back(std::move(rule));
 }
 
-// A repository layer may strengthen a locked rule (e.g. warn -> block) but not weaken it.
+// A repository layer may strengthen a locked rule (e.g. warn -> block) but not
+// weaken it; a tighten-only committed layer treats every rule so.
 void LayerReader::check_locked_override(const toml::table& table, const RuleSpec& rule) {
   std::string where = fmt::format("rule '{}'", rule.id);
-  std::string why = fmt::format("is locked by {}; a repository policy may not weaken it",
-                                rule.locked_by.empty() ? rule.origin.text() : rule.locked_by);
+  std::string why =
+      rule.locked ? fmt::format("is locked by {}; a repository policy may not weaken it",
+                                rule.locked_by.empty() ? rule.origin.text() : rule.locked_by)
+                  : std::string("may only be tightened by a committed .refguard.toml while no policy editors are "
+                                "named (a server admin sets [settings] policy_editors in the system policy or the "
+                                "repository's refguard.toml; then those editors may change rules)");
   if (auto action_text = table.get("action"))
     if (auto action = parse_action(action_text->value_or(std::string())); action && strength(*action) < strength(rule.action))
       error(action_text, where + ".action", why);
@@ -264,7 +277,7 @@ void LayerReader::merge_rule(const toml::table& table, RuleSpec& rule, bool is_n
   if (auto v = strings(table, "bypass_users", where)) rule.bypass_users = *v;
   if (auto v = boolean(table, "allow_bypass", where)) rule.allow_bypass = *v;
   if (auto v = boolean(table, "locked", where)) {
-    if (*v && kind_ == LayerKind::kRepository) error(table.get("locked"), where + "locked", "only the system policy may lock rules");
+    if (*v && for_repository()) error(table.get("locked"), where + "locked", "only the system policy may lock rules");
     else if ((rule.locked = *v)) rule.locked_by = source_;
   }
   if (const toml::node* node = table.get("detector")) {
@@ -298,7 +311,7 @@ void LayerReader::read_rule(const toml::table& table, PolicySpec& spec, const st
   }
   auto existing = std::find_if(spec.rules.begin(), spec.rules.end(), [&](const RuleSpec& r) { return r.id == *id; });
   bool is_new = existing == spec.rules.end();
-  if (!is_new && existing->locked && kind_ == LayerKind::kRepository) check_locked_override(table, *existing);
+  if (!is_new && (existing->locked || tighten_only_) && for_repository()) check_locked_override(table, *existing);
   RuleSpec& rule = is_new ? spec.rules.emplace_back() : *existing;
   rule.id = *id;
   merge_rule(table, rule, is_new);
@@ -321,6 +334,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
   }
   const toml::table& root = *document;
   LayerReader reader(source, kind, document);
+  reader.set_tighten_only(kind == LayerKind::kCommitted && spec.settings.policy_editors.empty());
   reader.check_keys(root, kRootKeys, "");
   if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
     reader.error(version, "version", "this refguard reads policy version 1");
@@ -328,7 +342,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
   if (const toml::table* ai = root["ai"].as_table()) reader.read_ai(*ai, spec);
   std::set<std::string> locked_here;
   if (const toml::node* locked = root.get("locked")) {
-    if (kind == LayerKind::kRepository) reader.error(locked, "locked", "only the system policy may lock rules");
+    if (kind == LayerKind::kRepository || kind == LayerKind::kCommitted) reader.error(locked, "locked", "only the system policy may lock rules");
     else if (auto ids = reader.strings(root, "locked", "")) locked_here.insert(ids->begin(), ids->end());
   }
   if (const toml::node* rules = root.get("rule")) {

@@ -13,7 +13,13 @@
 
 namespace refguard::policy {
 
-enum class LayerKind { kBuiltin, kSystem, kRepository };
+/// kRepository is the server's file in the bare repository (server admins);
+/// kCommitted is .refguard.toml on the default branch (anyone who may push
+/// there). Both may not lock rules or set time budgets, and never weaken a
+/// locked rule. A committed layer may moreover only tighten (add rules, raise
+/// warn to block, add ref rules) while no earlier layer names policy_editors:
+/// out of the box, a writer cannot turn rules off by committing a file.
+enum class LayerKind { kBuiltin, kSystem, kRepository, kCommitted };
 
 /// Parses `text` (named `source` in errors) and merges it into `spec`.
 /// On error `spec` may be partly changed: callers merge into a copy.

@@ -317,3 +317,39 @@ TEST_CASE("pipeline: a key in a commit message is found, on that commit, and rem
   REQUIRE(again.findings.size() == 1);
   CHECK(again.findings[0].path == "(commit message)");
 }
+
+// Issue 15, item 10: out of the box a committed .refguard.toml may only
+// tighten; with policy editors named, editors may also loosen.
+TEST_CASE("pipeline: without policy editors a committed policy may tighten rules, not loosen them", "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string off = f.work.commit({{".refguard.toml", "version = 1\n[[rule]]\nid = \"openai-api-key\"\naction = \"off\"\n"}},
+                                  "turn the OpenAI rule off");
+  auto loosening = f.push("refs/heads/main", base, off, "dave");
+  INFO(f.transcript());
+  CHECK_FALSE(loosening.accepted());
+  REQUIRE_FALSE(loosening.rule_violations.empty());
+  CHECK(loosening.rule_violations[0].find("may only be tightened") != std::string::npos);
+
+  f.work.git("reset -q --hard " + base);
+  std::string tighter = f.work.commit(
+      {{".refguard.toml", "version = 1\n[[rule]]\nid = \"torch-load-without-weights-only\"\naction = \"block\"\n"
+                          "[[rule]]\nid = \"no-todo\"\ndescription = \"No TODO\"\n"
+                          "[rule.detector]\ntype = \"regex\"\npattern = 'TODO'\n"}},
+      "stricter");
+  auto tightening = f.push("refs/heads/main", base, tighter, "dave");
+  INFO(f.transcript());
+  CHECK(tightening.accepted());
+}
+
+TEST_CASE("pipeline: with policy editors named, an editor's committed policy may loosen a rule", "[pipeline]") {
+  Fixture f("version = 1\n[settings]\npolicy_editors = [\"carol\"]\n");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string off = f.work.commit({{".refguard.toml", "version = 1\n[[rule]]\nid = \"openai-api-key\"\naction = \"off\"\n"}},
+                                  "turn the OpenAI rule off");
+  auto carol = f.push("refs/heads/main", base, off, "carol");
+  INFO(f.transcript());
+  CHECK(carol.accepted());
+}
