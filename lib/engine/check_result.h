@@ -43,6 +43,7 @@ struct CheckResult {
   size_t bypassed = 0;        // blocking findings pushed past
   std::string bypass_reason;
   int64_t duration_ms = 0;    // the whole check, start to verdict
+  bool audited = false;       // its audit record is already written (a bypass is audited before it lands)
 
   bool accepted() const { return verdict == ipc::Verdict::kAccept; }
   /// A failed check counts as an error, a time budget that ran out as a

@@ -9,7 +9,7 @@ namespace {
 
 void append_audit_record(const ipc::Request& request, const CheckResult& result, const PushEffects& effects,
                          const ipc::LineSink& sink) {
-  if (!effects.audit) return;
+  if (!effects.audit || result.audited) return;
   auto audited = effects.audit->append(audit_record(request, result));
   if (effects.on_audit) effects.on_audit(audited.has_value());
   if (audited) return;
@@ -38,10 +38,24 @@ void log_decision(const ipc::Request& request, const CheckResult& result) {
             {"cache_hits", std::to_string(result.cache_hits)},
             {"commits_known", std::to_string(result.commits_known)},
             {"duration", std::to_string(result.duration_ms) + "ms"},
+            {"bypass_reason", result.bypassed > 0 ? result.bypass_reason : "-"},
             {"error", result.error.empty() ? "-" : result.error}});
 }
 
 }  // namespace
+
+bool audit_bypass_first(const ipc::Request& request, CheckResult& result, const PushEffects& effects) {
+  if (!effects.audit || !result.accepted() || result.bypassed == 0) return true;
+  auto audited = effects.audit->append(audit_record(request, result));
+  if (effects.on_audit) effects.on_audit(audited.has_value());
+  if (audited) {
+    result.audited = true;
+    return true;
+  }
+  log_error("BYPASS REFUSED: its audit record could not be written: {} (pusher={} reason={})",
+            audited.error().message, request.pusher.empty() ? "-" : request.pusher, result.bypass_reason);
+  return false;
+}
 
 void apply_effects(const ipc::Request& request, const CheckResult& result, const PushEffects& effects,
                    const ipc::LineSink& sink) {

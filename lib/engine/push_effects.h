@@ -25,4 +25,9 @@ struct PushEffects {
 void apply_effects(const ipc::Request& request, const CheckResult& result, const PushEffects& effects,
                    const ipc::LineSink& sink);
 
+/// A bypass lands only with a durable audit record: writes `result`'s record
+/// now (marking it audited) and returns false when it could not be written.
+/// True without an audit log to write (offline scans) or without a bypass.
+bool audit_bypass_first(const ipc::Request& request, CheckResult& result, const PushEffects& effects);
+
 }  // namespace refguard::engine

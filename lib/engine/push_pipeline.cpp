@@ -176,6 +176,17 @@ class PushPipeline::Run {
             timeout_line(result_, settings.time_budget_ms, settings.on_timeout, first_unscanned_));
   }
 
+  // A bypass that would land needs its audit record first; when the log
+  // cannot be written the push is rejected instead, and says why.
+  void audit_bypass_first(const ipc::Request& request, const PushEffects& effects) {
+    result_.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    if (engine::audit_bypass_first(request, result_, effects)) return;
+    result_.verdict = ipc::Verdict::kReject;
+    say(ipc::LineKind::kError,
+        "bypass refused: the audit log cannot be written, and a bypass is never taken off the record; "
+        "the push is rejected. The server admin is told (daemon log); try again once it is fixed");
+  }
+
   // Last: every check ends with its verdict line, failed ones included.
   CheckResult finish() {
     result_.duration_ms =
@@ -297,6 +308,7 @@ CheckResult PushPipeline::check_push(const ipc::Request& request, const ipc::Lin
                                      const PushEffects& effects) {
   Run run(*this, &request, "", "", sink);
   run_steps(run);
+  run.audit_bypass_first(request, effects);  // a bypass lands only once it is on record
   CheckResult result = run.finish();
   apply_effects(request, result, effects, sink);  // audit, notes, statistics, log
   return result;

@@ -353,3 +353,30 @@ TEST_CASE("pipeline: with policy editors named, an editor's committed policy may
   INFO(f.transcript());
   CHECK(carol.accepted());
 }
+
+// Issue 15, item 11: a bypass needs a durable audit record before it lands.
+TEST_CASE("pipeline: a bypass is refused when its audit record cannot be written", "[pipeline]") {
+  Fixture f("version = 1\n[settings]\nbypass_users = [\"alice\"]\n");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"a.py", "import openai\nKEY = \"" + kKey + "\"\n"}}, "key");
+  engine::AuditLog unwritable((f.dir.path() / "no-such-dir" / "audit.jsonl").string());
+  engine::PushEffects effects;
+  effects.audit = &unwritable;
+  auto refused = f.push("refs/heads/main", base, tip, "alice", {"refguard.bypass=rotated, INC-1"}, effects);
+  INFO(f.transcript());
+  CHECK_FALSE(refused.accepted());
+  CHECK(f.said("bypass refused: the audit log cannot be written"));
+  CHECK(f.said("push REJECTED"));
+
+  engine::AuditLog writable((f.dir.path() / "audit.jsonl").string());
+  effects.audit = &writable;
+  auto landed = f.push("refs/heads/main", base, tip, "alice", {"refguard.bypass=rotated, INC-1"}, effects);
+  CHECK(landed.accepted());
+  CHECK(landed.audited);
+  std::ifstream in(writable.path());
+  std::string line;
+  size_t records = 0;
+  while (std::getline(in, line)) ++records;
+  CHECK(records == 1);  // written once, before the verdict, not again after it
+}
