@@ -164,7 +164,7 @@ Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const ObjectI
     if (base_id.is_zero()) {
       auto source = moved_from(commit_id, parent, file.path);
       if (!source) return std::unexpected(source.error());
-      base_id = std::move(*source);
+      base_id = *source;
     }
     if (base_id.is_zero()) {
       // A copy of a file the commit left as it was: git's similarity search

@@ -21,6 +21,15 @@
 
 namespace refguard::server {
 
+namespace {
+// A push's limits and time budget as the engine's defaults; the roots served.
+engine::PipelineOptions pipeline_options(const ServerOptions& options) {
+  engine::PipelineOptions pipeline;
+  pipeline.allowed_roots = options.allowed_roots;
+  return pipeline;
+}
+}  // namespace
+
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
       acceptor_(io_),
@@ -31,7 +40,7 @@ Server::Server(ServerOptions options)
       repositories_(options_.repository_cache),
       policies_(options_.policy_path, options_.policy_required),
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
-      pipeline_(repositories_, policies_, scan_cache_, pool_, engine::PipelineOptions{options_.allowed_roots}),
+      pipeline_(repositories_, policies_, scan_cache_, pool_, pipeline_options(options_)),
       audit_(options_.audit_log.empty() ? engine::audit_log_in(options_.state_dir) : options_.audit_log),
       metrics_(io_, [this] { return prometheus_text(status_table(status_inputs())); }) {
   session_context_.limits = options_.limits;
