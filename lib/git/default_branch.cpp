@@ -1,5 +1,7 @@
 #include "git/default_branch.h"
 
+#include "git/object_reader.h"
+
 namespace refguard::git {
 
 namespace {
@@ -32,6 +34,9 @@ Expected<std::optional<std::string>> read_default_branch_file(git_repository* re
   if (git_tree_entry_bypath(&raw_entry, raw_tree, path.c_str()) != 0) return std::optional<std::string>();
   TreeEntryPtr entry(raw_entry);
   if (git_tree_entry_type(raw_entry) != GIT_OBJECT_BLOB) return std::optional<std::string>();
+  // Sized from the object header first: a huge committed file is refused unread.
+  if (auto size = blob_size(repository, *git_tree_entry_id(raw_entry), path); size && *size > max_bytes)
+    return fail(path + " on " + *branch + " is larger than " + std::to_string(max_bytes) + " bytes");
   git_blob* raw_blob = nullptr;
   if (git_blob_lookup(&raw_blob, repository, git_tree_entry_id(raw_entry)) != 0)
     return std::unexpected(libgit2_error("cannot read " + path + " on " + *branch));

@@ -1,7 +1,11 @@
 #include "git/object_reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
+#include <optional>
+
+#include <fmt/format.h>
 
 namespace refguard::git {
 
@@ -25,9 +29,22 @@ std::vector<uint32_t> every_line(std::string_view content) {
 
 namespace {
 
-Expected<BlobPtr> lookup_blob(git_repository* repository, const std::string& blob_id, const std::string& path) {
+Error too_large_file(const std::string& path, uint64_t size) {
+  return Error{fmt::format("{} is {} MiB; refguard reads files up to {} MiB and refuses larger ones unchecked "
+                           "(keep large files in Git LFS)",
+                           path, size >> 20, kMaxFileBytes >> 20)};
+}
+
+// `fits` may refuse the blob from its header size, before it is inflated.
+Expected<BlobPtr> lookup_blob(git_repository* repository, const std::string& blob_id, const std::string& path,
+                              const std::function<std::optional<Error>(uint64_t)>& fits = {}) {
   auto oid = parse_oid(blob_id);
   if (!oid) return std::unexpected(oid.error());
+  auto header_size = blob_size(repository, *oid, path);
+  if (!header_size) return std::unexpected(header_size.error());
+  if (*header_size > kMaxFileBytes) return std::unexpected(too_large_file(path, *header_size));
+  if (fits)
+    if (auto refused = fits(*header_size)) return std::unexpected(std::move(*refused));
   git_blob* raw = nullptr;
   if (git_blob_lookup(&raw, repository, &*oid) != 0)
     return std::unexpected(libgit2_error("blob " + blob_id + " (" + path + ") is missing or corrupt"));
@@ -43,6 +60,18 @@ BlobData copy_out(git_blob* blob) {
 
 }  // namespace
 
+Expected<uint64_t> blob_size(git_repository* repository, const git_oid& oid, const std::string& path) {
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repository) != 0) return std::unexpected(libgit2_error("cannot open the object database"));
+  OdbPtr odb(raw_odb);
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (git_odb_read_header(&size, &type, odb.get(), &oid) != 0)
+    return std::unexpected(libgit2_error("blob " + to_hex(oid) + " (" + path + ") is missing or corrupt"));
+  if (type != GIT_OBJECT_BLOB) return fail("object " + to_hex(oid) + " (" + path + ") is not a blob");
+  return static_cast<uint64_t>(size);
+}
+
 Expected<BlobData> read_blob_from(git_repository* repository, const std::string& blob_id, const std::string& path) {
   auto blob = lookup_blob(repository, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
@@ -55,7 +84,11 @@ Error too_much_content(uint64_t max_bytes) {
 }
 
 Expected<BlobData> ObjectReader::read_blob(const std::string& blob_id, const std::string& path) {
-  auto blob = lookup_blob(view_, blob_id, path);
+  // The push limit is checked from the object header, before inflating.
+  auto blob = lookup_blob(view_, blob_id, path, [this](uint64_t size) -> std::optional<Error> {
+    if (bytes_read_ + size > max_bytes_) return too_much_content(max_bytes_);
+    return std::nullopt;
+  });
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));

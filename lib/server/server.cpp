@@ -127,9 +127,12 @@ void Server::refuse(Socket socket, const std::string& why) {
 
 void Server::on_signal(int signal) {
   if (signal == SIGHUP) {
-    auto loaded = policies_.reload();
-    if (loaded) log_event("SIGHUP: policy reloaded (digest {})", policies_.base_policy()->digest());
-    else log_event("SIGHUP: new policy refused, the old one stays in force: {}", loaded.error().message);
+    // Compiling a policy takes a while; the I/O thread keeps accepting meanwhile.
+    boost::asio::post(pool_.pool(), [this] {
+      auto loaded = policies_.reload();
+      if (loaded) log_event("SIGHUP: policy reloaded (digest {})", policies_.base_policy()->digest());
+      else log_event("SIGHUP: new policy refused, the old one stays in force: {}", loaded.error().message);
+    });
     signals_.async_wait([this](const boost::system::error_code& e, int next) {
       if (!e) on_signal(next);
     });
