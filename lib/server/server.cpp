@@ -119,10 +119,11 @@ std::shared_ptr<Session> Server::admit(Socket socket, const PeerCredentials* pee
   return session;
 }
 
-void Server::refuse(Socket socket, const std::string& why) {
+void Server::refuse(Socket client, const std::string& why) {
   stats_.record_connection();
   stats_.record_protocol_error();
-  std::make_shared<Session>(std::move(socket), session_context_)->start_refused(why);
+  auto session = std::make_shared<Session>(std::move(client), session_context_);
+  session->start_refused(why);
 }
 
 void Server::on_signal(int signal) {
