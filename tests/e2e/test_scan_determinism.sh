@@ -5,7 +5,7 @@
 # must report exactly the same findings; so must a second round.
 source "$(dirname "$0")/lib.sh"
 
-python3 "$SRC/tests/fixtures/make_history.py" "$T/history" 3000 15
+python3 "$SRC/tests/fixtures/make_history.py" "$T/history" 2000 15
 runs=4
 for round in 1 2; do
   for n in $(seq 1 "$runs"); do
@@ -13,7 +13,7 @@ for round in 1 2; do
   done
   wait
 done
-python3 - "$T" "$runs" <<'PY' && pass "$((runs * 2)) concurrent scans of 3,000 commits report identical findings" || fail "the scans disagree"
+python3 - "$T" "$runs" <<'PY' && pass "$((runs * 2)) concurrent scans of 2,000 commits report identical findings" || fail "the scans disagree"
 import collections, json, sys
 directory, runs = sys.argv[1], int(sys.argv[2])
 results = {}
