@@ -67,6 +67,10 @@ int main(int argc, char** argv) try {
   app.add_option("--metrics-port", options.metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT");
   app.add_option("--allow-user", options.allowed_users, "serve only clients running as this user (repeatable)");
   app.add_option("--allow-group", options.allowed_groups, "serve only clients in this group (repeatable)");
+  app.add_option("--max-connections", options.connections.max_connections,
+                 "connections served at once (default: half of the open-files limit)");
+  app.add_option("--max-connections-per-uid", options.connections.max_connections_per_uid,
+                 "connections one client uid may hold (default: half of --max-connections)");
   if (auto done = cli::parse_arguments(app, "refguardd", argc, argv)) return *done;
   if (!config.empty()) {
     options.policy_path = config;

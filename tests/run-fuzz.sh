@@ -50,6 +50,10 @@ fuzz_one() {
   mkdir -p "$work" "$artifacts" "$(dirname "$log")"
   local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
                  -artifact_prefix="$artifacts")
+  # Parsers of pushed content: inputs long enough for a depth bomb to crash the
+  # 1 MiB worker stack they run on (thousands of levels; issue 15, item 1).
+  # libFuzzer's default cap is the largest seed or 4 KB.
+  case $target in fuzz_agent_config | fuzz_notebook | fuzz_policy | fuzz_model) options+=(-max_len=65536) ;; esac
   # A target without a dictionary (tests/fuzz/dict/<target>.dict) fuzzes without one.
   if [ -f "$dict" ]; then options+=(-dict="$dict"); fi
   # The first directory receives new inputs; the committed seeds are only read.

@@ -5,6 +5,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "util/nesting_depth.h"
+
 namespace refguard::detect {
 
 namespace {
@@ -20,7 +22,14 @@ constexpr std::array<std::pair<std::string_view, bool>, 6> kV3Mimes = {{
     {"text", false}, {"html", false}, {"markdown", false}, {"latex", false}, {"javascript", false}, {"json", true},
 }};
 
+// nlohmann's parser keeps its own stack on the heap, but a notebook nested
+// this deep is no notebook; refusing it before parsing keeps every walk of
+// the tree (and anything added later) off the worker's stack.
+constexpr size_t kMaxDocumentDepth = 256;
+
 Expected<json> parse_json(std::string_view text) {
+  if (json_nesting_depth(text, kMaxDocumentDepth) > kMaxDocumentDepth)
+    return fail(fmt::format("nests deeper than {} levels; not read", kMaxDocumentDepth));
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {

@@ -62,6 +62,11 @@ class CompiledPolicy {
   const std::vector<size_t>& prefilter_rules() const { return prefilter_rules_; }
   /// Identifies the policy's meaning: equal digests scan alike (scan-cache key).
   const std::string& digest() const { return digest_; }
+  /// What the compiled policy holds in memory, roughly: the Vectorscan
+  /// database, and per rule its matcher (RE2 programs and their DFA caches
+  /// grow with the pattern). For bounding repository policies and the
+  /// compiled-policy cache, not an exact count.
+  size_t approx_bytes() const { return approx_bytes_; }
   /// Where it came from, in layer order.
   const std::vector<std::string>& sources() const { return sources_; }
   /// Prefilter fallbacks and other compile-time notes worth logging.
@@ -94,6 +99,7 @@ class CompiledPolicy {
   std::shared_ptr<const Prefilter> prefilter_;
   std::vector<size_t> prefilter_rules_;
   std::string digest_;
+  size_t approx_bytes_ = 0;
   std::vector<std::string> sources_;
   std::vector<std::string> notes_;
   std::vector<std::string> ai_paths_;

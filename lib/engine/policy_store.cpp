@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -15,7 +16,33 @@ namespace refguard::engine {
 namespace {
 
 constexpr size_t kMaxPolicyBytes = 1 << 20;
-constexpr size_t kMaxCompiledPolicies = 512;
+
+// Applies the layers and compiles them, refusing a repository layer too costly to keep.
+Expected<std::shared_ptr<const CompiledPolicy>> build(const std::vector<PolicyStore::Layer>& layers) {
+  policy::PolicySpec spec;
+  for (const auto& layer : layers) {
+    const bool repository =
+        layer.kind == policy::LayerKind::kRepository || layer.kind == policy::LayerKind::kCommitted;
+    if (repository && layer.text.size() > kMaxRepositoryPolicyBytes)
+      return fail(fmt::format("{}: refused: {} KiB of policy; a repository policy may hold at most {} KiB",
+                              layer.name, layer.text.size() >> 10, kMaxRepositoryPolicyBytes >> 10));
+    size_t rules_before = spec.rules.size();
+    if (auto applied = policy::apply_layer(spec, layer.text, layer.name, layer.kind); !applied)
+      return std::unexpected(applied.error());
+    if (repository && spec.rules.size() - rules_before > kMaxRepositoryRules)
+      return fail(fmt::format("{}: refused: it adds {} rules; a repository policy may add at most {}", layer.name,
+                              spec.rules.size() - rules_before, kMaxRepositoryRules));
+  }
+  auto compiled = CompiledPolicy::compile(spec);
+  if (!compiled) return compiled;
+  bool has_repository_layer = std::any_of(layers.begin(), layers.end(), [](const PolicyStore::Layer& layer) {
+    return layer.kind == policy::LayerKind::kRepository || layer.kind == policy::LayerKind::kCommitted;
+  });
+  if (has_repository_layer && (*compiled)->approx_bytes() > kMaxRepositoryPolicyMemory)
+    return fail(fmt::format("{}: refused: the policy compiles to about {} MiB; with a repository policy at most {} MiB",
+                            layers.back().name, (*compiled)->approx_bytes() >> 20, kMaxRepositoryPolicyMemory >> 20));
+  return compiled;
+}
 
 Expected<std::optional<std::string>> read_policy_file(const std::string& path) {
   return read_small_file(path, kMaxPolicyBytes, "policy file");
@@ -47,19 +74,23 @@ Expected<void> PolicyStore::reload() {
 Expected<std::shared_ptr<const CompiledPolicy>> PolicyStore::compile_layers(const std::vector<Layer>& layers) {
   std::string key;
   for (const auto& layer : layers) key += fmt::format("{}\n{}\n{}\x1f", static_cast<int>(layer.kind), layer.name, layer.text);
+  if (auto found = compiled_.find(key)) return found;
+  std::promise<Expected<std::shared_ptr<const CompiledPolicy>>> promise;
+  std::shared_future<Expected<std::shared_ptr<const CompiledPolicy>>> pending;
+  bool compiling_here = false;
   {
     std::lock_guard lock(mutex_);
-    if (auto found = compiled_.find(key); found != compiled_.end()) return found->second;
+    auto [at, added] = compiling_.try_emplace(key);
+    if (added) at->second = promise.get_future().share(), compiling_here = true;
+    pending = at->second;
   }
-  policy::PolicySpec spec;
-  for (const auto& layer : layers)
-    if (auto applied = policy::apply_layer(spec, layer.text, layer.name, layer.kind); !applied)
-      return std::unexpected(applied.error());
-  auto compiled = CompiledPolicy::compile(spec);
-  if (!compiled) return compiled;
+  if (!compiling_here) return pending.get();  // another push compiles these layers: wait, never compile twice
+  auto compiled = build(layers);
+  // Refusals are not cached: they are cheap to find again (size and count come first).
+  if (compiled) compiled_.insert(key, *compiled, key.size() + (*compiled)->approx_bytes());
+  promise.set_value(compiled);
   std::lock_guard lock(mutex_);
-  if (compiled_.size() >= kMaxCompiledPolicies) compiled_.clear();  // rare: many distinct policies
-  compiled_.emplace(key, *compiled);
+  compiling_.erase(key);
   return compiled;
 }
 

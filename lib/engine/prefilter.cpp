@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 namespace refguard::engine {
@@ -70,23 +71,29 @@ struct ScratchDeleter {
 
 // One scratch per thread. hs_alloc_scratch checksums the whole database on
 // every call, so it runs only when this thread meets a database it has not
-// sized its scratch for last (growing the scratch to fit).
+// sized its scratch for last (growing the scratch to fit). Databases are
+// told apart by a serial number, never by address: a policy freed and
+// another compiled can reuse the address, and hs_scan checks only part of
+// what a scratch must hold for a database, so a scratch sized for the old
+// one could pass for the new one.
 struct ThreadScratch {
   std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
-  const hs_database_t* sized_for = nullptr;
+  uint64_t sized_for = 0;  // Prefilter serial; 0 = none
 };
 
-hs_scratch_t* thread_scratch(const hs_database_t* database, bool force_resize = false) {
+std::atomic<uint64_t> next_serial{1};
+
+hs_scratch_t* thread_scratch(const hs_database_t* database, uint64_t serial, bool force_resize = false) {
   thread_local ThreadScratch local;
-  if (local.scratch && local.sized_for == database && !force_resize) return local.scratch.get();
+  if (local.scratch && local.sized_for == serial && !force_resize) return local.scratch.get();
   hs_scratch_t* raw = local.scratch.release();
   if (hs_alloc_scratch(database, &raw) != HS_SUCCESS) {
-    local.sized_for = nullptr;
+    local.sized_for = 0;
     local.scratch.reset(raw);
     return nullptr;
   }
   local.scratch.reset(raw);
-  local.sized_for = database;
+  local.sized_for = serial;
   return raw;
 }
 
@@ -148,6 +155,12 @@ int on_match(unsigned int id, unsigned long long, unsigned long long to, unsigne
 
 Prefilter::~Prefilter() { hs_free_database(database_); }
 
+size_t Prefilter::database_bytes() const {
+  size_t bytes = 0;
+  if (database_ && hs_database_size(database_, &bytes) != HS_SUCCESS) return 0;
+  return bytes;
+}
+
 namespace {
 
 struct PatternList {
@@ -186,6 +199,7 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
     if (has_end_anchor(entries[i].spec.regex)) regex_ok[i] = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::shared_ptr<Prefilter> prefilter(new Prefilter());
+    prefilter->serial_ = next_serial.fetch_add(1);
     prefilter->entries_.resize(entries.size());
     PatternList list;
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -307,12 +321,12 @@ bool Prefilter::match_lines(std::string_view content, const std::vector<detect::
                              &state)
                    : HS_NOMEM;
   };
-  hs_error_t status = scan(thread_scratch(database_));
+  hs_error_t status = scan(thread_scratch(database_, serial_));
   if (status == HS_INVALID || status == HS_NOMEM) {
-    // A database freed and another allocated at the same address: resize and retry once.
+    // A scratch that does not fit after all: resize and retry once.
     lease.rewind();
     state.hint = 0;
-    status = scan(thread_scratch(database_, true));
+    status = scan(thread_scratch(database_, serial_, true));
   }
   return status == HS_SUCCESS;
 }

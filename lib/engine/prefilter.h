@@ -45,6 +45,8 @@ class Prefilter {
                   std::vector<std::vector<uint32_t>>& candidates, std::vector<uint32_t>* selected = nullptr) const;
 
   size_t entry_count() const { return entries_.size(); }
+  /// Bytes the compiled database takes (hs_database_size).
+  size_t database_bytes() const;
 
  private:
   using ScanBuffers = prefilter_internal::ScanBuffers;
@@ -59,6 +61,7 @@ class Prefilter {
     bool has_keywords = false;
   };
   hs_database_t* database_ = nullptr;
+  uint64_t serial_ = 0;  // unique per database built in this process: per-thread scratch is keyed by it
   std::vector<EntryState> entries_;
   std::vector<size_t> every_line_entries_;  // neither a regex in the database nor keywords
   // pattern id -> (entry, is_keyword)

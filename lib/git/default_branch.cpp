@@ -1,5 +1,7 @@
 #include "git/default_branch.h"
 
+#include "git/object_reader.h"
+
 namespace refguard::git {
 
 namespace {
@@ -24,6 +26,9 @@ Expected<std::optional<std::string>> read_default_branch_file(git_repository* re
   if (!tree) return std::unexpected(tree.error());
   auto entry = acquire_or_null<TreeEntryPtr>(git_tree_entry_bypath, tree->get(), path.c_str());
   if (!entry || git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::optional<std::string>();
+  // Sized from the object header first: a huge committed file is refused unread.
+  if (auto size = blob_size(repository, *git_tree_entry_id(entry.get()), path); size && *size > max_bytes)
+    return fail(path + " on " + *branch + " is larger than " + std::to_string(max_bytes) + " bytes");
   auto blob = acquire<BlobPtr>("cannot read " + path + " on " + *branch, git_blob_lookup, repository,
                                git_tree_entry_id(entry.get()));
   if (!blob) return std::unexpected(blob.error());

@@ -1,7 +1,11 @@
 #include "git/object_reader.h"
 
 #include <algorithm>
+#include <functional>
 #include <iterator>
+#include <optional>
+
+#include <fmt/format.h>
 
 namespace refguard::git {
 
@@ -25,7 +29,20 @@ std::vector<uint32_t> every_line(std::string_view content) {
 
 namespace {
 
-Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
+Error too_large_file(const std::string& path, uint64_t size) {
+  return Error{fmt::format("{} is {} MiB; refguard reads files up to {} MiB and refuses larger ones unchecked "
+                           "(keep large files in Git LFS)",
+                           path, size >> 20, kMaxFileBytes >> 20)};
+}
+
+// `fits` may refuse the blob from its header size, before it is inflated.
+Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_id, const std::string& path,
+                              const std::function<std::optional<Error>(uint64_t)>& fits = {}) {
+  auto header_size = blob_size(repository, blob_id, path);
+  if (!header_size) return std::unexpected(header_size.error());
+  if (*header_size > kMaxFileBytes) return std::unexpected(too_large_file(path, *header_size));
+  if (fits)
+    if (auto refused = fits(*header_size)) return std::unexpected(std::move(*refused));
   return acquire<BlobPtr>([&] { return "blob " + blob_id.hex() + " (" + path + ") is missing or corrupt"; },
                          git_blob_lookup, repository, blob_id.get());
 }
@@ -39,6 +56,17 @@ BlobData copy_out(git_blob* blob) {
 
 }  // namespace
 
+Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path) {
+  auto odb = acquire<OdbPtr>("cannot open the object database", git_repository_odb, repository);
+  if (!odb) return std::unexpected(odb.error());
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  if (git_odb_read_header(&size, &type, odb->get(), oid.get()) != 0)
+    return std::unexpected(libgit2_error("blob " + oid.hex() + " (" + path + ") is missing or corrupt"));
+  if (type != GIT_OBJECT_BLOB) return fail("object " + oid.hex() + " (" + path + ") is not a blob");
+  return static_cast<uint64_t>(size);
+}
+
 Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
   auto blob = lookup_blob(repository, blob_id, path);
   if (!blob) return std::unexpected(blob.error());
@@ -51,7 +79,11 @@ Error too_much_content(uint64_t max_bytes) {
 }
 
 Expected<BlobData> ObjectReader::read_blob(const ObjectId& blob_id, const std::string& path) {
-  auto blob = lookup_blob(view_, blob_id, path);
+  // The push limit is checked from the object header, before inflating.
+  auto blob = lookup_blob(view_, blob_id, path, [this](uint64_t size) -> std::optional<Error> {
+    if (bytes_read_ + size > max_bytes_) return too_much_content(max_bytes_);
+    return std::nullopt;
+  });
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));

@@ -71,7 +71,19 @@ class ObjectReader {
   std::map<std::pair<ObjectId, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
 };
 
-/// A blob's content through any handle (no limit); `path` names it in errors.
+/// The largest file refguard reads into memory to scan (GitHub refuses
+/// files over 100 MiB too; larger ones belong in Git LFS). A larger blob is
+/// refused from its object header, before a byte of it is inflated: a
+/// 1.1 GB blob read whole cost the daemon 1.1 GB before the push limit
+/// could reject it (issue 15, item 12). With it, blob content in memory at
+/// once is at most two copies of one file per scan thread while it is read,
+/// plus 64 MiB queued per push in flight.
+inline constexpr uint64_t kMaxFileBytes = 100ull << 20;
+
+/// A blob's size from its object header (no content is read).
+Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path);
+
+/// A blob's content through any handle, at most kMaxFileBytes; `path` names it in errors.
 Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path);
 
 /// The error for a push whose new content passes `max_bytes`.

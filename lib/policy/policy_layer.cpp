@@ -6,6 +6,8 @@
 #include <set>
 #include <span>
 
+#include "util/nesting_depth.h"
+
 namespace refguard::policy {
 
 namespace {
@@ -325,6 +327,12 @@ void LayerReader::read_rule(const toml::table& table, PolicySpec& spec, const st
 }  // namespace
 
 Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::string& source, LayerKind kind) {
+  // toml++ bounds arrays and inline tables (TOML_MAX_NESTED_VALUES), not
+  // dotted keys: "[a.a.a...]" builds one table per part, and freeing the tree
+  // recurses once per level. A policy needs four.
+  constexpr size_t kMaxTomlDepth = 64;
+  if (toml_nesting_depth(text, kMaxTomlDepth) > kMaxTomlDepth)
+    return fail(fmt::format("{}: refused: nests tables or arrays deeper than {} levels", source, kMaxTomlDepth));
   std::shared_ptr<toml::table> document;
   try {
     document = std::make_shared<toml::table>(toml::parse(text, source));

@@ -32,7 +32,7 @@ engine::PipelineOptions pipeline_options(const ServerOptions& options) {
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
-      acceptor_(io_),
+      acceptor_(io_, options_.socket_path, options_.connections),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       shutdown_timer_(io_),
       cache_save_timer_(io_),
@@ -48,44 +48,18 @@ Server::Server(ServerOptions options)
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
   session_context_.on_protocol_error = [this](const std::string& why) {
     stats_.record_protocol_error();
-    log_warning("connection refused: {}", why);
+    refused_log_.log("protocol", "connection refused: " + why);
   };
   session_context_.active = &active_sessions_;
 }
 
 Server::~Server() {
-  if (acceptor_.is_open() && !socket_activated_) ::unlink(options_.socket_path.c_str());
+  acceptor_.close();
   // A check still running after a forced shutdown uses pipeline_, the caches and the
   // audit log, which are destroyed before pool_ (declared first): wait for it here.
   // Found by TSan (a race on the commit changes cache at exit, test_faults).
   pool_.pool().stop();
   pool_.pool().join();
-}
-
-// systemd socket activation: the listening socket arrives as fd 3.
-Expected<void> Server::listen() {
-  const char* listen_pid = std::getenv("LISTEN_PID");
-  const char* listen_fds = std::getenv("LISTEN_FDS");
-  boost::system::error_code error;
-  if (listen_pid && listen_fds && std::strtol(listen_pid, nullptr, 10) == ::getpid() &&
-      std::strtol(listen_fds, nullptr, 10) >= 1) {
-    constexpr int kFirstListenFd = 3;
-    acceptor_.assign(boost::asio::local::stream_protocol(), kFirstListenFd, error);
-    if (error) return fail("cannot use the socket systemd passed: " + error.message());
-    socket_activated_ = true;
-    ::unsetenv("LISTEN_PID");
-    ::unsetenv("LISTEN_FDS");
-    return {};
-  }
-  if (auto claimed = claim_socket_path(options_.socket_path); !claimed) return claimed;
-  acceptor_.open(boost::asio::local::stream_protocol(), error);
-  // umask makes the socket 0660 from the moment it exists (no chmod race).
-  mode_t old_mask = ::umask(0117);
-  if (!error) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(options_.socket_path), error);
-  ::umask(old_mask);
-  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
-  if (error) return fail("cannot listen on " + options_.socket_path + ": " + error.message());
-  return {};
 }
 
 Expected<void> Server::start() {
@@ -103,13 +77,13 @@ Expected<void> Server::start() {
   auto access = PeerAccess::create(options_.allowed_users, options_.allowed_groups);
   if (!access) return std::unexpected(access.error());
   peer_access_ = std::move(*access);
-  if (auto listening = listen(); !listening) return listening;
+  if (auto listening = acceptor_.listen(); !listening) return listening;
   if (options_.allowed_roots.empty())
     log_warning("no repository roots configured: serving any repository this user can read");
   else log_event("serving repositories under {}", fmt::join(options_.allowed_roots, ", "));
   log_event("clients allowed: {}", peer_access_.describe());
   log_line(LogLevel::kInfo, "listening",
-           {{"socket", options_.socket_path}, {"from_systemd", socket_activated_ ? "yes" : "no"},
+           {{"socket", options_.socket_path}, {"from_systemd", acceptor_.socket_activated() ? "yes" : "no"},
             {"scan_threads", std::to_string(pool_.size())}});
   signals_.async_wait([this](const boost::system::error_code& e, int signal) {
     if (!e) on_signal(signal);
@@ -118,7 +92,8 @@ Expected<void> Server::start() {
     if (auto serving = metrics_.listen(options_.metrics_port); !serving) return serving;
     log_line(LogLevel::kInfo, "serving metrics", {{"url", fmt::format("http://127.0.0.1:{}/metrics", options_.metrics_port)}});
   }
-  accept_next();
+  acceptor_.start([this](Socket socket, const PeerCredentials* peer) { return admit(std::move(socket), peer); },
+                   [this](Socket socket, const std::string& why) { refuse(std::move(socket), why); });
   schedule_cache_save();
   return {};
 }
@@ -142,38 +117,32 @@ void Server::schedule_cache_save() {
 
 void Server::run() { io_.run(); }
 
-void Server::accept_next() {
-  acceptor_.async_accept(boost::asio::make_strand(io_), [this](const boost::system::error_code& error, Socket socket) {
-    if (error) {
-      if (!stopping_ && error != boost::asio::error::operation_aborted) {
-        log_error("accept failed: {}", error.message());
-        accept_next();
-      }
-      return;
-    }
-    stats_.record_connection();
-    admit(std::move(socket));
-    if (!stopping_) accept_next();
-  });
-}
-
-void Server::admit(Socket socket) {
-  auto peer = peer_credentials(socket.native_handle());
+std::shared_ptr<Session> Server::admit(Socket socket, const PeerCredentials* peer) {
+  stats_.record_connection();
   auto session = std::make_shared<Session>(std::move(socket), session_context_);
   if (!peer || !peer_access_.allows(*peer)) {
     std::string why = peer ? fmt::format("uid {} (pid {}) is not allowed to use this daemon", peer->uid, peer->pid)
-                           : peer.error().message;
-    log_warning("connection refused: {}", why);
+                           : std::string("the kernel did not say who connected");
+    refused_log_.log("peer", "connection refused: " + why);
     stats_.record_protocol_error();
     session->start_refused("refused: " + why + "; ask the server admin");
-    return;
+    return nullptr;
   }
   session->start();
+  return session;
+}
+
+void Server::refuse(Socket client, const std::string& why) {
+  stats_.record_connection();
+  stats_.record_protocol_error();
+  auto session = std::make_shared<Session>(std::move(client), session_context_);
+  session->start_refused(why);
 }
 
 void Server::on_signal(int signal) {
   if (signal == SIGHUP) {
-    reload_policy("SIGHUP");
+    // Compiling a policy takes a while; the I/O thread keeps accepting meanwhile.
+    boost::asio::post(pool_.pool(), [this] { reload_policy("SIGHUP"); });
     signals_.async_wait([this](const boost::system::error_code& e, int next) {
       if (!e) on_signal(next);
     });
@@ -198,9 +167,8 @@ void Server::reload_policy(std::string_view why) {
 void Server::begin_shutdown() {
   stopping_ = true;
   boost::system::error_code ignored;
-  acceptor_.close(ignored);
+  acceptor_.close();  // removes the socket file; systemd's socket outlives us
   metrics_.close();
-  if (!socket_activated_) ::unlink(options_.socket_path.c_str());  // systemd's socket outlives us
   signals_.cancel(ignored);
   wait_for_sessions(std::chrono::steady_clock::now() + options_.shutdown_grace);
 }

@@ -19,12 +19,14 @@
 #include "engine/push_pipeline.h"
 #include "engine/scan_cache.h"
 #include "git/repository_cache.h"
+#include "server/acceptor.h"
 #include "server/metrics_endpoint.h"
 #include "server/peer_access.h"
 #include "server/session.h"
 #include "server/stats.h"
 #include "server/status_table.h"
 #include "util/error.h"
+#include "util/log_limiter.h"
 #include "util/work_pool.h"
 
 namespace refguard::server {
@@ -39,6 +41,7 @@ struct ServerOptions {
   size_t scan_cache_bytes = 256u << 20;
   std::chrono::milliseconds shutdown_grace{10000};
   SessionLimits limits;
+  AcceptorLimits connections;  // caps, socket path watch
   std::vector<std::string> allowed_roots;
   std::string state_dir = engine::kDefaultStateDir;  // scan cache file, default audit log
   std::string audit_log;                       // "" = <state_dir>/audit.jsonl
@@ -55,14 +58,13 @@ class Server {
   /// Loads the policy, claims the socket, and listens. Errors are start-up failures.
   Expected<void> start();
   /// Whether the listening socket came from systemd (socket activation).
-  bool socket_activated() const { return socket_activated_; }
+  bool socket_activated() const { return acceptor_.socket_activated(); }
   /// Runs until a stop signal and the shutdown that follows.
   void run();
 
  private:
-  Expected<void> listen();
-  void accept_next();
-  void admit(Socket socket);
+  std::shared_ptr<Session> admit(Socket socket, const PeerCredentials* peer);
+  void refuse(Socket socket, const std::string& why);
   void on_signal(int signal);
   void begin_shutdown();
   void wait_for_sessions(std::chrono::steady_clock::time_point force_at);
@@ -79,7 +81,7 @@ class Server {
 
   ServerOptions options_;
   boost::asio::io_context io_;
-  boost::asio::local::stream_protocol::acceptor acceptor_;
+  Acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer shutdown_timer_;
   boost::asio::steady_timer cache_save_timer_;
@@ -96,7 +98,7 @@ class Server {
   std::atomic<size_t> active_sessions_{0};
   MetricsEndpoint metrics_;
   PeerAccess peer_access_;
-  bool socket_activated_ = false;
+  LogLimiter refused_log_;  // refused connections: an attacker must not be able to flood the log
   bool stopping_ = false;
   std::chrono::steady_clock::time_point started_at_;
   double started_unix_seconds_ = 0;

@@ -25,6 +25,13 @@ void Session::start_refused(const std::string& why) {
   boost::asio::post(socket_.get_executor(), [self, why] { self->refuse(why); });
 }
 
+void Session::evict(const std::string& why) {
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this(), why] {
+    if (self->closed_ || self->answered_ || !self->waiting_for_request()) return;
+    self->refuse(why);
+  });
+}
+
 void Session::read_more() {
   socket_.async_read_some(boost::asio::buffer(buffer_),
                           [self = shared_from_this()](const boost::system::error_code& e, size_t n) { self->on_read(e, n); });
@@ -62,6 +69,7 @@ void Session::on_deadline(const boost::system::error_code& error) {
 }
 
 void Session::refuse(const std::string& why) {
+  waiting_for_request_ = false;
   if (context_.on_protocol_error) context_.on_protocol_error(why);
   std::string out;
   ipc::append_reply_line(out, ipc::LineKind::kError, "refguard: " + why);
@@ -72,6 +80,7 @@ void Session::refuse(const std::string& why) {
 
 void Session::start_check() {
   checking_ = true;
+  waiting_for_request_ = false;
   deadline_.expires_after(context_.limits.answer_timeout);
   deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& e) { self->on_deadline(e); });
   auto self = shared_from_this();
@@ -135,6 +144,7 @@ void Session::write_next() {
 void Session::close() {
   if (closed_) return;
   closed_ = true;
+  waiting_for_request_ = false;
   outbox_.clear();
   deadline_.cancel();
   boost::system::error_code ignored;

@@ -46,6 +46,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void start();
   /// Answers at once with an error and a reject verdict, reading nothing.
   void start_refused(const std::string& why);
+  /// True until the whole request has arrived (any thread): an idle or slow
+  /// client, the kind the acceptor drops first when connections run short.
+  bool waiting_for_request() const { return waiting_for_request_.load(std::memory_order_relaxed); }
+  /// Drops a connection still waiting for its request, answering `why` (any thread).
+  void evict(const std::string& why);
 
  private:
   void read_more();
@@ -71,6 +76,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool checking_ = false;  // the whole request arrived; the check runs
   bool answered_ = false;  // verdict queued: nothing more may be sent
   bool closed_ = false;
+  std::atomic<bool> waiting_for_request_{true};
 };
 
 }  // namespace refguard::server

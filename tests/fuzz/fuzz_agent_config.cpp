@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "detect/agent_config/agent_config_detector.h"
@@ -31,7 +32,9 @@ const refguard::detect::Detector& detector() {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+
+int test_one(const uint8_t* data, size_t size) {
   refguard::detect::FileView file;
   file.content = std::string_view(reinterpret_cast<const char*>(data), size);
   file.added = refguard::fuzz::all_lines(file.content);
@@ -45,5 +48,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       FUZZ_CHECK(!hit.detail.empty(), "hit says what it found");
     }
   }
+  // A config nested deep, with a key after the deep member (the shape that
+  // crashed the daemon: the next key makes ordered_json copy the deep one).
+  // Only the depth comes from the input, so the config is always valid JSON;
+  // 8,191 levels at most keep runs quick (an unbounded parser dies near 3,000).
+  const std::string deep =
+      refguard::fuzz::nested(file.content.substr(0, 2), R"({"mcpServers": {}, "x": )", "[", "]", R"(, "y": 1})", 8191);
+  file.content = deep;
+  file.path = kPaths[size % kPaths.size()];
+  std::vector<refguard::detect::Hit> hits;
+  detector().scan_file(file, hits);
+  for (const auto& hit : hits) FUZZ_CHECK(!hit.detail.empty(), "hit says what it found");
   return 0;
+}
+
+}  // namespace
+
+// On a worker-sized stack: see on_worker_stack.
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return refguard::fuzz::on_worker_stack([&] { return test_one(data, size); });
 }

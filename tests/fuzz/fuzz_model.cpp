@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "detect/model/byte_source.h"
@@ -49,7 +50,9 @@ void scan_as_pickle(std::string_view bytes) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+
+int test_one(const uint8_t* data, size_t size) {
   refguard::detect::FileView file;
   file.path = kPaths[size % kPaths.size()];
   file.content = std::string_view(reinterpret_cast<const char*>(data), size);
@@ -58,5 +61,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   detector().scan_file(file, hits);
   for (const auto& hit : hits) FUZZ_CHECK(!hit.detail.empty(), "hit says what it found");
   scan_as_pickle(file.content);
+  // Nested tuples: EMPTY_TUPLE, then TUPLE1 per level (see nested()). For one
+  // input in four, and at most 16,383 levels: a deep pickle costs a run ~50x
+  // a plain one, and an unbounded teardown dies in far fewer levels.
+  if (size % 4 == 0) scan_as_pickle(refguard::fuzz::nested(file.content, "\x80\x04)", "\x85", "", ".", 16383));
   return 0;
+}
+
+}  // namespace
+
+// On a worker-sized stack: see on_worker_stack.
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return refguard::fuzz::on_worker_stack([&] { return test_one(data, size); });
 }

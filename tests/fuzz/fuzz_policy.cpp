@@ -15,8 +15,17 @@ namespace {
 constexpr size_t kMaxRulesCompiled = 8;
 }
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace {
+
+int test_one(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  {
+    // Deep tables from any input: dotted keys in a header, then arrays (see nested()).
+    const std::string deep = refguard::fuzz::nested(text, "version = 1\n[a", ".a", "", "]\nx = 1\n");
+    refguard::policy::PolicySpec deep_spec;
+    auto deep_applied = refguard::policy::apply_layer(deep_spec, deep, "fuzz.toml", refguard::policy::LayerKind::kRepository);
+    if (!deep_applied) FUZZ_CHECK(!deep_applied.error().message.empty(), "a rejected layer says why");
+  }
   const auto kind = static_cast<refguard::policy::LayerKind>(size % 3);
   refguard::policy::PolicySpec spec;
   auto applied = refguard::policy::apply_layer(spec, text, "fuzz.toml", kind);
@@ -33,4 +42,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK((*compiled)->rules().size() <= spec.rules.size(), "no rule appears from nowhere");
   (void)(*compiled)->to_toml();
   return 0;
+}
+
+}  // namespace
+
+// On a worker-sized stack: see on_worker_stack.
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return refguard::fuzz::on_worker_stack([&] { return test_one(data, size); });
 }

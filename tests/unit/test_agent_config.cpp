@@ -316,3 +316,37 @@ colour = "blue")");
   CHECK_THAT(bad.finished.error().message, Catch::Contains("must not hold an empty package name"));
   CHECK_THAT(bad.finished.error().message, Catch::Contains("detector.colour: unknown key"));
 }
+
+TEST_CASE("agent_config finds literal tokens in a file that does not parse", "[mcp]") {
+  auto built = build(R"(type = "agent_config")");
+  REQUIRE(built.detector);
+  struct Row {
+    const char* label;
+    std::string content;
+    size_t blocks;
+  };
+  const std::vector<Row> rows = {
+      {"stray comma, token in env",
+       "{\"mcpServers\": {\"gh\": {\"command\": \"npx\",, \"env\": {\"GITHUB_TOKEN\": \"" + kGithubToken + "\"}}}}", 1},
+      {"unclosed, token after --api-key", "{\"mcpServers\": {\"a\": {\"args\": [\"s.js\", \"--api-key\", \"k7Qw9xZp2LmN4vB8rT6yU1iO3eA5sD0f\"", 1},
+      {"trailing garbage, known-format token in a url",
+       "{\"mcpServers\": {\"a\": {\"url\": \"https://x.test/?q=" + kGithubToken + "\"}}} junk", 1},
+      {"references only", "{\"mcpServers\": {\"a\": {\"env\": {\"API_KEY\": \"${API_KEY}\"},,}}}", 0},
+      {"placeholder", "{\"mcpServers\": {\"a\": {\"env\": {\"API_KEY\": \"YOUR_API_KEY\"} ", 0},
+      {"too deep, token beside it",
+       "{\"x\": " + std::string(300, '[') + std::string(300, ']') + ", \"mcpServers\": {\"gh\": {\"env\": {\"GITHUB_TOKEN\": \"" +
+           kGithubToken + "\"}}}}",
+       2},
+  };
+  for (const Row& row : rows) {
+    INFO(row.label);
+    auto hits = scan(*built.detector, ".mcp.json", row.content);
+    size_t blocks = 0;
+    for (const Hit& hit : hits) {
+      if (hit.severity != Severity::kBlock) continue;
+      ++blocks;
+      if (!hit.secret.empty()) CHECK(hit.detail.find(hit.secret) == std::string::npos);
+    }
+    CHECK(blocks == row.blocks);
+  }
+}

@@ -8,6 +8,7 @@
 
 #include "detect/agent_config/config_kind.h"
 #include "detect/agent_config/jsonc.h"
+#include "detect/agent_config/literal_checks.h"
 #include "detect/agent_config/scan_context.h"
 #include "detect/agent_config/server_checks.h"
 #include "detect/agent_config/settings_checks.h"
@@ -32,12 +33,16 @@ class AgentConfigDetector final : public Detector {
     auto kind = agent_config::config_kind_for_path(file.path);
     if (!kind || is_blank(file.content)) return;
     auto document = agent_config::parse_jsonc(file.content);
-    if (!document) {
-      report_parse_error(file, document.error(), hits);
-      return;
-    }
     agent_config::LineLocator lines(file.content);
     agent_config::ScanContext context{options_, lines, hits};
+    if (!document) {
+      report_parse_error(file, document.error(), hits);
+      // Editors load such files anyway (their JSONC readers are tolerant): a
+      // stray comma must not let a literal token through.
+      if (options_.literal_tokens)
+        agent_config::check_literals_tolerantly(file.content, document.error().too_deep ? "the file nests too deeply to parse" : "the file does not parse", context);
+      return;
+    }
     agent_config::check_server_maps(*document, *kind, context);
     if (*kind != ConfigKind::kClaudeSettings) return;
     if (options_.literal_tokens) agent_config::check_settings_env(*document, context);
@@ -50,13 +55,22 @@ class AgentConfigDetector final : public Detector {
     return content.find_first_not_of(" \t\r\n") == std::string_view::npos;
   }
 
-  // A warning, not a block: editors tolerate odd files and the author may know better.
+  // A warning, not a block: editors tolerate odd files and the author may know
+  // better (the literal tokens in it are still found, tolerantly). Nesting
+  // deeper than any config needs is refused: it is an attack on parsers, and
+  // such a file is not checked, so it must not land.
   static void report_parse_error(const FileView& file, const agent_config::JsoncError& error, std::vector<Hit>& hits) {
     Hit hit;
     hit.line = error.line;
-    hit.detail =
-        fmt::format("cannot parse {} as JSON with comments: {}", agent_config::base_name(file.path), error.reason);
-    hit.severity = Severity::kWarn;
+    if (error.too_deep) {
+      hit.detail = fmt::format("{} is {}: refused unchecked (no MCP or agent config nests that deep)",
+                               agent_config::base_name(file.path), error.reason);
+      hit.severity = Severity::kBlock;
+    } else {
+      hit.detail =
+          fmt::format("cannot parse {} as JSON with comments: {}", agent_config::base_name(file.path), error.reason);
+      hit.severity = Severity::kWarn;
+    }
     hits.push_back(std::move(hit));
   }
 

@@ -1,6 +1,10 @@
 #include "detect/agent_config/jsonc.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+
+#include "util/nesting_depth.h"
 
 namespace refguard::detect::agent_config {
 
@@ -93,6 +97,8 @@ std::string blank_comments_and_trailing_commas(std::string_view text) {
 }
 
 std::expected<nlohmann::ordered_json, JsoncError> parse_jsonc(std::string_view text) {
+  if (json_nesting_depth(text, kMaxJsoncDepth) > kMaxJsoncDepth)
+    return std::unexpected(JsoncError{fmt::format("nested deeper than {} levels", kMaxJsoncDepth), 0, true});
   std::string clean = blank_comments_and_trailing_commas(text);
   try {
     // Comments are already blanked; ignore_comments stays on as a second line of defence.

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include "detect/agent_config/credential.h"
@@ -104,6 +108,112 @@ void check_literal_url(const std::string& url, const JsonPath& path, const ScanC
     }
     if (amp == std::string_view::npos || rest[amp] == '#') break;
     rest.remove_prefix(amp + 1);
+  }
+}
+
+namespace {
+
+// The text of the JSON string literal opening at `open` with the common
+// escapes undone (a \uXXXX stays as written: tokens are ASCII), and the
+// index just past it. An unterminated literal runs to the end of its line.
+std::pair<std::string, size_t> read_literal(std::string_view text, size_t open) {
+  std::string out;
+  size_t i = open + 1;
+  for (; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out.push_back(text[i]);
+      continue;
+    }
+    char escaped = text[++i];
+    switch (escaped) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'b': case 'f': break;
+      case 'u': out += "\\u"; break;
+      default: out.push_back(escaped); break;
+    }
+  }
+  return {std::move(out), i < text.size() && text[i] == '"' ? i + 1 : i};
+}
+
+// The next byte at or after `i` that is not whitespace or inside a comment.
+size_t next_token(std::string_view text, size_t i) {
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (text.substr(i, 2) == "//") {
+      i = std::min(text.find('\n', i), text.size());
+    } else if (text.substr(i, 2) == "/*") {
+      size_t end = text.find("*/", i + 2);
+      i = end == std::string_view::npos ? text.size() : end + 2;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+uint32_t line_at(std::string_view text, size_t offset) {
+  return static_cast<uint32_t>(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+}  // namespace
+
+void check_literals_tolerantly(std::string_view text, std::string_view why, const ScanContext& context) {
+  std::string key;       // the last object key read
+  std::string previous;  // the previous string in the same array, for "--token", "VALUE"
+  bool in_array = false; // whether the innermost open bracket is '['
+  std::vector<bool> brackets;  // per open bracket: is it '['; bounded by the text's size, no recursion
+  std::set<std::string> reported;
+  size_t i = 0;
+  while ((i = next_token(text, i)) < text.size()) {
+    char c = text[i];
+    if (c == '[' || c == '{') {
+      brackets.push_back(c == '[');
+      in_array = c == '[';
+      previous.clear();
+      ++i;
+      continue;
+    }
+    if (c == ']' || c == '}') {
+      if (!brackets.empty()) brackets.pop_back();
+      in_array = !brackets.empty() && brackets.back();
+      previous.clear();
+      ++i;
+      continue;
+    }
+    if (c != '"') {
+      // Numbers, literals, commas, colons and stray bytes: a non-string array item resets "--flag".
+      if (c != ',' && c != ':' && in_array) previous.clear();
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    auto [value, after] = read_literal(text, i);
+    i = after;
+    size_t next = next_token(text, i);
+    if (next < text.size() && text[next] == ':' && !in_array) {
+      key = std::move(value);
+      i = next + 1;
+      continue;
+    }
+    std::optional<std::string_view> secret;
+    std::string where;
+    if (in_array) {
+      NamedValue named = name_argument(value, previous);
+      secret = credential_in(named.name, named.value);
+      where = key.empty() ? "an array" : key;
+      previous = value;
+    } else {
+      secret = credential_in(key, value);
+      where = key.empty() ? "a value" : key;
+    }
+    if (!secret || !reported.insert(std::string(*secret)).second) continue;
+    size_t offset = text.find(*secret, start);
+    context.add(Severity::kBlock, line_at(text, offset == std::string_view::npos ? start : offset),
+                fmt::format("literal token in {} ({})", where, why), std::string(*secret));
   }
 }
 

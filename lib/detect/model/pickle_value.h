@@ -35,7 +35,15 @@ struct PickleValue {
   bool is(Kind k) const { return kind == k; }
 };
 
+// A pickle can nest containers as deep as its byte count allows (TUPLE1 is
+// one byte: 260,000 levels in half a megabyte); the destructor therefore
+// tears the tree down with a heap stack instead of recursing (pickle_value.cpp).
 struct PickleNode {
+  PickleNode() = default;
+  PickleNode(const PickleNode&) = delete;
+  PickleNode& operator=(const PickleNode&) = delete;
+  ~PickleNode();
+
   std::string text;
   std::string name;
   size_t global_index = 0;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "util/nesting_depth.h"
+
 namespace refguard::detect::model {
 
 namespace {
@@ -101,6 +103,10 @@ Expected<void> check_safetensors(const ByteSource& source) {
   std::string text(length, '\0');
   if (!read_exact(source, 8, text.data(), text.size())) return fail("cannot read the header");
   if (!text.starts_with('{')) return fail("the header does not start with '{'");
+  // A tensor table nests three levels; a header nested deeper is an attack on the parser's callers.
+  constexpr size_t kMaxHeaderDepth = 64;
+  if (json_nesting_depth(text, kMaxHeaderDepth) > kMaxHeaderDepth)
+    return fail(fmt::format("the header nests deeper than {} levels", kMaxHeaderDepth));
   json header = json::parse(text, nullptr, false);
   if (header.is_discarded() || !header.is_object()) return fail("the header is not a JSON object");
   std::vector<Tensor> tensors;
