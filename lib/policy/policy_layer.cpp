@@ -1,8 +1,11 @@
 #include "policy/policy_layer.h"
 
+#include "policy/gitleaks_import.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 namespace refguard::policy {
@@ -81,6 +84,7 @@ class LayerReader {
   void check_locked_override(const toml::table& table, const RuleSpec& rule);
   void read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where);
   void read_ref_rule(const toml::table& table, PolicySpec& spec);
+  void read_import(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here);
 
   const std::string& source() const { return source_; }
   LayerKind kind() const { return kind_; }
@@ -135,7 +139,7 @@ void LayerReader::read_ai(const toml::table& table, PolicySpec& spec) {
 }
 
 void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where) {
-  check_keys(table, {"paths", "regexes", "stopwords", "commits"}, where);
+  check_keys(table, {"paths", "regexes", "stopwords", "commits", "values", "path_regexes"}, where);
   auto append = [](std::vector<std::string>& to, const std::optional<std::vector<std::string>>& from) {
     if (from) to.insert(to.end(), from->begin(), from->end());
   };
@@ -143,6 +147,8 @@ void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowl
   append(allowlist.regexes, strings(table, "regexes", where));
   append(allowlist.stopwords, strings(table, "stopwords", where));
   append(allowlist.commits, strings(table, "commits", where));
+  append(allowlist.values, strings(table, "values", where));
+  append(allowlist.path_regexes, strings(table, "path_regexes", where));
 }
 
 void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
@@ -163,6 +169,31 @@ void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
   }
   if (auto message = string(table, "message", "ref_rule.")) rule.message = *message;
   spec.ref_rules.push_back(std::move(rule));
+}
+
+// [import] gitleaks = "PATH": an admin's gitleaks rules, mapped onto refguard
+// rules (policy/gitleaks_import.h). A path on the server's disk, so only the
+// system policy may name one; relative paths are relative to this file.
+void LayerReader::read_import(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here) {
+  check_keys(table, {"gitleaks"}, "import.");
+  auto path = string(table, "gitleaks", "import.");
+  if (!path) return;
+  if (kind_ == LayerKind::kRepository) {
+    error(table.get("gitleaks"), "import.gitleaks", "only the system policy may import files (it names a path on the server)");
+    return;
+  }
+  std::filesystem::path file(*path);
+  if (file.is_relative() && source_.find('/') != std::string::npos)
+    file = std::filesystem::path(source_).parent_path() / file;
+  auto imported = import_gitleaks(file.string());
+  if (!imported) {
+    errors_.push_back(fmt::format("{}:{}: import.gitleaks: cannot import:\n{}", source_,
+                                  table.get("gitleaks")->source().begin.line, imported.error().message));
+    return;
+  }
+  LayerReader reader(file.string(), kind_, *imported);
+  for (const auto& element : *(**imported)["rule"].as_array()) reader.read_rule(*element.as_table(), spec, locked_here);
+  if (auto result = reader.result(); !result) errors_.push_back(result.error().message);
 }
 
 // A repository layer may strengthen a locked rule (e.g. warn -> block) but not weaken it.
@@ -247,7 +278,7 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
   }
   const toml::table& root = *document;
   LayerReader reader(source, kind, document);
-  reader.check_keys(root, {"version", "settings", "ai", "rule", "ref_rule", "locked"}, "");
+  reader.check_keys(root, {"version", "settings", "ai", "rule", "ref_rule", "locked", "import"}, "");
   if (const toml::node* version = root.get("version"); version && version->value<int64_t>() != 1)
     reader.error(version, "version", "this refguard reads policy version 1");
   if (const toml::table* settings = root["settings"].as_table()) reader.read_settings(*settings, spec.settings);
@@ -263,6 +294,10 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
     } else {
       reader.error(rules, "rule", "must be an array of tables ([[rule]])");
     }
+  }
+  if (const toml::node* import = root.get("import")) {
+    if (const toml::table* table = import->as_table()) reader.read_import(*table, spec, locked_here);
+    else reader.error(import, "import", "must be a table ([import])");
   }
   if (const toml::node* ref_rules = root.get("ref_rule")) {
     if (const toml::array* array = ref_rules->as_array(); array && array->is_array_of_tables()) {
