@@ -58,14 +58,20 @@ std::string utf16_to_utf8(std::string_view bytes, bool little_endian) {
 
 bool printable(unsigned char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; }
 
-int base64_value(unsigned char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
+// Base64 and base64url digits to their values, -1 for anything else: a
+// table, because the run search looks at every byte of every text file.
+constexpr std::array<int8_t, 256> kBase64Values = [] {
+  std::array<int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A');
+  for (int c = 'a'; c <= 'z'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 26);
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0' + 52);
+  table['+'] = table['-'] = 62;
+  table['/'] = table['_'] = 63;
+  return table;
+}();
+
+int base64_value(unsigned char c) { return kBase64Values[c]; }
 
 // Decodes base64 text (either alphabet, no padding inside); "" when the
 // result is not mostly printable text (checked as it goes, so binary stops early).
@@ -314,8 +320,9 @@ bool may_hold_base64_text(std::string_view content, const DecodeLimits& limits) 
 std::vector<Base64Run> base64_runs(std::string_view line, const DecodeLimits& limits) {
   std::vector<Base64Run> runs;
   size_t start = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(line.data());
   for (size_t i = 0; i <= line.size(); ++i) {
-    if (i < line.size() && base64_value(static_cast<unsigned char>(line[i])) >= 0) continue;
+    if (i < line.size() && kBase64Values[bytes[i]] >= 0) continue;
     size_t length = i - start;
     if (length >= limits.min_base64_run) {
       std::string text = decode_base64_text(line.substr(start, length));

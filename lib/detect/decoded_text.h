@@ -36,7 +36,7 @@ std::string text_runs(std::string_view content, const DecodeLimits& limits = {})
 
 /// A base64 (or base64url) run in a line and the text it decodes to.
 struct Base64Run {
-  size_t column = 0;  // 0-based byte offset in the line
+  size_t column = 0;  // 0-based byte offset in the text searched
   std::string text;   // decoded; printable text only
 };
 /// Runs in `line` of at least min_base64_run characters whose decoding is

@@ -160,14 +160,19 @@ void scan_decoded(const CompiledPolicy& policy, const std::vector<size_t>& rules
 // Base64 runs long enough to hold a key, decoded when they are text
 // (a Kubernetes Secret's data, a key pasted encoded); images and hashes
 // decode to binary and are skipped.
+// One pass over the whole file (runs never span lines: '\n' ends them).
 void scan_base64(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
                  BlobScan& scan) {
-  if (!detect::may_hold_base64_text(view.content)) return;
-  for (const auto& line : view.added)
-    for (const auto& run : detect::base64_runs(line.text)) {
-      std::string label = fmt::format("base64 at column {}", run.column + 1);
-      scan_decoded(policy, rules, view, run.text, label, line.number, scan);
-    }
+  for (const auto& run : detect::base64_runs(view.content)) {
+    // The line holding the run: the last whose text starts at or before it.
+    const char* at = view.content.data() + run.column;
+    auto line = std::upper_bound(view.added.begin(), view.added.end(), at,
+                                 [](const char* p, const detect::AddedLine& l) { return p < l.text.data(); });
+    if (line == view.added.begin()) continue;
+    --line;
+    std::string label = fmt::format("base64 at column {}", at - line->text.data() + 1);
+    scan_decoded(policy, rules, view, run.text, label, line->number, scan);
+  }
 }
 
 // What git calls binary: UTF-16 text is decoded whole; an archive's members
