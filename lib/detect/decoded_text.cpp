@@ -153,9 +153,11 @@ class ArchiveWalk {
     return true;
   }
 
-  // Inflates at most what the limits still allow.
-  std::string inflate(model::ByteStream& stream) {
-    size_t cap = std::min(limits_.max_member_bytes, limits_.max_archive_output - output_);
+  // Inflates at most what the limits still allow: a member's bytes, or for
+  // a gzip stream (which usually wraps a tar) the archive's whole output.
+  std::string inflate(model::ByteStream& stream, bool container = false) {
+    size_t left = limits_.max_archive_output - output_;
+    size_t cap = container ? left : std::min(limits_.max_member_bytes, left);
     std::string out;
     std::array<char, 16384> buffer;
     while (out.size() < cap) {
@@ -168,9 +170,12 @@ class ArchiveWalk {
 
   void deliver(const std::string& name, std::string_view bytes, int depth) {
     ++members_;
+    if (looks_like_archive(bytes)) {
+      walk(bytes, name + "/", depth + 1);  // its members count, not the container
+      return;
+    }
     output_ += bytes.size();
-    if (looks_like_archive(bytes)) walk(bytes, name + "/", depth + 1);
-    else member_(name, bytes);
+    member_(name, bytes.substr(0, limits_.max_member_bytes));
   }
 
   void zip(std::string_view content, const std::string& prefix, int depth) {
@@ -206,7 +211,7 @@ class ArchiveWalk {
     model::MemorySource source(content);
     model::SourceStream raw(source);
     model::InflateStream inflated(raw, model::InflateFormat::kGzip);
-    std::string bytes = inflate(inflated);
+    std::string bytes = inflate(inflated, true);
     // The member's name, when the header holds one (FNAME).
     std::string name = prefix.empty() ? "(gzip)" : prefix.substr(0, prefix.size() - 1);
     if ((static_cast<unsigned char>(content[3]) & 0x08) && !(static_cast<unsigned char>(content[3]) & 0x04)) {

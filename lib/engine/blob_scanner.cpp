@@ -160,19 +160,41 @@ void scan_decoded(const CompiledPolicy& policy, const std::vector<size_t>& rules
 // Base64 runs long enough to hold a key, decoded when they are text
 // (a Kubernetes Secret's data, a key pasted encoded); images and hashes
 // decode to binary and are skipped.
-// One pass over the whole file (runs never span lines: '\n' ends them).
+// One pass over the whole file (runs never span lines: '\n' ends them),
+// then one line-rule pass over every decoded run at once.
 void scan_base64(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
                  BlobScan& scan) {
-  for (const auto& run : detect::base64_runs(view.content)) {
+  auto runs = detect::base64_runs(view.content);
+  if (runs.empty()) return;
+  std::string decoded;
+  struct Origin {
+    uint32_t line;
+    size_t column;
+  };
+  std::vector<Origin> origins;  // per line of `decoded`
+  for (const auto& run : runs) {
     // The line holding the run: the last whose text starts at or before it.
     const char* at = view.content.data() + run.column;
     auto line = std::upper_bound(view.added.begin(), view.added.end(), at,
                                  [](const char* p, const detect::AddedLine& l) { return p < l.text.data(); });
     if (line == view.added.begin()) continue;
     --line;
-    std::string label = fmt::format("base64 at column {}", at - line->text.data() + 1);
-    scan_decoded(policy, rules, view, run.text, label, line->number, scan);
+    Origin origin{line->number, static_cast<size_t>(at - line->text.data()) + 1};
+    for (char c : run.text)
+      if (c == '\n') origins.push_back(origin);
+    origins.push_back(origin);
+    decoded += run.text;
+    decoded += '\n';
   }
+  detect::FileView decoded_view = view;
+  decoded_view.content = decoded;
+  decoded_view.added = split_lines(decoded);
+  decoded_view.decoded_from = "base64";
+  BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view) {
+    const Origin& origin = origins[std::min<size_t>(hit.line ? hit.line - 1 : 0, origins.size() - 1)];
+    return std::make_pair(origin.line, fmt::format("base64 at column {}", origin.column));
+  };
+  scan_lines(policy, rules, decoded_view, "base64", scan, &mapper);
 }
 
 // What git calls binary: UTF-16 text is decoded whole; an archive's members
