@@ -60,7 +60,11 @@ class ConnectionUrlDetector final : public Detector {
   bool ok() const { return regex_->ok(); }
   std::string error() const { return regex_->error(); }
 
-  std::optional<PrefilterSpec> prefilter() const override { return PrefilterSpec{pattern_, keywords_}; }
+  // The prefilter needs only the URL's "://user:password@" shape, a literal
+  // it finds fast; the schemes are its keywords and RE2 checks the rest.
+  std::optional<PrefilterSpec> prefilter() const override {
+    return PrefilterSpec{R"(://[^:/@ \t\r\n"'`]*:[^@/ \t\r\n"'`]+@)", keywords_};
+  }
   bool wants_lines() const override { return true; }
 
   void scan_lines(const FileView& file, const std::vector<uint32_t>& candidates, std::vector<Hit>& hits) const override {

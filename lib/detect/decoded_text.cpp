@@ -324,18 +324,24 @@ bool may_hold_base64_text(std::string_view content, const DecodeLimits& limits) 
 
 std::vector<Base64Run> base64_runs(std::string_view line, const DecodeLimits& limits) {
   std::vector<Base64Run> runs;
-  size_t start = 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(line.data());
-  for (size_t i = 0; i <= line.size(); ++i) {
-    if (i < line.size() && kBase64Values[bytes[i]] >= 0) continue;
-    size_t length = i - start;
-    if (length >= limits.min_base64_run) {
-      std::string text = decode_base64_text(line.substr(start, length));
-      // At least 24 printable bytes, and more than one kind of character.
-      if (text.size() >= limits.min_base64_run * 3 / 4 && text.find_first_not_of(text[0]) != std::string::npos)
-        runs.push_back({start, std::move(text)});
-    }
-    start = i + 1;
+  const size_t size = line.size(), min_run = std::max<size_t>(limits.min_base64_run, 4);
+  // A run of min_run characters covers a position that is a multiple of
+  // min_run, so only those are probed; a probe that lands in the alphabet
+  // is widened to its run, and the search resumes after it. Code is mostly
+  // short words, so this reads a fraction of the bytes a plain scan would.
+  size_t next = 0;  // first byte not yet covered by a widened run
+  for (size_t probe = min_run - 1; probe < size; probe += min_run) {
+    if (probe < next || kBase64Values[bytes[probe]] < 0) continue;
+    size_t start = probe, end = probe + 1;
+    while (start > next && kBase64Values[bytes[start - 1]] >= 0) --start;
+    while (end < size && kBase64Values[bytes[end]] >= 0) ++end;
+    next = end;
+    if (end - start < min_run) continue;
+    std::string text = decode_base64_text(line.substr(start, end - start));
+    // At least 24 printable bytes, and more than one kind of character.
+    if (text.size() >= min_run * 3 / 4 && text.find_first_not_of(text[0]) != std::string::npos)
+      runs.push_back({start, std::move(text)});
   }
   return runs;
 }
