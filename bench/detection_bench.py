@@ -11,6 +11,7 @@ default policy over it, and scores, per family, the share of positives
 blocked (recall) and of look-alikes blocked (false blocks).
 
     python3 bench/detection_bench.py [--bin build/bin] [--per-family 40] [--seed 7]
+    python3 bench/detection_bench.py --history REPO [--range REV]   # blocks and warnings per 1,000 commits, per rule
 
 Python 3 standard library only; same seed, same corpus.
 """
@@ -142,12 +143,33 @@ def zip_bytes(name, text):
     return buffer.getvalue()
 
 
+def history(args):
+    """Blocks and warnings per 1,000 commits, per rule, over a real history."""
+    command = [os.path.join(args.bin, "refguard"), "scan", "--repo", args.history, "--format", "json"]
+    if args.range:
+        command.append(args.range)
+    report = json.loads(subprocess.run(command, capture_output=True, text=True).stdout)
+    commits = max(1, report["commits"])
+    per_rule = {}
+    for f in report["findings"]:
+        per_rule.setdefault((f["rule"], f["severity"]), set()).add((f["commit"], f["path"], f["line"]))
+    print(f"{args.history}: {report['commits']} commits, {report['files']} files")
+    print("| rule | severity | findings | per 1,000 commits |")
+    print("|---|---|---|---|")
+    for (rule, severity), found in sorted(per_rule.items(), key=lambda item: -len(item[1])):
+        print(f"| {rule} | {severity} | {len(found)} | {1000.0 * len(found) / commits:.1f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", default=os.environ.get("REFGUARD_BUILD", "build") + "/bin")
     parser.add_argument("--per-family", type=int, default=40, help="samples of each generator")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--history", help="a repository: report findings per 1,000 commits of its history instead")
+    parser.add_argument("--range", default="", help="revision or range for --history (default: every ref)")
     args = parser.parse_args()
+    if args.history:
+        return history(args)
     random.seed(args.seed)
     with tempfile.TemporaryDirectory(prefix="refguard-detect-") as repo:
         subprocess.run(["git", "init", "-q", repo], check=True)
