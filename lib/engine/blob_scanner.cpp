@@ -211,7 +211,11 @@ void scan_binary(const CompiledPolicy& policy, const std::vector<size_t>& rules,
     scan_decoded(policy, rules, view, runs, "text in binary file", 0, scan);
     return;
   }
-  detect::for_each_archive_member(view.content, [&](std::string_view name, std::string_view bytes) {
+  detect::for_each_archive_member(view.content, [&](std::string_view raw_name, std::string_view bytes) {
+    // A member's name is pushed content: printed to the pusher, so only
+    // printable ASCII of it, and not too much.
+    std::string name;
+    for (char c : raw_name.substr(0, 200)) name += (c >= 0x20 && c < 0x7F) ? c : '?';
     std::string member_path = fmt::format("{}!/{}", view.path, name);
     auto member_rules = policy.rules_for_path(member_path);
     std::string label = fmt::format("archive member {}", name);
