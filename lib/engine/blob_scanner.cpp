@@ -124,7 +124,7 @@ bool scan_notebook(const CompiledPolicy& policy, const std::vector<size_t>& rule
     detect::FileView view = raw;
     view.content = chunk.text;
     view.added = split_lines(chunk.text);
-    view.output = chunk.output;
+    view.output = chunk.output || chunk.prose;  // not code: what a cell printed, or Markdown
     std::string cell = fmt::format("cell {}{}", chunk.cell, chunk.output ? " output" : "");
     BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view line_text) {
       std::string needle = hit.secret.empty() ? std::string(line_text) : hit.secret;

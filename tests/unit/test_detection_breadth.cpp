@@ -218,6 +218,9 @@ TEST_CASE("bidi in a notebook's output text is not code; in a code cell it is", 
   std::string code_notebook = R"({"cells":[{"cell_type":"code","source":["x = \"user)" + rlo +
                               R"(\"\n"],"outputs":[],"metadata":{},"execution_count":1}],"metadata":{},"nbformat":4,"nbformat_minor":5})";
   CHECK(reports("attack.ipynb", code_notebook, "trojan-source-bidi"));
+  std::string markdown_notebook = R"({"cells":[{"cell_type":"markdown","source":["# )" + rle +
+                                  R"( notes\n"],"metadata":{}}],"metadata":{},"nbformat":4,"nbformat_minor":5})";
+  CHECK_FALSE(reports("notes.ipynb", markdown_notebook, "trojan-source-bidi"));
 }
 
 TEST_CASE("agent instruction files are known by name anywhere and by front matter", "[breadth][unicode]") {
