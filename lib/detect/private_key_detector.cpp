@@ -60,15 +60,18 @@ std::string_view clean(std::string_view line) {
 enum class LineKind { kBody, kSkip, kEnd };
 
 // Classifies one cleaned line of the body. `chars` receives its base64.
-LineKind classify(std::string_view line, std::string& chars) {
+LineKind classify(std::string_view line, std::string& chars, bool& encrypted) {
   if (line.find("-----END") != std::string_view::npos || line.find("-----BEGIN") != std::string_view::npos)
     return LineKind::kEnd;
   if (line.empty()) return LineKind::kSkip;
   // RFC 1421 (encrypted PEM) and OpenPGP armour headers.
   if (size_t colon = line.find(": "); colon != std::string_view::npos && colon < 24 &&
                                       std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(colon),
-                                                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }))
+                                                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; })) {
+    // RFC 1421 encryption: the body is ciphertext, with no DER structure to see.
+    encrypted = encrypted || line.starts_with("Proc-Type:") || line.starts_with("DEK-Info:");
     return LineKind::kSkip;
+  }
   if (!std::all_of(line.begin(), line.end(), is_base64)) return LineKind::kEnd;
   chars.append(line);
   return LineKind::kBody;
@@ -90,7 +93,7 @@ std::vector<std::string_view> split_inline(std::string_view text, bool at_spaces
   return parts;
 }
 
-bool plausible(std::string_view kind, const std::string& body) {
+bool plausible(std::string_view kind, const std::string& body, bool encrypted) {
   std::string_view data(body);
   while (!data.empty() && data.back() == '=') data.remove_suffix(1);
   // A PGP armour ends with a "=XXXX" CRC-24 line; '=' never appears inside base64.
@@ -98,7 +101,7 @@ bool plausible(std::string_view kind, const std::string& body) {
   if (data.size() < kMinBodyChars) return false;
   if (shannon_entropy(data) < kMinBodyEntropy) return false;
   if (kind.find("OPENSSH") != std::string_view::npos) return data.starts_with("b3Bl");
-  if (kind.find("PGP") != std::string_view::npos) return true;
+  if (kind.find("PGP") != std::string_view::npos || encrypted) return true;
   return data.front() == 'M';  // DER: a SEQUENCE (0x30) first
 }
 
@@ -120,8 +123,9 @@ class PrivateKeyDetector final : public Detector {
       if (!RE2::PartialMatch(input, marker, &whole, &kind)) continue;
       if (unless_ && RE2::PartialMatch(input, *unless_)) continue;
       size_t marker_end = static_cast<size_t>(whole.data() - text.data()) + whole.size();
-      std::string body = private_key_body(file, index, marker_end);
-      if (!plausible(std::string_view(kind.data(), kind.size()), body)) continue;
+      bool encrypted = false;
+      std::string body = private_key_body(file, index, marker_end, &encrypted);
+      if (!plausible(std::string_view(kind.data(), kind.size()), body, encrypted)) continue;
       Hit hit;
       hit.line = file.added[index].number;
       hit.secret = std::move(body);
@@ -135,14 +139,16 @@ class PrivateKeyDetector final : public Detector {
 
 }  // namespace
 
-std::string private_key_body(const FileView& file, uint32_t begin_line, size_t marker_end) {
+std::string private_key_body(const FileView& file, uint32_t begin_line, size_t marker_end, bool* encrypted) {
   std::string chars;
+  bool encrypted_here = false;
+  if (!encrypted) encrypted = &encrypted_here;
   std::string_view rest = file.added[begin_line].text.substr(marker_end);
   // On the BEGIN line itself: "\n"-escaped or space-separated material.
   for (std::string_view part : split_inline(rest, true)) {
     std::string_view cleaned = clean(part);
     if (cleaned.empty()) continue;
-    if (classify(cleaned, chars) == LineKind::kEnd) return chars;
+    if (classify(cleaned, chars, *encrypted) == LineKind::kEnd) return chars;
   }
   if (!chars.empty()) return chars;
   // Then the following lines, while they are consecutive lines of the file.
@@ -154,7 +160,7 @@ std::string private_key_body(const FileView& file, uint32_t begin_line, size_t m
     bool ended = false;
     for (std::string_view part : split_inline(line, false)) {
       std::string_view cleaned = clean(part);
-      LineKind kind = classify(cleaned, chars);
+      LineKind kind = classify(cleaned, chars, *encrypted);
       if (kind == LineKind::kEnd) {
         ended = true;
         break;

@@ -16,8 +16,8 @@
 // least 4.2 bits per character (random base64 scores above 5; "AAAA…" or
 // a repeated sample does not), and the structure the armour names: DER
 // (RSA, EC, DSA, PKCS#8, encrypted PKCS#8) starts with a SEQUENCE, so its
-// base64 starts with "M"; an OpenSSH key starts "openssh-key-v1", whose
-// base64 starts "b3Bl".
+// base64 starts with "M" (unless "Proc-Type: 4,ENCRYPTED" says the body is
+// ciphertext); an OpenSSH key starts "openssh-key-v1", whose base64 starts "b3Bl".
 //
 // [rule.detector]
 // type = "private_key"
@@ -34,7 +34,8 @@ namespace refguard::detect {
 std::unique_ptr<Detector> make_private_key_detector(DetectorParams& params);
 
 /// The armour's key body starting at `begin_line` (an index into
-/// `file.added`), or "" when there is none worth reporting. Exposed for tests.
-std::string private_key_body(const FileView& file, uint32_t begin_line, size_t marker_end);
+/// `file.added`), or "" when there is none worth reporting; `encrypted` is set
+/// when RFC 1421 headers say the body is ciphertext. Exposed for tests.
+std::string private_key_body(const FileView& file, uint32_t begin_line, size_t marker_end, bool* encrypted = nullptr);
 
 }  // namespace refguard::detect

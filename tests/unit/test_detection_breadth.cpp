@@ -162,6 +162,10 @@ TEST_CASE("private-key: an armour line needs a plausible key body", "[breadth][p
   const std::string ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA" + random_chars(kB64, 46, 6) +
                           "\n" + random_chars(kB64, 70, 7) + "\n-----END OPENSSH PRIVATE KEY-----\n";
   CHECK(reports("id_test", ssh, "private-key"));
+  // Legacy encrypted PEM: headers, then ciphertext (no DER structure).
+  CHECK(reports("enc.pem", begin + "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\n" +
+                               random_chars(kAlnum, 64, 8) + "\n" + random_chars(kB64, 64, 9) + "\n" + end,
+                "private-key"));
   // Placeholders and constants.
   CHECK_FALSE(reports("k.pem", begin, "private-key"));
   CHECK_FALSE(reports("k.pem", begin + end, "private-key"));
