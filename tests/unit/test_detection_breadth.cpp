@@ -339,3 +339,17 @@ TEST_CASE("archive reading is bounded: a gzip bomb stops at the output limit", "
   detect::for_each_archive_member(bomb, [&](std::string_view, std::string_view bytes) { seen += bytes.size(); });
   CHECK(seen <= detect::DecodeLimits{}.max_member_bytes);
 }
+
+TEST_CASE("agent-code-execution-tool warns once per file, not in tests, not on AutoGen settings", "[breadth][rules]") {
+  const std::string code = "from langchain_experimental.tools import PythonREPLTool\n"
+                           "tools = [PythonREPLTool()]\n"
+                           "more = [PythonREPLTool()]\n"
+                           "config = {\"use_docker\": False}\n";
+  size_t warnings = 0;
+  for (const auto& f : scan("agent/tools.py", code))
+    if (builtin()->rules()[f.rule].spec.id == "agent-code-execution-tool") ++warnings;
+  CHECK(warnings == 1);
+  CHECK_FALSE(reports("tests/test_tools.py", code, "agent-code-execution-tool"));
+  CHECK_FALSE(reports("agent/settings.py", "code_execution_config={\"work_dir\": \"coding\", \"use_docker\": False}\n",
+                      "agent-code-execution-tool"));
+}
