@@ -115,10 +115,13 @@ bool is_throwaway_password(std::string_view password, std::string_view user) {
   if (folded_user.size() >= 3 && folded.find(folded_user) != std::string::npos) return true;
   if (shannon_entropy(password) < 3.0) return true;
   // Made only of test-credential words, digits and separators?
-  static constexpr std::array<std::string_view, 34> kWords = {
-      "password", "passwd", "pass", "pwd", "secret", "test", "user", "admin", "root", "demo", "dev", "local",
-      "sample", "example", "changeme", "change", "default", "guest", "qwerty", "letmein", "postgres", "postgresql",
-      "mysql", "mongodb", "mongo", "redis", "rabbitmq", "db", "database", "my", "your", "app", "dummy", "fake"};
+  // Longest first where one word starts another ("password" before "pass").
+  static constexpr std::array<std::string_view, 58> kWords = {
+      "password", "passwd", "pass", "pwd", "secret", "development", "dev", "test", "user", "admin", "root", "demo",
+      "local", "sample", "example", "changeme", "change", "default", "guest", "qwerty", "letmein", "welcome",
+      "postgresql", "postgres", "mysql", "mariadb", "mongodb", "mongo", "redis", "rabbitmq", "database", "db", "my",
+      "your", "app", "dummy", "fake", "mock", "temp", "tmp", "insecure", "super", "strong", "foo", "bar", "baz",
+      "abc", "hello", "world", "docker", "compose", "sql", "pg", "vector", "service", "svc", "api", "me"};
   std::string_view rest = folded;
   size_t words = 0;
   while (!rest.empty()) {
