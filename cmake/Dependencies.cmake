@@ -8,6 +8,9 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 # zlib: the model detector inflates deflated zip members (.npz, PyTorch zips) and zlib/gzip joblib dumps.
 find_package(ZLIB 1.2.11 REQUIRED)
+# ICU: the confusable-identifier detector uses its spoof checker (uspoof_*,
+# the Unicode TR39 confusable skeletons) and its character properties.
+find_package(ICU 60 REQUIRED COMPONENTS uc i18n)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.5)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs>=5.4)

@@ -8,6 +8,8 @@ packages=(
   libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev
+  # ICU's spoof checker: confusable identifiers (homoglyphs) in source code.
+  libicu-dev
   # The daemon's and the CLI's allocator (cmake/Dependencies.cmake says why).
   libjemalloc-dev
   python3

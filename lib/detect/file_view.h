@@ -19,6 +19,10 @@ struct FileView {
   std::string_view content;   // the whole new blob
   std::vector<AddedLine> added;  // in line order; all lines for a new file
   bool binary = false;        // git's binary detection; line rules skip binary files
+  bool output = false;        // not code: a notebook cell's output or a Markdown cell
+  // Text decoded from the blob rather than its own lines (UTF-16, text runs
+  // of a binary file, base64, an archive member): a hit's line is 0.
+  std::string_view decoded_from{};  // how it was decoded ("UTF-16LE", "base64", "archive member x.txt"); "" = raw
 };
 
 }  // namespace refguard::detect

@@ -89,10 +89,10 @@ bool is_text_mime(std::string_view mime) { return mime.starts_with("text/") || m
 
 class ChunkCollector {
  public:
-  Expected<void> add_source(uint32_t cell, const json& value) {
+  Expected<void> add_source(uint32_t cell, const json& value, bool prose) {
     auto text = multiline(value, fmt::format("cell {}: source", cell));
     if (!text) return std::unexpected(text.error());
-    add(cell, false, std::move(*text));
+    if (!text->empty()) chunks_.push_back(NotebookChunk{cell, false, std::move(*text), prose});
     return {};
   }
 
@@ -149,7 +149,7 @@ class ChunkCollector {
   }
 
   void add(uint32_t cell, bool output, std::string text) {
-    if (!text.empty()) chunks_.push_back(NotebookChunk{cell, output, std::move(text)});
+    if (!text.empty()) chunks_.push_back(NotebookChunk{cell, output, std::move(text), false});
   }
 
   std::vector<NotebookChunk> chunks_;
@@ -201,7 +201,7 @@ Expected<std::vector<NotebookChunk>> parse_notebook(std::string_view text) {
     // nbformat 3 code cells keep their source under "input".
     const char* source_key = format == 3 && is_code(cell) ? "input" : "source";
     if (cell.contains(source_key))
-      if (auto added = collector.add_source(number, cell[source_key]); !added) return added;
+      if (auto added = collector.add_source(number, cell[source_key], !is_code(cell)); !added) return added;
     if (cell.contains("outputs")) return collector.add_outputs(number, cell["outputs"]);
     return {};
   });

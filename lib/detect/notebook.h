@@ -25,6 +25,7 @@ struct NotebookChunk {
   uint32_t cell;     // 1-based cell number, counting every cell (markdown too) in file order
   bool output;       // false: the cell's source; true: one output of the cell
   std::string text;  // decoded; never empty
+  bool prose = false;  // the source of a markdown or raw cell (text, not code)
 };
 
 /// The source and the textual outputs of every cell, in file order; one chunk

@@ -6,6 +6,8 @@
 // [rule.detector]
 // type = "path"
 // globs = [".env", ".env.*"]   (required, non-empty; the first matching glob is reported)
+// patterns = ['''\.pem$''']    (optional RE2 on the path, instead of or beside globs:
+//                               what an imported gitleaks rule's `path` becomes)
 #include <memory>
 
 #include "detect/detector.h"

@@ -8,22 +8,49 @@ namespace refguard::detect {
 
 namespace {
 
+// True when the text right after a secret (at `end` in `line`) masks the rest
+// of it: "xoxb-1234-5678-####", "AIza…", "sk_live_abc***". A value cut short
+// by a redaction mark is a documentation sample, never a working key, and
+// the mark cannot be part of any format these rules describe. One separator
+// ("-", "_", ".") may come first.
+bool masked_after(std::string_view line, size_t end) {
+  std::string_view rest = line.substr(std::min(end, line.size()));
+  if (!rest.empty() && (rest.front() == '-' || rest.front() == '_' || rest.front() == '.')) rest.remove_prefix(1);
+  if (rest.empty()) return false;
+  // Three or more: "**key**" is Markdown bold around a real value.
+  if (rest.starts_with("###") || rest.starts_with("***")) return true;
+  // U+2026 HORIZONTAL ELLIPSIS, U+2022 BULLET (password dots).
+  return rest.starts_with("\xE2\x80\xA6") || rest.starts_with("\xE2\x80\xA2");
+}
+
 class RegexDetector final : public Detector {
  public:
   RegexDetector(std::unique_ptr<RE2> regex, std::unique_ptr<RE2> unless, std::vector<std::string> keywords,
-                int secret_group, double min_entropy, bool code)
+                int secret_group, double min_entropy, bool code, bool first_only)
       : regex_(std::move(regex)),
         unless_(std::move(unless)),
         keywords_(std::move(keywords)),
         secret_group_(secret_group),
         min_entropy_(min_entropy),
-        code_(code) {}
+        code_(code),
+        first_only_(first_only) {}
 
   std::optional<PrefilterSpec> prefilter() const override { return PrefilterSpec{regex_->pattern(), keywords_}; }
   bool wants_lines() const override { return true; }
+  bool may_report_at(std::string_view path) const override {
+    return !path_regex_ || RE2::PartialMatch(re2::StringPiece(path.data(), path.size()), *path_regex_);
+  }
+  void set_path_regex(std::unique_ptr<RE2> regex) { path_regex_ = std::move(regex); }
 
   void scan_lines(const FileView& file, const std::vector<uint32_t>& candidates, std::vector<Hit>& hits) const override {
-    for (uint32_t index : candidates) scan_line(file.added[index], hits);
+    const size_t before = hits.size();
+    for (uint32_t index : candidates) {
+      scan_line(file.added[index], hits);
+      if (first_only_ && hits.size() > before) {
+        hits.resize(before + 1);
+        return;
+      }
+    }
   }
 
  private:
@@ -51,6 +78,7 @@ class RegexDetector final : public Detector {
       if (secret.data() == nullptr || secret.empty()) continue;
       std::string_view value(secret.data(), secret.size());
       if (min_entropy_ > 0 && shannon_entropy(value) < min_entropy_) continue;
+      if (masked_after(line.text, static_cast<size_t>(secret.data() - text.data()) + secret.size())) continue;
       Hit hit;
       hit.line = line.number;
       hit.secret = std::string(value);
@@ -65,6 +93,8 @@ class RegexDetector final : public Detector {
   int secret_group_;
   double min_entropy_;
   bool code_;
+  bool first_only_;
+  std::unique_ptr<RE2> path_regex_;  // may be null
 };
 
 }  // namespace
@@ -76,6 +106,8 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   auto entropy = params.number("min_entropy");
   auto unless_pattern = params.string("unless");
   bool code = params.boolean("code").value_or(false);
+  auto first_only = params.boolean("first_only");
+  auto path_pattern = params.string("path_pattern");
   if (!pattern) return nullptr;
   RE2::Options options;
   options.set_log_errors(false);
@@ -104,7 +136,17 @@ std::unique_ptr<Detector> make_regex_detector(DetectorParams& params) {
   }
   for (const auto& keyword : keywords)
     if (keyword.empty()) params.error("keywords", "must not hold an empty keyword");
-  return std::make_unique<RegexDetector>(std::move(regex), std::move(unless), std::move(keywords), secret_group, entropy.value_or(0), code);
+  auto detector = std::make_unique<RegexDetector>(std::move(regex), std::move(unless), std::move(keywords), secret_group,
+                                                  entropy.value_or(0), code, first_only.value_or(false));
+  if (path_pattern) {
+    auto path_regex = std::make_unique<RE2>(*path_pattern, options);
+    if (!path_regex->ok()) {
+      params.error("path_pattern", "RE2 rejects it: " + path_regex->error());
+      return nullptr;
+    }
+    detector->set_path_regex(std::move(path_regex));
+  }
+  return detector;
 }
 
 }  // namespace refguard::detect

@@ -5,9 +5,12 @@
 
 // Each detector's factory, declared in its own header.
 #include "detect/agent_config/agent_config_detector.h"
+#include "detect/confusable_detector.h"
+#include "detect/connection_url_detector.h"
 #include "detect/model/model_detector.h"
 #include "detect/notebook_outputs_detector.h"
 #include "detect/path_detector.h"
+#include "detect/private_key_detector.h"
 #include "detect/regex_detector.h"
 #include "detect/size_detector.h"
 #include "detect/unicode_detector.h"
@@ -18,9 +21,12 @@ namespace {
 // One line per detector type. Keep sorted by name.
 constexpr std::pair<std::string_view, DetectorFactory> kFactories[] = {
     {"agent_config", &make_agent_config_detector},
+    {"confusable", &make_confusable_detector},
+    {"connection_url", &make_connection_url_detector},
     {"model", &make_model_detector},
     {"notebook_outputs", &make_notebook_outputs_detector},
     {"path", &make_path_detector},
+    {"private_key", &make_private_key_detector},
     {"regex", &make_regex_detector},
     {"size", &make_size_detector},
     {"unicode", &make_unicode_detector},

@@ -6,6 +6,8 @@
 #include <array>
 #include <string_view>
 
+#include "detect/file_kind.h"
+
 namespace refguard::detect {
 
 namespace {
@@ -62,9 +64,19 @@ constexpr bool in(char32_t c, char32_t low, char32_t high) { return c >= low && 
 bool is_tag(char32_t c) { return in(c, 0xE0000, 0xE007F); }
 bool is_bidi_mark(char32_t c) { return c == 0x200E || c == 0x200F || c == 0x061C; }
 bool is_bidi(char32_t c) { return in(c, 0x202A, 0x202E) || in(c, 0x2066, 0x2069) || is_bidi_mark(c); }
+// Zero-width and other invisible characters: joiners, word joiner, BOM,
+// invisible math operators, the Hangul fillers (which render as nothing and
+// are valid in JavaScript identifiers: the "invisible function name" attack),
+// Khmer inherent vowels and the combining grapheme joiner.
+bool is_hangul_filler(char32_t c) { return c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0; }
 bool is_zero_width(char32_t c) {
-  return in(c, 0x200B, 0x200D) || c == 0x2060 || c == 0xFEFF || c == 0x180E;
+  return in(c, 0x200B, 0x200D) || in(c, 0x2060, 0x2064) || c == 0xFEFF || c == 0x180E || c == 0x034F ||
+         is_hangul_filler(c) || c == 0x17B4 || c == 0x17B5;
 }
+bool is_hangul(char32_t c) {
+  return in(c, 0x1100, 0x11FF) || in(c, 0x3130, 0x318F) || in(c, 0xAC00, 0xD7AF) || in(c, 0xFFA0, 0xFFDC);
+}
+bool is_khmer(char32_t c) { return in(c, 0x1780, 0x17FF); }
 bool is_variation_selector(char32_t c) { return in(c, 0xFE00, 0xFE0F) || in(c, 0xE0100, 0xE01EF); }
 
 // Format characters that sit inside letter blocks but are not letters.
@@ -127,6 +139,17 @@ std::string char_name(char32_t c) {
     case 0x202D: return "LEFT-TO-RIGHT OVERRIDE";
     case 0x202E: return "RIGHT-TO-LEFT OVERRIDE";
     case 0x2060: return "WORD JOINER";
+    case 0x2061: return "FUNCTION APPLICATION";
+    case 0x2062: return "INVISIBLE TIMES";
+    case 0x2063: return "INVISIBLE SEPARATOR";
+    case 0x2064: return "INVISIBLE PLUS";
+    case 0x034F: return "COMBINING GRAPHEME JOINER";
+    case 0x115F: return "HANGUL CHOSEONG FILLER";
+    case 0x1160: return "HANGUL JUNGSEONG FILLER";
+    case 0x3164: return "HANGUL FILLER";
+    case 0xFFA0: return "HALFWIDTH HANGUL FILLER";
+    case 0x17B4: return "KHMER VOWEL INHERENT AQ";
+    case 0x17B5: return "KHMER VOWEL INHERENT AA";
     case 0x2066: return "LEFT-TO-RIGHT ISOLATE";
     case 0x2067: return "RIGHT-TO-LEFT ISOLATE";
     case 0x2068: return "FIRST STRONG ISOLATE";
@@ -169,7 +192,14 @@ bool legit_zero_width(char32_t c, char32_t previous, char32_t next, bool file_st
     case 0x200C: return is_joining_script(previous) && is_joining_script(next);
     case 0x200B: return is_spaceless_script(previous) && is_spaceless_script(next);
     case 0x180E: return is_mongolian_letter(previous) && is_mongolian_letter(next);
-    default: return false;
+    case 0x17B4:
+    case 0x17B5: return is_khmer(previous);
+    // Combining grapheme joiner: between letters of non-Latin scripts (Hebrew
+    // cantillation); between ASCII letters it only splits an identifier.
+    case 0x034F: return previous >= 0x80 && next >= 0x80 && !is_format(previous) && !is_format(next);
+    default:
+      if (is_hangul_filler(c)) return is_hangul(previous) || is_hangul(next);
+      return false;
   }
 }
 
@@ -177,6 +207,48 @@ bool legit_single_selector(char32_t selector, char32_t base) {
   if (in(selector, 0xE0100, 0xE01EF)) return is_cjk_ideograph(base);
   if ((selector == 0xFE0E || selector == 0xFE0F) && (is_pictographic(base) || is_keycap_base(base))) return true;
   return has_standardized_variants(base);
+}
+
+// Embeddings and isolates that wrap right-to-left text, closed on the same
+// line: how an editor or a translator marks an Arabic or Hebrew string
+// literal. An override (LRO, RLO) is never legitimate, nor is a pair whose
+// span holds no right-to-left letter (the Trojan Source attacks reorder
+// ASCII code), nor one left open. Returns one flag per character.
+std::vector<bool> rtl_spans(const std::vector<Char>& chars) {
+  std::vector<bool> legit;
+  std::vector<size_t> open;  // indexes of openers not yet closed
+  for (size_t i = 0; i < chars.size(); ++i) {
+    const char32_t c = chars[i].code;
+    const bool embedding = c == 0x202A || c == 0x202B, isolate = in(c, 0x2066, 0x2068);
+    if (embedding || isolate) {
+      open.push_back(i);
+      continue;
+    }
+    if (c != 0x202C && c != 0x2069) continue;
+    // PDF closes the innermost embedding, PDI the innermost isolate (and any
+    // embedding inside it), as the Unicode bidi algorithm pairs them.
+    while (!open.empty()) {
+      const size_t opener = open.back();
+      const char32_t o = chars[opener].code;
+      const bool matches = c == 0x202C ? (o == 0x202A || o == 0x202B) : in(o, 0x2066, 0x2068);
+      open.pop_back();
+      if (!matches) {
+        if (c == 0x202C) break;  // PDF never closes an isolate
+        continue;
+      }
+      bool rtl = false, clean = true;
+      for (size_t k = opener + 1; k < i; ++k) {
+        rtl = rtl || is_rtl_letter(chars[k].code);
+        clean = clean && chars[k].code != 0x202D && chars[k].code != 0x202E;
+      }
+      if (rtl && clean) {
+        if (legit.empty()) legit.resize(chars.size(), false);
+        legit[opener] = legit[i] = true;
+      }
+      break;
+    }
+  }
+  return legit;
 }
 
 // ---- The scan ---------------------------------------------------------------
@@ -207,6 +279,9 @@ void note(Finding& finding, const Char& c) {
 
 Findings scan_chars(const std::vector<Char>& chars, bool file_start) {
   Findings found;
+  std::vector<bool> spans;
+  if (std::any_of(chars.begin(), chars.end(), [](const Char& c) { return in(c.code, 0x202A, 0x202C) || in(c.code, 0x2066, 0x2069); }))
+    spans = rtl_spans(chars);
   auto code_at = [&](size_t i) { return i < chars.size() ? chars[i].code : U'\0'; };
   for (size_t i = 0; i < chars.size();) {
     const char32_t c = chars[i].code;
@@ -224,7 +299,8 @@ Findings scan_chars(const std::vector<Char>& chars, bool file_start) {
     } else {
       const char32_t previous = i > 0 ? chars[i - 1].code : U'\0';
       if (is_tag(c)) note(found[kTags], chars[i]);
-      else if (is_bidi(c) && !legit_bidi(c, previous, code_at(i + 1))) note(found[kBidi], chars[i]);
+      else if (is_bidi(c) && !legit_bidi(c, previous, code_at(i + 1)) && !(i < spans.size() && spans[i]))
+        note(found[kBidi], chars[i]);
       else if (is_zero_width(c) && !legit_zero_width(c, previous, code_at(i + 1), file_start && i == 0))
         note(found[kZeroWidth], chars[i]);
       ++i;
@@ -259,9 +335,21 @@ std::string describe(size_t category, const Finding& finding) {
   return detail;
 }
 
+enum class Files { kAny, kCode, kAgent };
+
 class UnicodeDetector final : public Detector {
  public:
-  explicit UnicodeDetector(std::array<bool, kCategoryCount> enabled) : enabled_(enabled) {}
+  UnicodeDetector(std::array<bool, kCategoryCount> enabled, Files files, bool outputs)
+      : enabled_(enabled), files_(files), outputs_(outputs) {}
+
+  bool may_report_at(std::string_view path) const override {
+    switch (files_) {
+      case Files::kAny: return true;
+      case Files::kCode: return is_source_code_path(path) || may_be_script_path(path);
+      case Files::kAgent: return is_agent_instruction_path(path) || may_be_agent_instructions_path(path);
+    }
+    return true;
+  }
 
   // Every character this detector reports is outside ASCII; the pattern is
   // the same in RE2's UTF-8 and Latin-1 modes, whichever the engine uses.
@@ -269,10 +357,24 @@ class UnicodeDetector final : public Detector {
   bool wants_lines() const override { return true; }
 
   void scan_lines(const FileView& file, const std::vector<uint32_t>& candidates, std::vector<Hit>& hits) const override {
+    if (file.output && !outputs_) return;
+    if (!judged_kind(file)) return;
     for (uint32_t index : candidates) scan_line(file.added[index], hits);
   }
 
  private:
+  // What may_report_at could not decide from the name: scripts by their
+  // shebang, Markdown by its front matter.
+  bool judged_kind(const FileView& file) const {
+    switch (files_) {
+      case Files::kAny: return true;
+      case Files::kCode: return is_source_code_path(file.path) || has_shebang(file.content);
+      case Files::kAgent:
+        return is_agent_instruction_path(file.path) || looks_like_agent_instructions(file.content);
+    }
+    return true;
+  }
+
   void scan_line(const AddedLine& line, std::vector<Hit>& hits) const {
     const bool ascii = std::all_of(line.text.begin(), line.text.end(),
                                    [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -288,6 +390,8 @@ class UnicodeDetector final : public Detector {
   }
 
   std::array<bool, kCategoryCount> enabled_;
+  Files files_;
+  bool outputs_;
 };
 
 }  // namespace
@@ -306,8 +410,18 @@ std::unique_ptr<Detector> make_unicode_detector(DetectorParams& params) {
     }
     enabled[static_cast<size_t>(known - kCategoryNames.begin())] = true;
   }
+  Files files = Files::kAny;
+  if (auto kind = params.string("files")) {
+    if (*kind == "code") files = Files::kCode;
+    else if (*kind == "agent") files = Files::kAgent;
+    else if (*kind != "any") {
+      params.error("files", fmt::format("unknown '{}' (use \"any\", \"code\" or \"agent\")", *kind));
+      ok = false;
+    }
+  }
+  const bool outputs = params.boolean("outputs").value_or(true);
   if (!ok) return nullptr;
-  return std::make_unique<UnicodeDetector>(enabled);
+  return std::make_unique<UnicodeDetector>(enabled, files, outputs);
 }
 
 }  // namespace refguard::detect

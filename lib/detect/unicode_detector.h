@@ -9,13 +9,23 @@
 // type = "unicode"
 // categories = ["tags", "bidi", "zero_width", "variation_selectors"]
 //                              (optional; absent or empty = all four)
+// files = "code"               (optional: "any" (default), "code" = source code by
+//                              extension or shebang, "agent" = agent instruction files
+//                              by name or front matter; detect/file_kind.h)
+// outputs = false              (optional, default true: also scan notebook outputs,
+//                              text a program printed rather than code)
 //
 //   tags                 U+E0000–U+E007F, except in an emoji subdivision flag
 //                        (U+1F3F4, 3–6 tag letters/digits, U+E007F: 🏴 England)
-//   bidi                 U+202A–U+202E, U+2066–U+2069 always; the marks U+200E,
-//                        U+200F, U+061C only when not next to a right-to-left
-//                        letter (Hebrew and Arabic prose uses them legitimately)
-//   zero_width           U+200B, U+200C, U+200D, U+2060, U+FEFF, U+180E, except
+//   bidi                 U+202A–U+202E, U+2066–U+2069, except an embedding or
+//                        isolate closed on the same line around right-to-left
+//                        text (an Arabic or Hebrew string literal); overrides
+//                        always; the marks U+200E, U+200F, U+061C only when not
+//                        next to a right-to-left letter (Hebrew and Arabic prose
+//                        uses them legitimately)
+//   zero_width           U+200B, U+200C, U+200D, U+2060–U+2064, U+FEFF, U+180E,
+//                        U+034F, the Hangul fillers (U+115F, U+1160, U+3164,
+//                        U+FFA0) and U+17B4/U+17B5, except
 //                        a BOM at the start of the file, ZWJ inside an emoji
 //                        sequence, ZWJ/ZWNJ between letters of scripts that need
 //                        them (Arabic, Persian, Indic, ...), ZWSP between letters

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "detect/decoded_text.h"
 #include "detect/notebook.h"
 #include "util/mask.h"
 #include "util/stable_hash.h"
@@ -138,6 +139,7 @@ bool scan_notebook(const CompiledPolicy& policy, const std::vector<size_t>& rule
     detect::FileView view = raw;
     view.content = chunk.text;
     view.added = split_lines(chunk.text);
+    view.output = chunk.output || chunk.prose;  // not code: what a cell printed, or Markdown
     std::string cell = fmt::format("cell {}{}", chunk.cell, chunk.output ? " output" : "");
     BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view line_text) {
       std::string needle = hit.secret.empty() ? std::string(line_text) : hit.secret;
@@ -153,6 +155,98 @@ bool scan_notebook(const CompiledPolicy& policy, const std::vector<size_t>& rule
 }
 
 bool is_notebook(std::string_view path) { return path.size() > 6 && path.substr(path.size() - 6) == ".ipynb"; }
+
+// Runs the line rules over text decoded from the blob (see detect/decoded_text.h).
+// Findings point at `line` of the raw file (0: the file as a whole) and say
+// where in the decoded text they are.
+void scan_decoded(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& raw,
+                  std::string_view text, std::string_view label, uint32_t line, BlobScan& scan) {
+  detect::FileView view = raw;
+  view.content = text;
+  view.added = split_lines(text);
+  view.binary = false;
+  view.decoded_from = label;
+  BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view) {
+    return std::make_pair(line, hit.line && line == 0 ? fmt::format("{}, line {}", label, hit.line) : std::string(label));
+  };
+  scan_lines(policy, rules, view, label, scan, &mapper);
+}
+
+// Base64 runs long enough to hold a key, decoded when they are text
+// (a Kubernetes Secret's data, a key pasted encoded); images and hashes
+// decode to binary and are skipped.
+// One pass over the whole file (runs never span lines: '\n' ends them),
+// then one line-rule pass over every decoded run at once.
+void scan_base64(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
+                 BlobScan& scan) {
+  auto runs = detect::base64_runs(view.content);
+  if (runs.empty()) return;
+  std::string decoded;
+  struct Origin {
+    uint32_t line;
+    size_t column;
+  };
+  std::vector<Origin> origins;  // per line of `decoded`
+  for (const auto& run : runs) {
+    // The line holding the run: the last whose text starts at or before it.
+    const char* at = view.content.data() + run.column;
+    auto line = std::upper_bound(view.added.begin(), view.added.end(), at,
+                                 [](const char* p, const detect::AddedLine& l) { return p < l.text.data(); });
+    if (line == view.added.begin()) continue;
+    --line;
+    Origin origin{line->number, static_cast<size_t>(at - line->text.data()) + 1};
+    for (char c : run.text)
+      if (c == '\n') origins.push_back(origin);
+    origins.push_back(origin);
+    decoded += run.text;
+    decoded += '\n';
+  }
+  detect::FileView decoded_view = view;
+  decoded_view.content = decoded;
+  decoded_view.added = split_lines(decoded);
+  decoded_view.decoded_from = "base64";
+  BlobScan::LineMapper mapper = [&](const detect::Hit& hit, std::string_view) {
+    const Origin& origin = origins[std::min<size_t>(hit.line ? hit.line - 1 : 0, origins.size() - 1)];
+    return std::make_pair(origin.line, fmt::format("base64 at column {}", origin.column));
+  };
+  scan_lines(policy, rules, decoded_view, "base64", scan, &mapper);
+}
+
+// What git calls binary: UTF-16 text is decoded whole; an archive's members
+// are read (each judged by the rules for "ARCHIVE!/MEMBER"); anything else is
+// searched in its printable runs, as strings(1) shows them.
+void scan_binary(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
+                 BlobScan& scan) {
+  if (auto utf16 = detect::decode_utf16(view.content)) {
+    scan_decoded(policy, rules, view, utf16->first, utf16->second, 0, scan);
+    return;
+  }
+  if (!detect::looks_like_archive(view.content)) {
+    std::string runs = detect::text_runs(view.content);
+    scan_decoded(policy, rules, view, runs, "text in binary file", 0, scan);
+    return;
+  }
+  detect::for_each_archive_member(view.content, [&](std::string_view raw_name, std::string_view bytes) {
+    // A member's name is pushed content: printed to the pusher, so only
+    // printable ASCII of it, and not too much.
+    std::string name;
+    for (char c : raw_name.substr(0, 200)) name += (c >= 0x20 && c < 0x7F) ? c : '?';
+    std::string member_path = fmt::format("{}!/{}", view.path, name);
+    auto member_rules = policy.rules_for_path(member_path);
+    std::string label = fmt::format("archive member {}", name);
+    detect::FileView member = view;
+    member.path = member_path;
+    bool binary = bytes.substr(0, 8000).find('\0') != std::string_view::npos;
+    if (!binary) {
+      scan_decoded(policy, member_rules->if_not_ai, member, bytes, label, 0, scan);
+    } else if (auto utf16 = detect::decode_utf16(bytes)) {
+      scan_decoded(policy, member_rules->if_not_ai, member, utf16->first, label, 0, scan);
+    } else {
+      std::string runs = detect::text_runs(bytes);
+      scan_decoded(policy, member_rules->if_not_ai, member, runs, label, 0, scan);
+    }
+  });
+}
 
 }  // namespace
 
@@ -192,10 +286,14 @@ std::vector<BlobFinding> scan_blob(const CompiledPolicy& policy, std::string_vie
     policy.rules()[rule_index].detector->scan_file(view, hits);
     if (!hits.empty()) scan.add(rule_index, hits, nullptr, "");
   }
-  if (binary) return scan.take();  // line rules skip binary files, as git's diff does
+  if (binary) {
+    scan_binary(policy, applicable, view, scan);
+    return scan.take();
+  }
   if (is_notebook(path) && scan_notebook(policy, applicable, view, scan)) return scan.take();
   view.added = split_lines(content);
   scan_lines(policy, applicable, view, "", scan);
+  scan_base64(policy, applicable, view, scan);
   return scan.take();
 }
 

@@ -40,7 +40,14 @@ Expected<CompiledAllowlist> compile_allowlist(const policy::RuleSpec& rule, cons
     allowlist.regexes.push_back(std::move(regex));
   }
   for (const auto& word : spec.stopwords) allowlist.stopwords.push_back(ascii_lower(word));
+  for (const auto& pattern : spec.path_regexes) {
+    auto regex = std::make_unique<RE2>(pattern, options);
+    if (!regex->ok())
+      return fail(fmt::format("{}.allowlist.path_regexes: RE2 rejects '{}': {}", where_of("allowlist.path_regexes"), pattern, regex->error()));
+    allowlist.path_regexes.push_back(std::move(regex));
+  }
   allowlist.commits = spec.commits;
+  allowlist.values.insert(spec.values.begin(), spec.values.end());
   return allowlist;
 }
 
@@ -75,6 +82,7 @@ Expected<CompiledRule> compile_rule(const policy::RuleSpec& spec) {
 }  // namespace
 
 bool CompiledAllowlist::allows_text(std::string_view secret) const {
+  if (!values.empty() && values.contains(std::string(secret))) return true;
   for (const auto& regex : regexes)
     if (RE2::PartialMatch(re2::StringPiece(secret.data(), secret.size()), *regex)) return true;
   if (!stopwords.empty()) {
@@ -100,6 +108,8 @@ bool CompiledRule::applies_to(std::string_view path, bool is_ai_script) const {
   if (spec.ai_only && !is_ai_script) return false;
   for (const auto& glob : allowlist.paths)
     if (glob.matches(path)) return false;
+  for (const auto& regex : allowlist.path_regexes)
+    if (RE2::PartialMatch(re2::StringPiece(path.data(), path.size()), *regex)) return false;
   if (scope.empty()) return true;
   return std::any_of(scope.begin(), scope.end(), [&](const Glob& glob) { return glob.matches(path); });
 }
@@ -159,6 +169,8 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
     for (const auto& p : rule_spec.allowlist.paths) canonical << "ap:" << p << '\n';
     for (const auto& p : rule_spec.allowlist.regexes) canonical << "ar:" << p << '\n';
     for (const auto& p : rule_spec.allowlist.stopwords) canonical << "as:" << p << '\n';
+    for (const auto& p : rule_spec.allowlist.values) canonical << "av:" << p << '\n';
+    for (const auto& p : rule_spec.allowlist.path_regexes) canonical << "apr:" << p << '\n';
     if (rule_spec.detector) canonical << toml::toml_formatter(*rule_spec.detector) << '\n';
   }
   for (const auto& p : spec.ai_paths) canonical << "ai:" << p << '\n';

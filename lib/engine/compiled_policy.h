@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct CompiledAllowlist {
   std::vector<std::unique_ptr<RE2>> regexes;
   std::vector<std::string> stopwords;  // lower-case
   std::vector<std::string> commits;
+  std::unordered_set<std::string> values;  // exact secrets
+  std::vector<std::unique_ptr<RE2>> path_regexes;
 
   /// True when a hit with this secret (or line text when no secret) is allowed.
   bool allows_text(std::string_view secret) const;

@@ -1,8 +1,11 @@
 #include "policy/policy_layer.h"
 
+#include "policy/gitleaks_import.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <span>
 
@@ -20,7 +23,7 @@ struct Section {
   std::string_view place;  // where its keys go, in words
   std::span<const std::string_view> keys;
 };
-constexpr std::string_view kRootKeys[] = {"version", "settings", "ai", "rule", "ref_rule", "locked"};
+constexpr std::string_view kRootKeys[] = {"version", "settings", "ai", "rule", "ref_rule", "locked", "import"};
 constexpr std::string_view kSettingsKeys[] = {
     "time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref", "contact",
     "progress_interval_ms"};
@@ -28,7 +31,7 @@ constexpr std::string_view kAiKeys[] = {"paths", "sdks"};
 constexpr std::string_view kRuleKeys[] = {"id",       "description",  "action",       "remedy",
                                                                "paths",    "ai_only",      "detector",     "allowlist",
                                                                "bypass_users", "allow_bypass", "locked"};
-constexpr std::string_view kAllowlistKeys[] = {"paths", "regexes", "stopwords", "commits"};
+constexpr std::string_view kAllowlistKeys[] = {"paths", "regexes", "stopwords", "commits", "values", "path_regexes"};
 constexpr std::string_view kRefRuleKeys[] = {"refs", "forbid", "message"};
 
 const std::vector<Section>& sections() {
@@ -154,6 +157,7 @@ class LayerReader {
   void check_locked_override(const toml::table& table, const RuleSpec& rule);
   void read_allowlist(const toml::table& table, AllowlistSpec& allowlist, std::string_view where);
   void read_ref_rule(const toml::table& table, PolicySpec& spec);
+  void read_import(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here);
 
   const std::string& source() const { return source_; }
   LayerKind kind() const { return kind_; }
@@ -226,6 +230,8 @@ void LayerReader::read_allowlist(const toml::table& table, AllowlistSpec& allowl
   append(allowlist.regexes, strings(table, "regexes", where));
   append(allowlist.stopwords, strings(table, "stopwords", where));
   append(allowlist.commits, strings(table, "commits", where));
+  append(allowlist.values, strings(table, "values", where));
+  append(allowlist.path_regexes, strings(table, "path_regexes", where));
 }
 
 void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
@@ -246,6 +252,32 @@ void LayerReader::read_ref_rule(const toml::table& table, PolicySpec& spec) {
   }
   if (auto message = string(table, "message", "ref_rule.")) rule.message = *message;
   spec.ref_rules.push_back(std::move(rule));
+}
+
+// [import] gitleaks = "PATH": an admin's gitleaks rules, mapped onto refguard
+// rules (policy/gitleaks_import.h). A path on the server's disk, so only the
+// system policy may name one; relative paths are relative to this file.
+void LayerReader::read_import(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here) {
+  static constexpr std::string_view kImportKeys[] = {"gitleaks"};
+  check_keys(table, kImportKeys, "import.");
+  auto path = string(table, "gitleaks", "import.");
+  if (!path) return;
+  if (for_repository()) {
+    error(table.get("gitleaks"), "import.gitleaks", "only the system policy may import files (it names a path on the server)");
+    return;
+  }
+  std::filesystem::path file(*path);
+  if (file.is_relative() && source_.find('/') != std::string::npos)
+    file = std::filesystem::path(source_).parent_path() / file;
+  auto imported = import_gitleaks(file.string());
+  if (!imported) {
+    errors_.push_back(fmt::format("{}:{}: import.gitleaks: cannot import:\n{}", source_,
+                                  table.get("gitleaks")->source().begin.line, imported.error().message));
+    return;
+  }
+  LayerReader reader(file.string(), kind_, *imported);
+  for (const auto& element : *(**imported)["rule"].as_array()) reader.read_rule(*element.as_table(), spec, locked_here);
+  if (auto result = reader.result(); !result) errors_.push_back(result.error().message);
 }
 
 // A repository layer may strengthen a locked rule (e.g. warn -> block) but not
@@ -359,6 +391,10 @@ Expected<void> apply_layer(PolicySpec& spec, std::string_view text, const std::s
     } else {
       reader.error(rules, "rule", "must be an array of tables ([[rule]])");
     }
+  }
+  if (const toml::node* import = root.get("import")) {
+    if (const toml::table* table = import->as_table()) reader.read_import(*table, spec, locked_here);
+    else reader.error(import, "import", "must be a table ([import])");
   }
   if (const toml::node* ref_rules = root.get("ref_rule")) {
     if (const toml::array* array = ref_rules->as_array(); array && array->is_array_of_tables()) {

@@ -26,6 +26,8 @@ struct AllowlistSpec {
   std::vector<std::string> regexes;   // RE2, on the matched secret (or the line when there is none)
   std::vector<std::string> stopwords; // case-insensitive substrings of the secret
   std::vector<std::string> commits;   // commit ids or unique prefixes
+  std::vector<std::string> values;    // exact secrets (published example keys)
+  std::vector<std::string> path_regexes;  // RE2 on the file path (what gitleaks allowlists use)
 };
 
 /// Where a value came from, for error messages: "file:line".

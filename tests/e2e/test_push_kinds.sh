@@ -128,8 +128,16 @@ git -C "$work" commit -q -am "edit the copy"
 push "$work" origin moved
 expect_accepted "an edit below the copied key brings only the edit"
 
-# Binary files skip line rules; symlinks and submodule gitlinks cause no errors.
+# A key in a binary file is found in its text runs (issue 15 item 7).
 printf 'KEY=%s\0\1\2binary' "$(fake_openai_key)" >"$work/blob.bin"
+git -C "$work" add blob.bin
+git -C "$work" commit -q -m "binary with a key"
+push "$work" origin moved
+expect_rejected "a key in a binary file's text is found"
+expect_output "the finding says it was read from binary content" "text in binary file"
+git -C "$work" reset -q --hard HEAD^
+# Binary files without keys, symlinks and submodule gitlinks cause no errors.
+printf 'KEY=value\0\1\2binary' >"$work/blob.bin"
 ln -s src/app.py "$work/link.py"
 git -C "$work" add blob.bin link.py
 git -C "$work" update-index --add --cacheinfo 160000,"$(git -C "$work" rev-parse HEAD)",vendor/sub

@@ -198,14 +198,17 @@ TEST_CASE("blob scanner: ai_only rules look only at AI scripts", "[blob_scanner]
   }
 }
 
-TEST_CASE("blob scanner: binary blobs skip line rules but not whole-file rules", "[blob_scanner]") {
+TEST_CASE("blob scanner: binary blobs are searched in their text runs, reported for the file as a whole",
+          "[blob_scanner]") {
   const std::string content = std::string("\0\1\2", 3) + "apikey=" + kDemoKey + "\n" + kToken + "\n";
   auto as_text = scan("blob.bin", content, false);
   auto as_binary = scan("blob.bin", content, true);
   auto& policy = *policy_under_test();
   CHECK_FALSE(lines_of(as_text, policy, "word-token").empty());
-  CHECK(lines_of(as_binary, policy, "word-token").empty());
-  CHECK(lines_of(as_binary, policy, "demo-key").empty());
+  CHECK(lines_of(as_binary, policy, "word-token") == std::vector<uint32_t>{0});
+  CHECK(lines_of(as_binary, policy, "demo-key") == std::vector<uint32_t>{0});
+  // Short runs (fewer than 8 printable characters) are not text.
+  CHECK(scan("blob.dat", std::string("\0tok_a1b\0", 10), true).empty());
   CHECK(lines_of(as_binary, policy, "env-file") == std::vector<uint32_t>{0});  // the file as a whole
   CHECK(lines_of(as_text, policy, "env-file") == std::vector<uint32_t>{0});
 }

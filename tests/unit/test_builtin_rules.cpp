@@ -23,6 +23,7 @@
 #include "detect/detector.h"
 #include "detect/params.h"
 #include "detect/regex_detector.h"
+#include "detect/registry.h"
 #include "engine/prefilter.h"
 
 namespace {
@@ -95,6 +96,19 @@ constexpr Case kCases[] = {
     {"google-api-key", kMiss, R"~(# Keys look like AIza... (39 characters))~"},
     {"google-api-key", kMiss, R"~(GOOGLE_API_KEY=AIza@{u:20})~"},
     {"google-api-key", kMiss, R"~(GOOGLE_API_KEY=AIzaSyD-this-is-not-a-real-google-api-k)~"},
+    {"google-api-key", kMiss, R"~(  apiKey: "AIzaSyDOCAbC123dEf456GhI789jKl012-MnO",)~"},
+    {"google-api-key", kMiss, R"~(<script src="https://maps.googleapis.com/maps/api/js?key=AIzaSyB41DRUbKWJHPxaFjMAwdrzWzbVKartNGg&callback=initMap">)~"},
+    {"google-api-key", kMiss, R"~(GOOGLE_API_KEY=AIza@{u:35}***)~"},
+    // ---------------------------------------------------------------- aws-bedrock-api-key
+    {"aws-bedrock-api-key", kHit, R"~(AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS1@{b:116})~"},
+    {"aws-bedrock-api-key", kHit, R"~(export AWS_BEARER_TOKEN_BEDROCK="ABSKQmVkcm9ja0FQSUtleS0@{b:130}==")~"},
+    {"aws-bedrock-api-key", kHit, R"~(headers = {"Authorization": "Bearer bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t@{b:900}"})~"},
+    {"aws-bedrock-api-key", kHit, R"~(  "bedrockKey": "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t@{b:400}&Version=1",)~"},
+    {"aws-bedrock-api-key", kMiss, R"~(AWS_BEARER_TOKEN_BEDROCK=ABSK...)~"},
+    {"aws-bedrock-api-key", kMiss, R"~(AWS_BEARER_TOKEN_BEDROCK=ABSK@{b:120})~"},
+    {"aws-bedrock-api-key", kMiss, R"~(token = "bedrock-api-key-@{b:300}")~"},
+    {"aws-bedrock-api-key", kMiss, R"~(token = os.environ["AWS_BEARER_TOKEN_BEDROCK"]  # starts with ABSK or bedrock-api-key-)~"},
+    {"aws-bedrock-api-key", kMiss, R"~(AWS_BEARER_TOKEN_BEDROCK=ABSKQmVkcm9ja0FQSUtleS1@{x:116})~"},
     // ---------------------------------------------------------------- groq-api-key
     {"groq-api-key", kHit, R"~(GROQ_API_KEY=gsk_@{a:52})~"},
     {"groq-api-key", kHit, R"~(client = Groq(api_key="gsk_@{a:52}"))~"},
@@ -243,20 +257,23 @@ constexpr Case kCases[] = {
     {"gcp-service-account-key", kMiss, R"~(  "private_key": "",)~"},
     {"gcp-service-account-key", kMiss, R"~(creds = service_account.Credentials.from_service_account_info(json.loads(os.environ["GCP_SA_JSON"])))~"},
     // ---------------------------------------------------------------- private-key
-    {"private-key", kHit, R"~(-----BEGIN RSA PRIVATE KEY-----)~"},
-    {"private-key", kHit, R"~(-----BEGIN OPENSSH PRIVATE KEY-----)~"},
-    {"private-key", kHit, R"~(    -----BEGIN EC PRIVATE KEY-----)~"},
-    {"private-key", kHit, R"~(-----BEGIN PGP PRIVATE KEY BLOCK-----)~"},
-    {"private-key", kHit, R"~(key = @{q:3}-----BEGIN PRIVATE KEY-----)~"},
-    {"private-key", kHit, R"~(const key = @{t:1}-----BEGIN PRIVATE KEY-----)~"},
-    {"private-key", kHit, R"~(SSH_KEY="-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl@{b:64}\n-----END OPENSSH PRIVATE KEY-----")~"},
-    {"private-key", kHit, R"~(    "-----BEGIN RSA PRIVATE KEY-----\n",)~"},
+    // One-line forms here (JSON, .env, escaped strings); PEM files and string
+    // literals over several lines are in test_private_key_detector.cpp.
+    {"private-key", kHit, R"~(SSH_KEY="-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE@{b:64}\n@{b:64}\n-----END OPENSSH PRIVATE KEY-----")~"},
+    {"private-key", kHit, R"~(  "key": "-----BEGIN RSA PRIVATE KEY-----\nMIIEow@{b:58}\n@{b:64}\n-----END RSA PRIVATE KEY-----\n",)~"},
+    {"private-key", kHit, R"~(TLS_KEY=-----BEGIN EC PRIVATE KEY----- MHcC@{b:60} @{b:40}== -----END EC PRIVATE KEY-----)~"},
+    {"private-key", kHit, R"~(pem = "-----BEGIN PRIVATE KEY-----\r\nMIIEvg@{b:58}\r\n-----END PRIVATE KEY-----")~"},
+    {"private-key", kMiss, R"~(-----BEGIN RSA PRIVATE KEY-----)~"},
     {"private-key", kMiss, R"~(if pem.startswith("-----BEGIN RSA PRIVATE KEY-----"):)~"},
     {"private-key", kMiss, R"~(HEADER = "-----BEGIN PRIVATE KEY-----\n")~"},
     {"private-key", kMiss, R"~(PEM_HEADER = "-----BEGIN PRIVATE KEY-----")~"},
     {"private-key", kMiss, R"~(-----BEGIN PUBLIC KEY-----)~"},
     {"private-key", kMiss, R"~(-----BEGIN CERTIFICATE-----)~"},
     {"private-key", kMiss, R"~(  "private_key": "-----BEGIN PRIVATE KEY-----\nMII@{b:61}\n-----END PRIVATE KEY-----\n",)~"},
+    {"private-key", kMiss, R"~(KEY="-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----")~"},
+    {"private-key", kMiss, R"~(KEY="-----BEGIN RSA PRIVATE KEY-----\n<your private key here>\n-----END RSA PRIVATE KEY-----")~"},
+    {"private-key", kMiss, R"~(KEY="-----BEGIN RSA PRIVATE KEY-----\nMII@{x:70}\n-----END RSA PRIVATE KEY-----")~"},
+    {"private-key", kMiss, R"~(KEY="-----BEGIN OPENSSH PRIVATE KEY-----\n@{b:70}\n-----END OPENSSH PRIVATE KEY-----")~"},
     // ---------------------------------------------------------------- github-token
     {"github-token", kHit, R"~(GITHUB_TOKEN=ghp_@{a:36})~"},
     {"github-token", kHit, R"~(g = Github("gho_@{a:36}"))~"},
@@ -289,6 +306,18 @@ constexpr Case kCases[] = {
     {"slack-token", kMiss, R"~(SLACK_BOT_TOKEN=xoxb-@{0:12}-@{0:13}-@{0:24})~"},
     {"slack-token", kMiss, R"~(SLACK_BOT_TOKEN=xoxb-@{0:12}-@{0:13}-@{x:24})~"},
     {"slack-token", kMiss, R"~(# Bot tokens start with xoxb- and user tokens with xoxp-)~"},
+    {"slack-token", kHit, R"~(SLACK_LEGACY_BOT=xoxb-@{d:10}-@{a:24})~"},
+    {"slack-token", kHit, R"~(token: xoxe-@{d:12}-@{d:12}-@{d:13}-@{h:32})~"},
+    {"slack-token", kHit, R"~(SLACK_CONFIG_TOKEN=xoxe.xoxp-1-@{a:160})~"},
+    {"slack-token", kHit, R"~(SLACK_REFRESH=xoxe-1-@{a:146})~"},
+    {"slack-token", kHit, R"~(legacy = "xoxa-2-@{d:9}-@{d:11}-@{d:13}-@{h:18}")~"},
+    {"slack-token", kHit, R"~(cookie_token = "xoxc-@{d:12}-@{d:12}-@{d:13}-@{h:64}")~"},
+    {"slack-token", kHit, R"~(SLACK_LEGACY=xoxs-@{d:10}-@{d:11}-@{d:12}-@{h:64})~"},
+    {"slack-token", kMiss, R"~(SLACK_BOT_TOKEN=xoxb-@{d:12}-@{d:13}-####)~"},
+    {"slack-token", kMiss, R"~(SLACK_BOT_TOKEN=xoxb-@{d:12}-@{d:13}-@{a:6}####)~"},
+    {"slack-token", kMiss, R"~(SLACK_BOT_TOKEN="xoxb-@{d:12}-@{d:13}-************************")~"},
+    {"slack-token", kMiss, R"~(SLACK_APP_TOKEN=xapp-1-...)~"},
+    {"slack-token", kMiss, R"~(token = "xoxb-@{d:4}-x")~"},
     // ---------------------------------------------------------------- slack-webhook-url
     {"slack-webhook-url", kHit, R"~(SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T@{U:10}/B@{U:10}/@{a:24})~"},
     {"slack-webhook-url", kHit, R"~(requests.post("https://hooks.slack.com/services/T@{U:8}/B@{U:10}/@{a:24}", json=payload))~"},
@@ -322,6 +351,16 @@ constexpr Case kCases[] = {
     {"database-url-password", kMiss, R"~(DATABASE_URL=mysql://root:$MYSQL_ROOT_PASSWORD@db/app)~"},
     {"database-url-password", kMiss, R"~(CELERY_BROKER_URL=amqp://guest:guest@localhost:5672//)~"},
     {"database-url-password", kMiss, R"~(TEST_DATABASE_URL=postgres://postgres:postgres@localhost:5432/test)~"},
+    {"database-url-password", kHit, R"~(DATABASE_URL=postgres://app:@{a:20}@localhost:5432/app)~"},
+    {"database-url-password", kHit, R"~(DATABASE_URL=postgresql://testuser:testpwd@db@{d:1}.prod-cluster.internal.net:5432/vectordb)~"},
+    {"database-url-password", kHit, R"~(SQLALCHEMY_URL=mssql+pyodbc://sa:@{a:18}@sql01.corp.net/app)~"},
+    {"database-url-password", kHit, R"~(NEO4J_URI=neo4j+s://neo4j:@{a:22}@abcd1234.databases.neo4j.io)~"},
+    {"database-url-password", kMiss, R"~(conn = "postgresql://testuser:testpwd@localhost:5432/vectordb")~"},
+    {"database-url-password", kMiss, R"~(MONGO_URL=mongodb://mongodb_user:mongodb_password@localhost:27017/agents)~"},
+    {"database-url-password", kMiss, R"~(placeholder="postgresql://username:userpass@localhost/mydb")~"},
+    {"database-url-password", kMiss, R"~(url: mysql://shop:shop_pass123@db.example.com/shop)~"},
+    {"database-url-password", kMiss, R"~(DATABASE_URL=postgres://app:app_dev_password@db:5432/app)~"},
+    {"database-url-password", kMiss, R"~(redis_url = "redis://default:redispass@127.0.0.1:6379")~"},
     {"database-url-password", kMiss, R"~(REDIS_URL=redis://localhost:6379/0)~"},
     {"database-url-password", kMiss, R"~(log.info("connecting to mongodb://app:***@db.internal"))~"},
     {"database-url-password", kMiss, R"~(REDIS_URL=redis://:@localhost:6379)~"},
@@ -399,7 +438,10 @@ constexpr Case kCases[] = {
     {"agent-code-execution-tool", kHit, R"~(tools = load_tools(["python_repl", "llm-math"], llm=llm))~"},
     {"agent-code-execution-tool", kHit, R"~(shell_tool = ShellTool())~"},
     {"agent-code-execution-tool", kHit, R"~(executor = LocalCommandLineCodeExecutor(work_dir="coding"))~"},
-    {"agent-code-execution-tool", kHit, R"~(code_execution_config={"work_dir": "coding", "use_docker": False})~"},
+    {"agent-code-execution-tool", kMiss, R"~(code_execution_config={"work_dir": "coding", "use_docker": False})~"},
+    {"agent-code-execution-tool", kMiss, R"~(from autogen.coding import LocalCommandLineCodeExecutor)~"},
+    {"agent-code-execution-tool", kMiss, R"~(if isinstance(executor, LocalCommandLineCodeExecutor):)~"},
+    {"agent-code-execution-tool", kMiss, R"~(executor = self._make_local_executor(LocalCommandLineCodeExecutorConfig))~"},
     {"agent-code-execution-tool", kMiss, R"~(from langchain_experimental.tools import PythonREPLTool)~"},
     {"agent-code-execution-tool", kMiss, R"~(tools = load_tools(["serpapi", "llm-math"], llm=llm))~"},
     {"agent-code-execution-tool", kMiss, R"~(executor = DockerCommandLineCodeExecutor(image="python:3.12-slim"))~"},
@@ -435,6 +477,89 @@ constexpr Case kCases[] = {
     {"keras-safe-mode-disabled", kMiss, R"~(model = keras.models.load_model("m.keras"))~"},
     {"keras-safe-mode-disabled", kMiss, R"~(model = keras.models.load_model(path, safe_mode=True))~"},
     {"keras-safe-mode-disabled", kMiss, R"~(# safe_mode=False allows Lambda layers)~"},
+    // ---------------------------------------------------------------- ai-provider-key
+    {"ai-provider-key", kHit, R"~(NVIDIA_API_KEY=nvapi-@{u:63}A)~"},
+    {"ai-provider-key", kHit, R"~(LANGFUSE_SECRET_KEY="sk-lf-@{h:8}-@{h:4}-@{h:4}-@{h:4}-@{h:12}")~"},
+    {"ai-provider-key", kHit, R"~(client = TavilyClient(api_key="tvly-@{a:32}"))~"},
+    {"ai-provider-key", kHit, R"~(E2B_API_KEY=e2b_@{h:40})~"},
+    {"ai-provider-key", kHit, R"~(client = Cerebras(api_key="csk-@{L:48}"))~"},
+    {"ai-provider-key", kHit, R"~(LLAMA_CLOUD_API_KEY=llx-@{a:48})~"},
+    {"ai-provider-key", kHit, R"~(FIREWORKS_API_KEY=fw_@{a:24})~"},
+    {"ai-provider-key", kMiss, R"~(NVIDIA_API_KEY=nvapi-...)~"},
+    {"ai-provider-key", kMiss, R"~(LANGFUSE_PUBLIC_KEY="pk-lf-@{h:8}-@{h:4}-@{h:4}-@{h:4}-@{h:12}")~"},
+    {"ai-provider-key", kMiss, R"~(client = TavilyClient(api_key=os.environ["TAVILY_API_KEY"]))~"},
+    {"ai-provider-key", kMiss, R"~(E2B_API_KEY=e2b_@{x:40})~"},
+    {"ai-provider-key", kMiss, R"~(model = "accounts/fireworks/models/llama-v3p1-8b-instruct")~"},
+    // ---------------------------------------------------------------- cloud-platform-token
+    {"cloud-platform-token", kHit, R"~(DIGITALOCEAN_TOKEN=dop_v1_@{h:64})~"},
+    {"cloud-platform-token", kHit, R"~(HEROKU_API_KEY=HRKU-AA@{u:57}Z)~"},
+    {"cloud-platform-token", kHit, R"~(DATABRICKS_TOKEN=dapi@{h:32})~"},
+    {"cloud-platform-token", kHit, R"~(DOPPLER_TOKEN=dp.st.@{a:43})~"},
+    {"cloud-platform-token", kHit, R"~(VAULT_TOKEN=hvs.@{u:95})~"},
+    {"cloud-platform-token", kHit, R"~(token = "@{a:14}.atlasv1.@{a:67}")~"},
+    {"cloud-platform-token", kHit, R"~(PULUMI_ACCESS_TOKEN=pul-@{h:40})~"},
+    {"cloud-platform-token", kHit, R"~(SUPABASE_ACCESS_TOKEN=sbp_@{h:40})~"},
+    {"cloud-platform-token", kHit, R"~(access_key_id: LTAI@{a:20})~"},
+    {"cloud-platform-token", kHit, R"~(FLY_API_TOKEN=fo1_@{u:43})~"},
+    {"cloud-platform-token", kHit, R"~(PLANETSCALE_TOKEN=pscale_tkn_@{a:43})~"},
+    {"cloud-platform-token", kHit, R"~(oc login --token=sha256~@{u:43})~"},
+    {"cloud-platform-token", kMiss, R"~(DIGITALOCEAN_TOKEN=dop_v1_@{0:64})~"},
+    {"cloud-platform-token", kMiss, R"~(image: sha256~@{u:20})~"},
+    {"cloud-platform-token", kMiss, R"~(VAULT_TOKEN=hvs.your-vault-token)~"},
+    {"cloud-platform-token", kMiss, R"~(digest = "sha256:@{h:64}")~"},
+    {"azure-ad-client-secret", kHit, R"~(AZURE_CLIENT_SECRET="@{a:3}8Q~@{u:31}")~"},
+    {"azure-ad-client-secret", kHit, R"~(client_secret: @{a:3}7Q~@{a:34})~"},
+    {"azure-ad-client-secret", kHit, R"~(credential = ClientSecretCredential(tenant, client_id, "@{a:3}1Q~@{u:32}"))~"},
+    {"azure-ad-client-secret", kMiss, R"~(AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }})~"},
+    {"azure-ad-client-secret", kMiss, R"~(AZURE_CLIENT_SECRET=abc8Q~xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)~"},
+    {"azure-ad-client-secret", kMiss, R"~(path = "~/Q~notes")~"},
+    {"cloud-platform-token", kMiss, R"~(DATABRICKS_HOST=https://dbc-@{h:8}-@{h:4}.cloud.databricks.com)~"},
+    // ---------------------------------------------------------------- package-registry-token
+    {"package-registry-token", kHit, R"~(//registry.npmjs.org/:_authToken=npm_@{a:36})~"},
+    {"package-registry-token", kHit, R"~(password = pypi-AgEIcHlwaS5vcmc@{u:140})~"},
+    {"package-registry-token", kHit, R"~(GEM_HOST_API_KEY=rubygems_@{h:48})~"},
+    {"package-registry-token", kHit, R"~(echo dckr_pat_@{u:27} | docker login -u me --password-stdin)~"},
+    {"package-registry-token", kHit, R"~(CLOJARS_PASSWORD=CLOJARS_@{L:60})~"},
+    {"package-registry-token", kMiss, R"~(//registry.npmjs.org/:_authToken=${NPM_TOKEN})~"},
+    {"package-registry-token", kMiss, R"~(password = pypi-@{u:60})~"},
+    {"package-registry-token", kMiss, R"~(npm_config_cache=/tmp/npm_cache_directory_for_builds)~"},
+    {"package-registry-token", kMiss, R"~(DOCKER_TOKEN=dckr_pat_xxxxxxxxxxxxxxxxxxxxxxxxxxx)~"},
+    // ---------------------------------------------------------------- developer-service-token
+    {"developer-service-token", kHit, R"~(LINEAR_API_KEY=lin_api_@{a:40})~"},
+    {"developer-service-token", kHit, R"~(SENTRY_AUTH_TOKEN=sntryu_@{h:64})~"},
+    {"developer-service-token", kHit, R"~(POSTMAN_API_KEY=PMAK-@{h:24}-@{h:34})~"},
+    {"developer-service-token", kHit, R"~(GRAFANA_SA_TOKEN=glsa_@{a:32}_@{h:8})~"},
+    {"developer-service-token", kHit, R"~(NEW_RELIC_API_KEY=NRAK-@{U:27})~"},
+    {"developer-service-token", kHit, R"~(notion = Client(auth="ntn_@{d:11}@{a:35}"))~"},
+    {"developer-service-token", kHit, R"~(AIRTABLE_TOKEN=pat@{a:14}.@{h:64})~"},
+    {"developer-service-token", kHit, R"~(SONAR_TOKEN=squ_@{h:40})~"},
+    {"developer-service-token", kMiss, R"~(LINEAR_API_KEY=lin_api_...)~"},
+    {"developer-service-token", kMiss, R"~(pattern = re.compile(r"^\w+$"))~"},
+    {"developer-service-token", kMiss, R"~(SENTRY_DSN=https://@{h:32}@o123.ingest.sentry.io/456)~"},
+    {"developer-service-token", kMiss, R"~(secret_name = "projects/my-project/secrets/api-key/versions/latest")~"},
+    // ---------------------------------------------------------------- payment-provider-key
+    {"payment-provider-key", kHit, R"~(STRIPE_WEBHOOK_SECRET=whsec_@{a:32})~"},
+    {"payment-provider-key", kHit, R"~(SHOPIFY_ACCESS_TOKEN=shpat_@{h:32})~"},
+    {"payment-provider-key", kHit, R"~(SQUARE_ACCESS_TOKEN=EAAA@{u:60})~"},
+    {"payment-provider-key", kHit, R"~(BRAINTREE_TOKEN=access_token$production$@{L:16}$@{h:32})~"},
+    {"payment-provider-key", kHit, R"~(FLW_SECRET_KEY=FLWSECK-@{h:32}-X)~"},
+    {"payment-provider-key", kMiss, R"~(STRIPE_WEBHOOK_SECRET=whsec_...)~"},
+    {"payment-provider-key", kMiss, R"~(FLW_SECRET_KEY=FLWSECK_TEST-@{h:32}-X)~"},
+    {"payment-provider-key", kMiss, R"~(SHOPIFY_ACCESS_TOKEN=shpat_@{x:32})~"},
+    {"payment-provider-key", kMiss, R"~(BRAINTREE_TOKEN=access_token$sandbox$@{L:16}$@{h:32})~"},
+    // ---------------------------------------------------------------- messaging-service-token
+    {"messaging-service-token", kHit, R"~(SENDGRID_API_KEY=SG.@{u:22}.@{u:43})~"},
+    {"messaging-service-token", kHit, R"~(TELEGRAM_BOT_TOKEN=@{d:10}:AA@{u:32}Z)~"},
+    {"messaging-service-token", kHit, R"~(MAILCHIMP_API_KEY=@{h:32}-us21)~"},
+    {"messaging-service-token", kHit, R"~(TWILIO_API_KEY=SK@{h:32})~"},
+    {"messaging-service-token", kHit, R"~(BREVO_API_KEY=xkeysib-@{h:64}-@{a:16})~"},
+    {"messaging-service-token", kHit, R"~(DISCORD_WEBHOOK=https://discord.com/api/webhooks/@{d:18}/@{u:68})~"},
+    {"messaging-service-token", kHit, R"~(url = "https://contoso.webhook.office.com/webhookb2/@{h:8}-@{h:4}-@{h:4}-@{h:4}-@{h:12}@@{h:8}-@{h:4}-@{h:4}-@{h:4}-@{h:12}/IncomingWebhook/@{h:32}/@{h:8}-@{h:4}-@{h:4}-@{h:4}-@{h:12}")~"},
+    {"messaging-service-token", kMiss, R"~(TWILIO_ACCOUNT_SID=AC@{h:32})~"},
+    {"messaging-service-token", kMiss, R"~(SENDGRID_API_KEY=SG.xxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx)~"},
+    {"messaging-service-token", kMiss, R"~(logger = logging.getLogger("NotificationServiceHandler.create.SomethingLongerThanTwentySeven"))~"},
+    {"messaging-service-token", kMiss, R"~(TELEGRAM_BOT_TOKEN=123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11)~"},
+    {"messaging-service-token", kMiss, R"~(DISCORD_WEBHOOK=https://discord.com/api/webhooks/...)~"},
 };
 // clang-format on
 
@@ -510,6 +635,7 @@ struct LoadedRule {
   std::unique_ptr<Detector> detector;
   std::vector<std::unique_ptr<RE2>> allow_regexes;
   std::vector<std::string> stopwords;  // lower-cased
+  std::vector<std::string> values;     // exact secrets
 };
 
 struct LoadedRules {
@@ -524,7 +650,7 @@ struct LoadedRules {
   }
 };
 
-constexpr const char* kRuleFiles[] = {"10-credentials.toml", "20-unsafe-loading.toml"};
+constexpr const char* kRuleFiles[] = {"10-credentials.toml", "15-services.toml", "20-unsafe-loading.toml"};
 
 fs::path repo_root() {
   // REFGUARD_TEST_DATA is <repo>/tests/data; resolved lexically because the
@@ -549,6 +675,8 @@ void load_allowlist(const toml::table& rule_table, LoadedRule& rule, std::vector
   }
   if (const toml::array* stopwords = (*allowlist)["stopwords"].as_array())
     for (const auto& node : *stopwords) rule.stopwords.push_back(lower(node.value<std::string>().value_or("")));
+  if (const toml::array* values = (*allowlist)["values"].as_array())
+    for (const auto& node : *values) rule.values.push_back(node.value<std::string>().value_or(""));
 }
 
 LoadedRule load_rule(const std::string& file, const toml::table& table, std::vector<std::string>& errors) {
@@ -562,10 +690,14 @@ LoadedRule load_rule(const std::string& file, const toml::table& table, std::vec
     errors.push_back(file + ": rule '" + rule.id + "' has no [rule.detector]");
     return rule;
   }
-  if ((*detector_table)["type"].value_or(std::string()) != "regex")
-    errors.push_back(file + ": rule '" + rule.id + "' is not a regex rule");
+  std::string type = (*detector_table)["type"].value_or(std::string());
+  auto factory = refguard::detect::find_detector_factory(type);
+  if (!factory) {
+    errors.push_back(file + ": rule '" + rule.id + "' has an unknown detector type");
+    return rule;
+  }
   DetectorParams params(*detector_table, file, rule.id);
-  rule.detector = refguard::detect::make_regex_detector(params);
+  rule.detector = factory(params);
   if (auto finished = params.finish(); !finished) errors.push_back(finished.error().message);
   if (!rule.detector) {
     errors.push_back(file + ": rule '" + rule.id + "' built no detector");
@@ -604,6 +736,7 @@ const LoadedRules& builtin_rules() {
 }
 
 bool allowlisted(const LoadedRule& rule, const std::string& secret) {
+  if (std::find(rule.values.begin(), rule.values.end(), secret) != rule.values.end()) return true;
   for (const auto& regex : rule.allow_regexes)
     if (RE2::PartialMatch(secret, *regex)) return true;
   std::string folded = lower(secret);
@@ -630,7 +763,7 @@ std::vector<Hit> scan(const LoadedRule& rule, std::string_view line) {
   return hits;
 }
 
-bool is_credential_rule(const LoadedRule& rule) { return rule.file == kRuleFiles[0]; }
+bool is_credential_rule(const LoadedRule& rule) { return rule.file == kRuleFiles[0] || rule.file == kRuleFiles[1]; }
 
 struct ExpandedCase {
   const Case* source;
@@ -680,7 +813,7 @@ TEST_CASE("builtin rules carry id, description, action and remedy, with unique i
   const LoadedRules& loaded = builtin_rules();
   RE2 kebab("[a-z0-9]+(?:-[a-z0-9]+)*");
   const std::set<std::string> rule_keys = {"id", "description", "action", "remedy", "paths", "ai_only", "detector", "allowlist"};
-  const std::set<std::string> allowlist_keys = {"regexes", "stopwords", "paths", "commits"};
+  const std::set<std::string> allowlist_keys = {"regexes", "stopwords", "paths", "commits", "values"};
   std::set<std::string> ids;
   for (const auto& rule : loaded.rules) {
     INFO(rule.file << ": rule '" << rule.id << "'");
@@ -709,7 +842,8 @@ TEST_CASE("these rule ids are not reused by another built-in policy file", "[rul
   for (const auto& rule : builtin_rules().rules) ours.insert(rule.id);
   for (const auto& entry : fs::directory_iterator(builtin_dir())) {
     std::string name = entry.path().filename().string();
-    if (entry.path().extension() != ".toml" || name == kRuleFiles[0] || name == kRuleFiles[1]) continue;
+    if (entry.path().extension() != ".toml" || name == kRuleFiles[0] || name == kRuleFiles[1] || name == kRuleFiles[2])
+      continue;
     toml::table other;
     try {
       other = toml::parse_file(entry.path().string());
@@ -781,7 +915,7 @@ TEST_CASE("a credential line is reported by its own rule only", "[rules]") {
 TEST_CASE("the rule files and this test hold no credential a builtin rule reports", "[rules]") {
   const LoadedRules& loaded = builtin_rules();
   const fs::path files[] = {builtin_dir() / kRuleFiles[0], builtin_dir() / kRuleFiles[1],
-                            repo_root() / "tests" / "unit" / "test_builtin_rules.cpp"};
+                            builtin_dir() / kRuleFiles[2], repo_root() / "tests" / "unit" / "test_builtin_rules.cpp"};
   for (const fs::path& path : files) {
     std::vector<std::string> lines = read_lines(path);
     REQUIRE(!lines.empty());

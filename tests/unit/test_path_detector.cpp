@@ -202,21 +202,24 @@ TEST_CASE("built-in file rules build and flag the right paths", "[path][size]") 
 
 TEST_CASE("built-in hidden-unicode rules build with the intended scopes", "[path][unicode]") {
   const auto rules = load_builtin("30-hidden-unicode.toml");
-  REQUIRE(rules.size() == 2);
+  REQUIRE(rules.size() == 4);  // agent files, bidi in code, invisible in code, confusables
   const auto& agent = rules[0];
   const auto& source = rules[1];
   CHECK(agent.id == "hidden-unicode-agent-files");
   CHECK(source.id == "trojan-source-bidi");
+  // The detectors decide by file kind (detect/file_kind.h); the allowlist exempts agent folders.
   auto in_scope = [](const BuiltinRule& rule, std::string_view path) {
-    return refguard::first_match(rule.paths, path) && !refguard::first_match(rule.allowlist, path);
+    return (rule.paths.empty() || refguard::first_match(rule.paths, path)) &&
+           !refguard::first_match(rule.allowlist, path) && rule.detector->may_report_at(path);
   };
-  for (const char* path : {"AGENTS.md", "CLAUDE.md", ".claude/commands/x.md", ".cursor/rules/a.mdc",
-                           ".github/prompts/p.prompt.md", "docs/x.prompt", "prompts/system.txt"}) {
+  for (const char* path : {"AGENTS.md", "CLAUDE.md", ".claude/commands/x.md", ".cursor/rules/a.mdc", "rules/b.mdc",
+                           "pkg/AGENTS.md", ".github/prompts/p.prompt.md", "docs/x.prompt", "prompts/system.txt"}) {
     INFO(path);
     CHECK(in_scope(agent, path));
     CHECK_FALSE(in_scope(source, path));
   }
-  for (const char* path : {"src/main.py", "lib/a.ts", "cmd/x.go", "src/lib.rs", "a/b.cpp", "run.sh"}) {
+  for (const char* path : {"src/main.py", "lib/a.ts", "cmd/x.go", "src/lib.rs", "a/b.cpp", "run.sh", "x.cs", "y.csx",
+                           "boot.s", "App.swift", "Main.kt", "Dockerfile"}) {
     INFO(path);
     CHECK(in_scope(source, path));
     CHECK_FALSE(in_scope(agent, path));

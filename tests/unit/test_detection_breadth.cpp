@@ -1,0 +1,355 @@
+// Issue 16 and issue 15 (items 7 and 15) through the built-in policy and the
+// blob scanner: private keys need a body, hidden Unicode in every source
+// file (and not in notebook outputs), agent files by name and content,
+// confusable identifiers, env templates, and keys in UTF-16 files, binary
+// files, base64 runs and archives. Keys are generated at run time, so this
+// file holds none.
+#include <catch2/catch.hpp>
+#include <zlib.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "detect/connection_url_detector.h"
+#include "detect/decoded_text.h"
+#include "engine/blob_scanner.h"
+#include "engine/compiled_policy.h"
+#include "policy/builtin_policy.h"
+#include "policy/policy_layer.h"
+
+using namespace refguard;
+
+namespace {
+
+std::shared_ptr<const engine::CompiledPolicy> builtin() {
+  static auto policy = [] {
+    policy::PolicySpec spec;
+    auto applied = policy::apply_layer(spec, policy::builtin_policy_text(), "builtin", policy::LayerKind::kBuiltin);
+    REQUIRE(applied);
+    auto compiled = engine::CompiledPolicy::compile(spec);
+    INFO((compiled ? std::string() : compiled.error().message));
+    REQUIRE(compiled);
+    return *compiled;
+  }();
+  return policy;
+}
+
+std::vector<engine::BlobFinding> scan(std::string_view path, std::string_view content, bool binary = false) {
+  return engine::scan_blob(*builtin(), path, "0123456789abcdef0123456789abcdef01234567", content, binary);
+}
+
+std::set<std::string> rules_of(const std::vector<engine::BlobFinding>& findings) {
+  std::set<std::string> ids;
+  for (const auto& f : findings) ids.insert(builtin()->rules()[f.rule].spec.id);
+  return ids;
+}
+
+bool reports(std::string_view path, std::string_view content, std::string_view rule, bool binary = false) {
+  return rules_of(scan(path, content, binary)).contains(std::string(rule));
+}
+
+std::string random_chars(std::string_view alphabet, size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += alphabet[rng() % alphabet.size()];
+  return out;
+}
+
+const std::string kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const std::string kAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+// A GitHub token in the real format (36 alphanumerics after "ghp_").
+std::string github_token(uint64_t seed) { return std::string("gh") + "p_" + random_chars(kAlnum, 36, seed); }
+
+// A PEM body: 64-character lines of random base64 starting like DER ("MIIE").
+std::string pem_body(size_t lines, uint64_t seed) {
+  std::string body = "MIIE" + random_chars(kB64, 60, seed) + "\n";
+  for (size_t i = 1; i < lines; ++i) body += random_chars(kB64, 64, seed + i) + "\n";
+  return body;
+}
+
+std::string u8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+std::string utf16(std::string_view ascii, bool little_endian, bool bom) {
+  std::string out;
+  if (bom) out += little_endian ? std::string("\xFF\xFE") : std::string("\xFE\xFF");
+  for (char c : ascii) {
+    if (little_endian) out += std::string{c, '\0'};
+    else out += std::string{'\0', c};
+  }
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16 |
+                 static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    for (int k = 3; k >= 0; --k) out += kB64[(n >> (6 * k)) & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    out += kB64[(n >> 18) & 63];
+    out += kB64[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kB64[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string gzip(std::string_view data) {
+  z_stream stream{};
+  REQUIRE(deflateInit2(&stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(data.size() + 1024, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&stream, Z_FINISH) == Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+std::string tar_member(const std::string& name, std::string_view data) {
+  std::string header(512, '\0');
+  header.replace(0, name.size(), name);
+  char size[12];
+  std::snprintf(size, sizeof size, "%011o", static_cast<unsigned>(data.size()));
+  header.replace(124, 11, size);
+  header[156] = '0';
+  header.replace(257, 5, "ustar");
+  std::string out = header + std::string(data);
+  out.resize((out.size() + 511) / 512 * 512, '\0');
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("private-key: an armour line needs a plausible key body", "[breadth][private_key]") {
+  const std::string begin = "-----BEGIN RSA PRIVATE KEY-----\n", end = "-----END RSA PRIVATE KEY-----\n";
+  CHECK(reports("deploy/key.pem", begin + pem_body(12, 1) + end, "private-key"));
+  CHECK(reports("conf.py", "KEY = \"\"\"" + begin + pem_body(8, 2) + end + "\"\"\"\n", "private-key"));
+  CHECK(reports("k.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + pem_body(6, 3) + "-----END ENCRYPTED PRIVATE KEY-----\n",
+                "private-key"));
+  CHECK(reports("k.txt", "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\nlQOY" + random_chars(kB64, 60, 4) +
+                             "\n" + random_chars(kB64, 64, 5) + "\n=abcd\n-----END PGP PRIVATE KEY BLOCK-----\n",
+                "private-key"));
+  const std::string ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA" + random_chars(kB64, 46, 6) +
+                          "\n" + random_chars(kB64, 70, 7) + "\n-----END OPENSSH PRIVATE KEY-----\n";
+  CHECK(reports("id_test", ssh, "private-key"));
+  // Legacy encrypted PEM: headers, then ciphertext (no DER structure).
+  CHECK(reports("enc.pem", begin + "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\n" +
+                               random_chars(kAlnum, 64, 8) + "\n" + random_chars(kB64, 64, 9) + "\n" + end,
+                "private-key"));
+  // Placeholders and constants.
+  CHECK_FALSE(reports("k.pem", begin, "private-key"));
+  CHECK_FALSE(reports("k.pem", begin + end, "private-key"));
+  CHECK_FALSE(reports("k.pem", begin + "...\n" + end, "private-key"));
+  CHECK_FALSE(reports("k.pem", begin + "<your private key here>\n" + end, "private-key"));
+  CHECK_FALSE(reports("k.pem", begin + "MIIEXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\n" + end,
+                      "private-key"));
+  CHECK_FALSE(reports("parse.py", "HEADER = \"-----BEGIN RSA PRIVATE KEY-----\"\ndef parse(pem):\n    return pem\n",
+                      "private-key"));
+  CHECK_FALSE(reports("README.md", "Paste your key:\n\n    -----BEGIN RSA PRIVATE KEY-----\n    ...\n    -----END RSA PRIVATE KEY-----\n",
+                      "private-key"));
+}
+
+TEST_CASE("hidden Unicode is blocked in every kind of source file", "[breadth][unicode]") {
+  const std::string rlo = u8(0x202E), lri = u8(0x2066), pdi = u8(0x2069), zwsp = u8(0x200B);
+  for (std::string_view path : {"a.c", "b.cpp", "c.cs", "d.csx", "e.go", "f.java", "g.js", "h.ts", "i.py", "j.rs",
+                                "k.rb", "l.php", "m.s", "n.sh", "o.swift", "p.kt", "q.lua", "r.vue", "Makefile"}) {
+    INFO(path);
+    CHECK(reports(path, "if (access != \"user" + rlo + " " + lri + "// admin" + pdi + " " + lri + "\") {}\n",
+                  "trojan-source-bidi"));
+    CHECK(reports(path, "is" + zwsp + "Admin = check(user)\n", "invisible-unicode-code"));
+  }
+  // A script without an extension, known by its shebang.
+  CHECK(reports("bin/deploy", "#!/bin/sh\necho \"ok" + rlo + "\"\n", "trojan-source-bidi"));
+  // The invisible-identifier attack: a Hangul filler as a JavaScript name.
+  CHECK(reports("server.js", "const { timeout," + u8(0x3164) + " } = req.query;\n", "invisible-unicode-code"));
+  // Not code: prose, data and translation catalogues.
+  CHECK_FALSE(reports("README.md", "text " + rlo + " more\n", "trojan-source-bidi"));
+  CHECK_FALSE(reports("locale/ar.po", "msgstr \"" + rlo + "\"\n", "trojan-source-bidi"));
+}
+
+TEST_CASE("hidden Unicode allowances: RTL literals, emoji, joining scripts", "[breadth][unicode]") {
+  const std::string hebrew = u8(0x05E9) + u8(0x05DC) + u8(0x05D5) + u8(0x05DD);
+  // A closed isolate or embedding around Hebrew text in a string literal.
+  CHECK_FALSE(reports("greet.py", "msg = \"" + u8(0x2067) + hebrew + u8(0x2069) + "\"\n", "trojan-source-bidi"));
+  CHECK_FALSE(reports("greet.js", "const m = '" + u8(0x202B) + hebrew + u8(0x202C) + "';\n", "trojan-source-bidi"));
+  // The same controls around ASCII code reorder it: blocked.
+  CHECK(reports("greet.py", "msg = \"" + u8(0x2067) + "return" + u8(0x2069) + "\"\n", "trojan-source-bidi"));
+  // An override is never legitimate, even around Hebrew.
+  CHECK(reports("greet.py", "msg = \"" + u8(0x202E) + hebrew + u8(0x202C) + "\"\n", "trojan-source-bidi"));
+  // Emoji ZWJ sequences and Persian ZWNJ in strings.
+  CHECK_FALSE(reports("ui.ts", "const family = \"" + u8(0x1F468) + u8(0x200D) + u8(0x1F469) + "\";\n",
+                      "invisible-unicode-code"));
+  CHECK_FALSE(reports("fa.py", "word = \"" + u8(0x0645) + u8(0x06CC) + u8(0x200C) + u8(0x062E) + "\"\n",
+                      "invisible-unicode-code"));
+}
+
+TEST_CASE("bidi in a notebook's output text is not code; in a code cell it is", "[breadth][unicode]") {
+  const std::string rle = u8(0x202B), rlo = u8(0x202E);
+  std::string output_notebook =
+      R"({"cells":[{"cell_type":"code","source":["print(page)\n"],"outputs":[{"output_type":"stream","name":"stdout","text":["Scraped )" +
+      rle + R"( text\n"]}],"metadata":{},"execution_count":1}],"metadata":{},"nbformat":4,"nbformat_minor":5})";
+  CHECK_FALSE(reports("scrape.ipynb", output_notebook, "trojan-source-bidi"));
+  std::string code_notebook = R"({"cells":[{"cell_type":"code","source":["x = \"user)" + rlo +
+                              R"(\"\n"],"outputs":[],"metadata":{},"execution_count":1}],"metadata":{},"nbformat":4,"nbformat_minor":5})";
+  CHECK(reports("attack.ipynb", code_notebook, "trojan-source-bidi"));
+  std::string markdown_notebook = R"({"cells":[{"cell_type":"markdown","source":["# )" + rle +
+                                  R"( notes\n"],"metadata":{}}],"metadata":{},"nbformat":4,"nbformat_minor":5})";
+  CHECK_FALSE(reports("notes.ipynb", markdown_notebook, "trojan-source-bidi"));
+}
+
+TEST_CASE("agent instruction files are known by name anywhere and by front matter", "[breadth][unicode]") {
+  const std::string zwsp = u8(0x200B);
+  for (std::string_view path : {"rules/security.mdc", "docs/cursor/rules/style.mdc", ".cursor/rules/a.mdc",
+                                "packages/web/AGENTS.md", "sub/.github/copilot-instructions.md",
+                                ".github/instructions/py.instructions.md", "x/.windsurf/rules/r.md", "CLAUDE.md"}) {
+    INFO(path);
+    CHECK(reports(path, "Always run tests" + zwsp + " before committing.\n", "hidden-unicode-agent-files"));
+  }
+  CHECK(reports("guidelines/review.md", "---\ndescription: Review rules\nglobs: \"**/*.ts\"\nalwaysApply: false\n---\nBe" +
+                                            zwsp + " strict.\n",
+                "hidden-unicode-agent-files"));
+  CHECK_FALSE(reports("docs/notes.md", "Plain notes" + zwsp + " here.\n", "hidden-unicode-agent-files"));
+}
+
+TEST_CASE("confusable identifiers: mixed scripts and shadowed names (ICU skeletons)", "[breadth][confusable]") {
+  const std::string cyrillic_a = u8(0x0430);
+  CHECK(reports("pay.py", "def p" + cyrillic_a + "ypal(amount):\n    return amount\n", "confusable-identifier"));
+  CHECK(reports("auth.js", "function is" + u8(0x0410) + "dmin(u) { return true; }\n", "confusable-identifier"));
+  // All-Cyrillic "сору" reads as "copy", a name the file uses.
+  std::string copy = u8(0x0441) + u8(0x043E) + u8(0x0440) + u8(0x0443);
+  CHECK(reports("util.py", "def copy(x):\n    return x\n\ndef " + copy + "(x):\n    return evil(x)\n",
+                "confusable-identifier"));
+  // Legitimate: Greek maths, a Russian identifier that reads as nothing else, Turkish Latin letters, strings.
+  CHECK_FALSE(reports("phys.py", u8(0x0394) + "t = 0.1\n" + u8(0x03B1) + " = 2\n", "confusable-identifier"));
+  CHECK_FALSE(reports("ru.py", u8(0x0441) + u8(0x0447) + u8(0x0451) + u8(0x0442) + " = 1\n", "confusable-identifier"));
+  CHECK_FALSE(reports("tr.py", "kullan" + u8(0x0131) + "c" + u8(0x0131) + " = 1\n", "confusable-identifier"));
+  CHECK_FALSE(reports("msg.py", "print(\"p" + cyrillic_a + "ypal\")  # p" + cyrillic_a + "ypal\n", "confusable-identifier"));
+}
+
+TEST_CASE("env templates are not blocked like real env files", "[breadth][files]") {
+  for (std::string_view path : {".env.default", ".env.defaults", ".env.example", ".env.local.example",
+                                ".env.template", ".env.sample", ".env.dist", "app/.env.tpl"}) {
+    INFO(path);
+    CHECK_FALSE(reports(path, "OPENAI_API_KEY=\n", "committed-env-file"));
+  }
+  for (std::string_view path : {".env", ".env.local", ".env.production", "app/.env"}) {
+    INFO(path);
+    CHECK(reports(path, "DEBUG=1\n", "committed-env-file"));
+  }
+}
+
+TEST_CASE("database URLs: throwaway credentials on local and example hosts pass", "[breadth][connection_url]") {
+  using detect::is_non_production_host;
+  using detect::is_throwaway_password;
+  CHECK(is_non_production_host("localhost"));
+  CHECK(is_non_production_host("127.0.0.1"));
+  CHECK(is_non_production_host("[::1]"));
+  CHECK(is_non_production_host("db.example"));
+  CHECK(is_non_production_host("shop.example.com"));
+  CHECK(is_non_production_host("api.test"));
+  CHECK(is_non_production_host("postgres"));
+  CHECK_FALSE(is_non_production_host("db.prod.internal.net"));
+  CHECK_FALSE(is_non_production_host("examples.com"));
+  CHECK_FALSE(is_non_production_host("10.0.0.5"));
+  CHECK(is_throwaway_password("testpwd", "testuser"));
+  CHECK(is_throwaway_password("mongodb_password", "mongodb_user"));
+  CHECK(is_throwaway_password("userpass", "username"));
+  CHECK(is_throwaway_password("postgres", "postgres"));
+  CHECK_FALSE(is_throwaway_password("Xk9vQ2mLp7Rt4wZa", "app"));
+}
+
+TEST_CASE("UTF-16 files, with and without a BOM, are scanned for keys", "[breadth][encodings]") {
+  const std::string line = "token = \"" + github_token(11) + "\"\n";
+  for (bool le : {true, false})
+    for (bool bom : {true, false}) {
+      INFO("little endian " << le << ", BOM " << bom);
+      auto findings = scan("config/settings.ini", utf16("[auth]\n" + line, le, bom), true);
+      CHECK(rules_of(findings).contains("github-token"));
+      for (const auto& f : findings) CHECK(f.where.find("UTF-16") != std::string::npos);
+    }
+}
+
+TEST_CASE("text runs in binary files are scanned for keys", "[breadth][encodings]") {
+  std::string blob = std::string("\x7F" "ELF\2\1\1\0\0\0", 10) + std::string(64, '\0') + "TOKEN=" + github_token(12) +
+                     std::string(32, '\0') + "\x01\x02";
+  auto findings = scan("bin/tool", blob, true);
+  REQUIRE(rules_of(findings).contains("github-token"));
+  CHECK(findings.front().line == 0);
+  // UTF-16LE strings inside a binary (Windows resources) as well.
+  std::string pe = std::string("MZ\x90\0", 4) + std::string(40, '\0') + utf16("key=" + github_token(13), true, false) +
+                   std::string(8, '\0');
+  CHECK(reports("app.exe", pe, "github-token", true));
+}
+
+TEST_CASE("keys in base64 runs are decoded and found on their line", "[breadth][encodings]") {
+  std::string secret_yaml = "apiVersion: v1\nkind: Secret\ndata:\n  token: " + base64("GITHUB_TOKEN=" + github_token(14)) + "\n";
+  auto findings = scan("k8s/secret.yaml", secret_yaml);
+  REQUIRE(rules_of(findings).contains("github-token"));
+  for (const auto& f : findings) CHECK(f.line == 4);
+  // Binary data in base64 (an image) decodes to nothing worth scanning.
+  std::string image = "icon: " + base64(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(64, '\x01')) + "\n";
+  CHECK(scan("ui/icon.yaml", image).empty());
+}
+
+TEST_CASE("keys in gzip, tar and tar.gz members are found", "[breadth][encodings]") {
+  std::string env = "OPENAI_BASE=x\nGH=" + github_token(15) + "\n";
+  auto gz = scan("backup/env.gz", gzip(env), true);
+  REQUIRE(rules_of(gz).contains("github-token"));
+  CHECK(gz.front().where.find("archive member") != std::string::npos);
+  std::string tar = tar_member("conf/app.env", env) + std::string(1024, '\0');
+  CHECK(reports("backup/conf.tar", tar, "github-token", true));
+  auto tgz = scan("backup/conf.tar.gz", gzip(tar), true);
+  REQUIRE(rules_of(tgz).contains("github-token"));
+  CHECK(tgz.front().where.find("conf/app.env") != std::string::npos);
+}
+
+TEST_CASE("archive reading is bounded: a gzip bomb stops at the output limit", "[breadth][encodings]") {
+  std::string bomb = gzip(std::string(64u << 20, 'A'));
+  size_t seen = 0;
+  detect::for_each_archive_member(bomb, [&](std::string_view, std::string_view bytes) { seen += bytes.size(); });
+  CHECK(seen <= detect::DecodeLimits{}.max_member_bytes);
+}
+
+TEST_CASE("agent-code-execution-tool warns once per file, not in tests, not on AutoGen settings", "[breadth][rules]") {
+  const std::string code = "from langchain_experimental.tools import PythonREPLTool\n"
+                           "tools = [PythonREPLTool()]\n"
+                           "more = [PythonREPLTool()]\n"
+                           "config = {\"use_docker\": False}\n";
+  size_t warnings = 0;
+  for (const auto& f : scan("agent/tools.py", code))
+    if (builtin()->rules()[f.rule].spec.id == "agent-code-execution-tool") ++warnings;
+  CHECK(warnings == 1);
+  CHECK_FALSE(reports("tests/test_tools.py", code, "agent-code-execution-tool"));
+  CHECK_FALSE(reports("agent/settings.py", "code_execution_config={\"work_dir\": \"coding\", \"use_docker\": False}\n",
+                      "agent-code-execution-tool"));
+}
