@@ -8,6 +8,9 @@ packages=(
   libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   zlib1g-dev
+  # The shared scan cache's client (--shared-cache), and the Redis its e2e test
+  # and benchmark start (tests/e2e/test_shared_cache.sh, bench/shared_cache_bench.sh).
+  libhiredis-dev redis-server
   # The daemon's and the CLI's allocator (cmake/Dependencies.cmake says why).
   libjemalloc-dev
   python3
