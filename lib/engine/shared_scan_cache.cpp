@@ -115,8 +115,11 @@ void SharedScanCache::give_back(RedisContext context) {
     idle_.push_back(std::move(context));
     return;
   }
-  // A failed connection is dropped; the background thread opens another.
-  --open_;
+  // A failed connection is dropped, and the idle ones with it: they lead to
+  // the same Redis, so the next pushes would only wait for their timeouts.
+  // The background thread opens new ones.
+  open_ -= 1 + idle_.size();
+  idle_.clear();
   connected_ = open_ > 0;
   wake_.notify_all();
 }
@@ -218,10 +221,26 @@ void SharedScanCache::run() {
       bool full = top_up_connections();
       lock.lock();
       if (!full) wake_.wait_for(lock, options_.reconnect, [this] { return stopping_ || !queue_.empty(); });
-    } else {
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || open_ < options_.connections; });
+    } else if (!wake_.wait_for(lock, options_.health_check,
+                               [this] { return stopping_ || !queue_.empty() || open_ < options_.connections; })) {
+      lock.unlock();
+      check_health();
+      lock.lock();
     }
   }
+}
+
+// Pings one idle connection, so that a Redis that died between pushes shows
+// as down (and is reconnected to) before a push finds out.
+void SharedScanCache::check_health() {
+  RedisContext context = borrow();
+  if (!context) return;
+  RedisReply reply(static_cast<redisReply*>(redisCommand(context.get(), "PING")));
+  if (!reply || reply->type == REDIS_REPLY_ERROR) {
+    note_error("ping failed: " + (reply ? std::string(reply->str, reply->len) : context_error(context.get())));
+    context.reset();
+  }
+  give_back(std::move(context));
 }
 
 // Opens lookup connections up to the pool's size; false when one failed.

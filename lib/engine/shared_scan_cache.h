@@ -20,6 +20,8 @@
 //
 // Thread-safe: each lookup borrows a connection of its own from a small pool
 // (a redisContext is never shared between threads); the writer has its own.
+// The background thread pings an idle connection every couple of seconds, so
+// a Redis that dies between pushes shows as down in `refguard status`.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -59,6 +61,7 @@ struct SharedCacheOptions {
   SharedCacheAddress address;
   std::chrono::milliseconds timeout{30};       // each connect, read and write
   std::chrono::milliseconds reconnect{1000};   // between attempts while Redis is down
+  std::chrono::milliseconds health_check{2000};  // idle connections are pinged this often
   size_t connections = 4;                      // lookup connections (plus one writer)
   size_t max_queued_bytes = 32u << 20;         // writes waiting for the background thread
   std::chrono::milliseconds log_interval{60000};  // at most one warning per interval
@@ -108,6 +111,7 @@ class SharedScanCache {
                        std::vector<Findings>& out);
   void run();
   bool top_up_connections();
+  void check_health();
   void send_writes(std::vector<Write> writes);
   void note_error(std::string_view what);
   void note_connected();
