@@ -28,7 +28,10 @@ command -v redis-server >/dev/null || { echo "redis-server missing: packaging/in
 bench_setup shared-cache
 OUT="$T/results.md"
 REDIS_PID=""
-stop_redis() { [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""; }
+stop_redis() {
+  if [ -n "$REDIS_PID" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
+  REDIS_PID=""
+}
 trap 'stop_redis; bench_cleanup' EXIT
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -103,7 +106,7 @@ PLAIN_PID=$DAEMON_PID
 SOCK=$SOCK_SHARED start_daemon "$T/daemon-b-shared.log" --state-dir "$T/state-b-shared" --shared-cache "$SHARED"
 SHARED_PID=$DAEMON_PID
 DAEMON_PID=$PLAIN_PID
-trap 'kill $SHARED_PID 2>/dev/null; wait $SHARED_PID 2>/dev/null; stop_redis; bench_cleanup' EXIT
+trap 'kill $SHARED_PID 2>/dev/null || true; wait $SHARED_PID 2>/dev/null || true; stop_redis; bench_cleanup' EXIT
 for kind in plain shared; do
   git init -q --bare "$T/small-$kind.git"
   sock_var="SOCK_${kind^^}"

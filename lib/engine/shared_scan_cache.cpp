@@ -262,25 +262,37 @@ bool SharedScanCache::top_up_connections() {
   }
 }
 
-// Pipelined SETs on the writer's connection; on failure the rest are dropped.
+// Pipelined SETs on the writer's connection; on failure the rest are
+// dropped. A connection that sat idle may have died with an earlier Redis: when
+// it fails before the first reply, the batch is tried once more on a new one.
 void SharedScanCache::send_writes(std::vector<Write> writes) {
-  if (!writer_) writer_ = connect();
-  if (!writer_) {
-    dropped_ += writes.size();
-    return;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reused = writer_ != nullptr;
+    if (!writer_) writer_ = connect();
+    if (!writer_) break;
+    size_t done = pipeline_writes(writes);
+    if (done == writes.size()) return;
+    if (!(done == 0 && reused)) {
+      dropped_ += writes.size() - done;
+      return;
+    }
   }
+  dropped_ += writes.size();
+}
+
+// Returns how many replies were read; resets writer_ on a connection error.
+size_t SharedScanCache::pipeline_writes(const std::vector<Write>& writes) {
   for (const auto& w : writes) {
     const char* argv[] = {"SET", w.key.data(), w.value.data()};
     size_t lengths[] = {3, w.key.size(), w.value.size()};
     redisAppendCommandArgv(writer_.get(), 3, argv, lengths);
   }
-  size_t done = 0;
-  for (; done < writes.size(); ++done) {
+  for (size_t done = 0; done < writes.size(); ++done) {
     void* raw = nullptr;
     if (redisGetReply(writer_.get(), &raw) != REDIS_OK) {
       note_error("write failed: " + context_error(writer_.get()));
       writer_.reset();
-      break;
+      return done;
     }
     RedisReply reply(static_cast<redisReply*>(raw));
     if (reply->type == REDIS_REPLY_ERROR) {  // e.g. OOM under maxmemory with noeviction
@@ -290,7 +302,7 @@ void SharedScanCache::send_writes(std::vector<Write> writes) {
       ++stored_;
     }
   }
-  dropped_ += writes.size() - done;
+  return writes.size();
 }
 
 // Rate-limited: the first error after being up is logged at once, then at

@@ -113,6 +113,7 @@ class SharedScanCache {
   bool top_up_connections();
   void check_health();
   void send_writes(std::vector<Write> writes);
+  size_t pipeline_writes(const std::vector<Write>& writes);
   void note_error(std::string_view what);
   void note_connected();
 

@@ -15,13 +15,14 @@ REDIS_PID=""
 A_PID=""
 B_PID=""
 stop_all() {
+  local pid
   for pid in "$A_PID" "$B_PID"; do
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
   done
   if [ -n "$REDIS_PID" ]; then
-    kill -CONT "$REDIS_PID" 2>/dev/null
-    kill -KILL "$REDIS_PID" 2>/dev/null
-    wait "$REDIS_PID" 2>/dev/null
+    kill -CONT "$REDIS_PID" 2>/dev/null || true
+    kill -KILL "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
   fi
   return 0
 }
