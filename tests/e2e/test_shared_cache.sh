@@ -63,7 +63,8 @@ A_PID=$DAEMON_PID
 SOCK_A=$SOCK
 cp "$T/daemon.log" "$T/a.log" 2>/dev/null || true
 SOCK="$T/b.sock"
-daemon_start "$T/b.log" --state-dir "$T/state-b" --shared-cache "unix://$T/redis/redis.sock" ||
+metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+daemon_start "$T/b.log" --state-dir "$T/state-b" --shared-cache "unix://$T/redis/redis.sock" --metrics-port "$metrics_port" ||
   { fail "daemon B did not start"; finish; }
 B_PID=$DAEMON_PID
 SOCK_B=$SOCK
@@ -122,6 +123,16 @@ hits=$(status "$SOCK_B" 's["shared_cache"]["hits"]')
   fail "server B had $hits shared-cache hits"
 [ "$(status "$SOCK_B" 's["scan_cache"]["misses"]')" -gt 0 ] && pass "server B's local cache was cold" ||
   fail "server B's local cache was not cold"
+
+python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())" >"$T/metrics.txt"
+OUT=$(cat "$T/metrics.txt")
+expect_output "/metrics has the shared-cache hits" "refguard_cache_hits_total{cache=\"shared_scan\"} $hits"
+expect_output "/metrics has the shared-cache errors" "refguard_shared_cache_errors_total 0"
+expect_output "/metrics says Redis is up" "refguard_shared_cache_up 1"
+if command -v promtool >/dev/null; then
+  promtool check metrics <"$T/metrics.txt" >"$T/promtool.out" 2>&1 && pass "promtool accepts /metrics with the shared cache" ||
+    fail "promtool check metrics: $(cat "$T/promtool.out")"
+fi
 
 push "$work" b clean:main
 expect_accepted "server B accepts the clean part of the history (from its caches)"
