@@ -14,6 +14,9 @@ find_package(ICU 60 REQUIRED COMPONENTS uc i18n)
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2>=1.5)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs>=5.4)
+# hiredis: the optional scan cache shared by a fleet of daemons (engine/shared_scan_cache.h).
+# Linked by the engine layer only (the daemon and the CLI), never by the hooks.
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
 find_package(Catch2 2 REQUIRED)
 
 # jemalloc for the long-running programs (the daemon, the admin CLI): a large

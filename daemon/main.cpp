@@ -5,6 +5,7 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) try {
   std::string config;
   double request_timeout = 10;
   std::vector<std::string> roots;
+  std::string shared_cache;
   CLI::App app{"refguardd: checks git pushes for the refguard hooks over a Unix socket"};
   app.set_version_flag("--version", version_line("refguardd"));
   app.add_option("--socket", options.socket_path, "Unix socket to listen on")->required();
@@ -71,7 +73,20 @@ int main(int argc, char** argv) try {
                  "connections served at once (default: half of the open-files limit)");
   app.add_option("--max-connections-per-uid", options.connections.max_connections_per_uid,
                  "connections one client uid may hold (default: half of --max-connections)");
+  app.add_option("--shared-cache", shared_cache,
+                 "scan cache shared by several daemons: redis://HOST:PORT or unix:///path/to/redis.sock");
   if (auto done = cli::parse_arguments(app, "refguardd", argc, argv)) return *done;
+  if (!shared_cache.empty()) {
+    auto address = engine::parse_shared_cache_address(shared_cache);
+    if (!address) {
+      std::fprintf(stderr, "refguardd: %s\n", address.error().message.c_str());
+      return cli::kUsageError;
+    }
+    options.shared_cache = *address;
+  }
+  // A peer that goes away (Redis killed mid-request) makes write(2) fail with
+  // EPIPE instead of killing the daemon; Asio's sockets never raised it.
+  std::signal(SIGPIPE, SIG_IGN);
   if (!config.empty()) {
     options.policy_path = config;
     options.policy_required = true;

@@ -10,6 +10,9 @@ packages=(
   zlib1g-dev
   # ICU's spoof checker: confusable identifiers (homoglyphs) in source code.
   libicu-dev
+  # The shared scan cache's client (--shared-cache), and the Redis its e2e test
+  # and benchmark start (tests/e2e/test_shared_cache.sh, bench/shared_cache_bench.sh).
+  libhiredis-dev redis-server
   # The daemon's and the CLI's allocator (cmake/Dependencies.cmake says why).
   libjemalloc-dev
   python3

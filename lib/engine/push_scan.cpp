@@ -112,13 +112,18 @@ class PushScan {
     }
   }
 
-  // Units scanned before (by any push, under this policy) take their findings
-  // from the scan cache; returns the others.
+  // Units scanned before (by any push, under this policy, on this server or,
+  // with a shared cache, on another) take their findings from the scan
+  // cache; returns the others.
   std::vector<size_t> look_up_scan_cache(ScanOutcome& result) {
+    std::vector<const std::string*> keys;
+    keys.reserve(units_.size());
+    for (const auto& unit : units_) keys.push_back(&unit.key);
+    auto found = cache_.find_many(keys);  // the shared cache too, in batches
     std::vector<size_t> to_scan;
     size_t hits = 0;
     for (size_t i = 0; i < units_.size(); ++i)
-      if ((units_[i].findings = cache_.find(units_[i].key))) ++hits;
+      if ((units_[i].findings = std::move(found[i]))) ++hits;
       else to_scan.push_back(i);
     result.cache_hits += hits;
     result.files = result.cache_hits + to_scan.size();

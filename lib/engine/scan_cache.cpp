@@ -1,5 +1,7 @@
 #include "engine/scan_cache.h"
 
+#include "engine/shared_scan_cache.h"
+
 namespace refguard::engine {
 
 std::string ScanCache::key(std::string_view digest, const git::ObjectId& blob_id, std::string_view path) {
@@ -23,8 +25,28 @@ ScanCache::Findings ScanCache::find(const std::string& key) {
   return found;
 }
 
+std::vector<ScanCache::Findings> ScanCache::find_many(const std::vector<const std::string*>& keys) {
+  std::vector<Findings> found(keys.size());
+  std::vector<const std::string*> missed;  // same positions, null where found here
+  size_t misses = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    found[i] = find(*keys[i]);
+    if (shared_) missed.push_back(found[i] ? nullptr : keys[i]);
+    misses += found[i] ? 0 : 1;
+  }
+  if (!shared_ || misses == 0) return found;
+  auto shared = shared_->find_many(missed);
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (shared[i]) {
+      found[i] = shared[i];
+      cache_.insert(*keys[i], shared[i], cost(*keys[i], *shared[i]));
+    }
+  return found;
+}
+
 void ScanCache::insert(const std::string& key, Findings findings) {
   if (!findings) return;
+  if (shared_) shared_->insert(key, *findings);
   size_t bytes = cost(key, *findings);
   cache_.insert(key, std::move(findings), bytes);
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/finding_codec.h"
 #include "policy/builtin_policy.h"
 #include "util/unique_fd.h"
 #include "util/stable_hash.h"
@@ -22,55 +23,6 @@ constexpr char kMagic[8] = {'R', 'G', 'S', 'C', 'A', 'C', 'H', 'E'};
 constexpr uint32_t kVersion = 2;
 constexpr size_t kMaxFileBytes = 1u << 30;
 
-class Writer {
- public:
-  template <class T>
-  void put(T value) {
-    out_.append(reinterpret_cast<const char*>(&value), sizeof(value));
-  }
-  void put_string(std::string_view text) {
-    put(static_cast<uint32_t>(text.size()));
-    out_.append(text);
-  }
-  std::string& bytes() { return out_; }
-
- private:
-  std::string out_;
-};
-
-// Bounds-checked reader: any overrun marks the whole file bad.
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-  template <class T>
-  bool get(T& value) {
-    if (data_.size() - position_ < sizeof(T)) return false;
-    std::memcpy(&value, data_.data() + position_, sizeof(T));
-    position_ += sizeof(T);
-    return true;
-  }
-  bool get_string(std::string& text) {
-    uint32_t length = 0;
-    if (!get(length) || data_.size() - position_ < length) return false;
-    text.assign(data_.data() + position_, length);
-    position_ += length;
-    return true;
-  }
-  bool at_end() const { return position_ == data_.size(); }
-
- private:
-  std::string_view data_;
-  size_t position_ = 0;
-};
-
-bool read_finding(Reader& reader, BlobFinding& finding) {
-  uint8_t severity = 0;
-  return reader.get(finding.rule) && reader.get(finding.line) && reader.get(severity) && severity <= 1 &&
-         reader.get(finding.secret_hash) && reader.get_string(finding.masked) && reader.get_string(finding.detail) &&
-         reader.get_string(finding.where) &&
-         ((finding.severity = severity == 0 ? detect::Severity::kBlock : detect::Severity::kWarn), true);
-}
-
 }  // namespace
 
 std::string scan_cache_producer() {
@@ -80,7 +32,7 @@ std::string scan_cache_producer() {
 }
 
 Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path) {
-  Writer writer;
+  ByteWriter writer;
   writer.bytes().append(kMagic, sizeof(kMagic));
   writer.put(kVersion);
   writer.put_string(scan_cache_producer());
@@ -88,16 +40,7 @@ Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path
   writer.put(static_cast<uint64_t>(entries.size()));
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {  // oldest first: reloading keeps LRU order
     writer.put_string(it->first);
-    writer.put(static_cast<uint32_t>(it->second->size()));
-    for (const auto& f : *it->second) {
-      writer.put(f.rule);
-      writer.put(f.line);
-      writer.put(static_cast<uint8_t>(f.severity == detect::Severity::kBlock ? 0 : 1));
-      writer.put(f.secret_hash);
-      writer.put_string(f.masked);
-      writer.put_string(f.detail);
-      writer.put_string(f.where);
-    }
+    put_findings(writer, *it->second);
   }
   writer.put(stable_hash(writer.bytes()));
   std::string temporary = path + ".tmp";
@@ -135,7 +78,7 @@ Expected<size_t> load_scan_cache(ScanCache& cache, const std::string& path) {
   std::memcpy(&stored, data.data() + data.size() - sizeof(stored), sizeof(stored));
   std::string_view body(data.data(), data.size() - sizeof(stored));
   if (stable_hash(body) != stored) return fail(path + " fails its checksum (torn or altered); ignored");
-  Reader reader(body.substr(sizeof(kMagic)));
+  ByteReader reader(body.substr(sizeof(kMagic)));
   uint32_t version = 0;
   std::string producer;
   uint64_t count = 0;
@@ -146,14 +89,8 @@ Expected<size_t> load_scan_cache(ScanCache& cache, const std::string& path) {
   std::vector<std::pair<std::string, std::vector<BlobFinding>>> entries;
   for (uint64_t i = 0; i < count; ++i) {
     std::string key;
-    uint32_t findings = 0;
-    if (!reader.get_string(key) || !reader.get(findings)) return fail(path + " is malformed; ignored");
     std::vector<BlobFinding> list;
-    for (uint32_t f = 0; f < findings; ++f) {
-      BlobFinding finding;
-      if (!read_finding(reader, finding)) return fail(path + " is malformed; ignored");
-      list.push_back(std::move(finding));
-    }
+    if (!reader.get_string(key) || !get_findings(reader, list)) return fail(path + " is malformed; ignored");
     entries.emplace_back(std::move(key), std::move(list));
   }
   if (!reader.at_end()) return fail(path + " has trailing data; ignored");

@@ -39,10 +39,14 @@ Server::Server(ServerOptions options)
       pool_(options_.threads),
       repositories_(options_.repository_cache),
       policies_(options_.policy_path, options_.policy_required),
+      shared_cache_(options_.shared_cache
+                        ? std::make_unique<engine::SharedScanCache>(engine::SharedCacheOptions{*options_.shared_cache})
+                        : nullptr),
       scan_cache_(options_.scan_cache_entries, options_.scan_cache_bytes),
       pipeline_(repositories_, policies_, scan_cache_, pool_, pipeline_options(options_)),
       audit_(options_.audit_log.empty() ? engine::audit_log_in(options_.state_dir) : options_.audit_log),
       metrics_(io_, [this] { return prometheus_text(status_table(status_inputs())); }) {
+  scan_cache_.set_shared(shared_cache_.get());
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
@@ -192,6 +196,7 @@ void Server::prepare_state_dir() {
   std::error_code error;
   std::filesystem::create_directories(options_.state_dir, error);
   if (error) log_warning("state directory {} is unusable ({}); continuing without it", options_.state_dir, error.message());
+  if (shared_cache_) log_event("shared scan cache: {} (connecting in the background)", shared_cache_->address().text());
   auto loaded = engine::load_scan_cache(scan_cache_, scan_cache_path());
   if (loaded) log_event("scan cache: {} entries loaded from {}", *loaded, scan_cache_path());
   else log_warning("scan cache: {}", loaded.error().message);
@@ -262,6 +267,11 @@ StatusInputs Server::status_inputs() {
       {"commit_findings", "commit_findings_cache", "entries", pipeline_.commit_findings().size(),
        pipeline_.commit_findings().bytes(), std::nullopt, std::nullopt},
   };
+  if (shared_cache_) {
+    auto c = shared_cache_->counters();
+    in.shared_cache = StatusInputs::SharedCache{shared_cache_->address().text(), c.connected, c.hits, c.misses,
+                                                c.errors, c.stored, c.dropped};
+  }
   in.active_connections = active_sessions_.load();
   in.pending_notes = pending_notes_.size();
   in.scan_threads = pool_.size();

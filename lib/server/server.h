@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/policy_store.h"
@@ -18,6 +19,7 @@
 #include "engine/pending_notes.h"
 #include "engine/push_pipeline.h"
 #include "engine/scan_cache.h"
+#include "engine/shared_scan_cache.h"
 #include "git/repository_cache.h"
 #include "server/acceptor.h"
 #include "server/metrics_endpoint.h"
@@ -48,6 +50,7 @@ struct ServerOptions {
   std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
   std::vector<std::string> allowed_groups;
   unsigned short metrics_port = 0;          // 0 = no Prometheus endpoint
+  std::optional<engine::SharedCacheAddress> shared_cache;  // Redis behind the scan cache; none = local only
 };
 
 class Server {
@@ -89,6 +92,7 @@ class Server {
   WorkPool pool_;
   git::RepositoryCache repositories_;
   engine::PolicyStore policies_;
+  std::unique_ptr<engine::SharedScanCache> shared_cache_;  // outlives scan_cache_, which points to it
   engine::ScanCache scan_cache_;
   engine::PushPipeline pipeline_;
   engine::AuditLog audit_;

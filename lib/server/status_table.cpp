@@ -117,6 +117,27 @@ void add_caches(TableBuilder& t, const StatusInputs& in) {
   }
 }
 
+// Only when configured: a server without --shared-cache shows nothing of it.
+void add_shared_cache(TableBuilder& t, const StatusInputs& in) {
+  if (!in.shared_cache) return;
+  const auto& c = *in.shared_cache;
+  Labels label{{"cache", "shared_scan"}};
+  t.status_only({"shared_cache", "address"}, c.address);
+  t.gauge({"shared_cache", "connected"}, "refguard_shared_cache_up",
+          "1 when the daemon has a connection to the shared scan cache (Redis), else 0.", c.connected);
+  t.counter({"shared_cache", "hits"}, "refguard_cache_hits_total", "Cache lookups that hit.", c.hits, label);
+  t.counter({"shared_cache", "misses"}, "refguard_cache_misses_total", "Cache lookups that missed.", c.misses, label);
+  t.counter({"shared_cache", "errors"}, "refguard_shared_cache_errors_total",
+            "Failed connects, lookups and writes to the shared scan cache (timeouts included); pushes then use the "
+            "local cache only.",
+            c.errors);
+  t.counter({"shared_cache", "stored"}, "refguard_shared_cache_stored_total",
+            "Findings written to the shared scan cache.", c.stored);
+  t.counter({"shared_cache", "dropped"}, "refguard_shared_cache_dropped_total",
+            "Findings not written to the shared scan cache: it was down, refused them, or the write queue was full.",
+            c.dropped);
+}
+
 std::string escape_label(std::string_view value) {
   std::string out;
   for (char c : value) {
@@ -168,6 +189,7 @@ std::vector<StatusValue> status_table(const StatusInputs& inputs) {
   add_pushes(table, inputs);
   add_policy(table, inputs);
   add_caches(table, inputs);
+  add_shared_cache(table, inputs);
   return table.take();
 }
 

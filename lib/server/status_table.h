@@ -55,6 +55,13 @@ struct StatusInputs {
     std::optional<uint64_t> hits, misses;
   };
   std::vector<Cache> caches;
+  /// The Redis shared by a fleet (--shared-cache); none when not configured.
+  struct SharedCache {
+    std::string address;
+    bool connected = false;
+    uint64_t hits = 0, misses = 0, errors = 0, stored = 0, dropped = 0;
+  };
+  std::optional<SharedCache> shared_cache;
   size_t active_connections = 0;
   size_t pending_notes = 0;
   size_t scan_threads = 0;

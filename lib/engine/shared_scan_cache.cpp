@@ -1,0 +1,331 @@
+#include "engine/shared_scan_cache.h"
+
+#include <hiredis/hiredis.h>
+
+#include <charconv>
+#include <fmt/format.h>
+
+#include "engine/finding_codec.h"
+#include "engine/scan_cache_file.h"
+#include "util/log.h"
+#include "util/stable_hash.h"
+
+namespace refguard::engine {
+
+namespace {
+
+struct ReplyFree {
+  void operator()(redisReply* reply) const noexcept { freeReplyObject(reply); }
+};
+using RedisReply = std::unique_ptr<redisReply, ReplyFree>;
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  return {static_cast<time_t>(ms.count() / 1000), static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+}
+
+// Why a context failed, for the log.
+std::string context_error(const redisContext* context) {
+  if (!context) return "cannot allocate a connection";
+  return context->errstr[0] ? context->errstr : "unknown error";
+}
+
+const std::string& key_prefix() {
+  // Results from another build's detectors are not reused (as for the file).
+  static const std::string prefix = fmt::format("refguard:scan:{:016x}:", stable_hash(scan_cache_producer()));
+  return prefix;
+}
+
+}  // namespace
+
+void RedisContextFree::operator()(redisContext* context) const noexcept { redisFree(context); }
+
+std::string SharedCacheAddress::text() const {
+  return socket_path.empty() ? fmt::format("redis://{}:{}", host, port) : "unix://" + socket_path;
+}
+
+Expected<SharedCacheAddress> parse_shared_cache_address(std::string_view url) {
+  SharedCacheAddress address;
+  constexpr std::string_view kUnix = "unix://", kRedis = "redis://";
+  if (url.starts_with(kUnix)) {
+    address.socket_path = std::string(url.substr(kUnix.size()));
+    if (!address.socket_path.starts_with('/'))
+      return fail("--shared-cache " + std::string(url) + ": a Unix socket needs an absolute path (unix:///path)");
+    return address;
+  }
+  if (!url.starts_with(kRedis))
+    return fail("--shared-cache " + std::string(url) + ": expected redis://HOST:PORT or unix:///path/to/redis.sock");
+  std::string_view rest = url.substr(kRedis.size());
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  size_t colon = rest.rfind(':');
+  std::string_view host = colon == std::string_view::npos ? rest : rest.substr(0, colon);
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);  // [::1]
+  if (host.empty() || host.find_first_of("/@?") != std::string_view::npos)
+    return fail("--shared-cache " + std::string(url) + ": expected redis://HOST:PORT");
+  address.host = std::string(host);
+  if (colon != std::string_view::npos) {
+    std::string_view port = rest.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (error != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+      return fail("--shared-cache " + std::string(url) + ": the port must be 1-65535");
+    address.port = static_cast<uint16_t>(value);
+  }
+  return address;
+}
+
+SharedScanCache::SharedScanCache(SharedCacheOptions options)
+    : options_(std::move(options)), thread_([this] { run(); }) {}
+
+SharedScanCache::~SharedScanCache() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+std::string SharedScanCache::redis_key(std::string_view scan_cache_key) {
+  std::string key = key_prefix();
+  key.append(scan_cache_key);
+  return key;
+}
+
+RedisContext SharedScanCache::connect() {
+  const auto& a = options_.address;
+  timeval timeout = to_timeval(options_.timeout);
+  RedisContext context(a.socket_path.empty() ? redisConnectWithTimeout(a.host.c_str(), a.port, timeout)
+                                             : redisConnectUnixWithTimeout(a.socket_path.c_str(), timeout));
+  if (context && !context->err && redisSetTimeout(context.get(), timeout) == REDIS_OK) return context;
+  note_error("cannot connect: " + context_error(context.get()));
+  return nullptr;
+}
+
+RedisContext SharedScanCache::borrow() {
+  std::lock_guard lock(mutex_);
+  if (idle_.empty()) return nullptr;
+  RedisContext context = std::move(idle_.back());
+  idle_.pop_back();
+  return context;
+}
+
+void SharedScanCache::give_back(RedisContext context) {
+  std::lock_guard lock(mutex_);
+  if (context) {
+    idle_.push_back(std::move(context));
+    return;
+  }
+  // A failed connection is dropped, and the idle ones with it: they lead to
+  // the same Redis, so the next pushes would only wait for their timeouts.
+  // The background thread opens new ones.
+  open_ -= 1 + idle_.size();
+  idle_.clear();
+  connected_ = open_ > 0;
+  wake_.notify_all();
+}
+
+std::vector<SharedScanCache::Findings> SharedScanCache::find_many(const std::vector<const std::string*>& keys) {
+  std::vector<Findings> out(keys.size());
+  if (keys.empty()) return out;
+  RedisContext context = borrow();
+  if (!context) return out;  // down, or every connection busy: local cache only
+  for (size_t from = 0; from < keys.size();) {
+    size_t next = look_up_batch(context.get(), keys, from, out);
+    if (next == from) {  // failed: drop the connection, the rest are not asked
+      context.reset();
+      break;
+    }
+    from = next;
+  }
+  give_back(std::move(context));
+  return out;
+}
+
+// One MGET of up to keys_per_request wanted keys from `from`; returns where
+// the next batch starts, or `from` when the request failed.
+size_t SharedScanCache::look_up_batch(redisContext* context, const std::vector<const std::string*>& keys, size_t from,
+                                      std::vector<Findings>& out) {
+  std::vector<std::string> names;
+  std::vector<size_t> positions;
+  size_t end = from;
+  for (; end < keys.size() && names.size() < options_.keys_per_request; ++end)
+    if (keys[end]) {
+      names.push_back(redis_key(*keys[end]));
+      positions.push_back(end);
+    }
+  if (names.empty()) return end;
+  std::vector<const char*> argv{"MGET"};
+  std::vector<size_t> lengths{4};
+  for (const auto& name : names) {
+    argv.push_back(name.data());
+    lengths.push_back(name.size());
+  }
+  RedisReply reply(static_cast<redisReply*>(
+      redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != names.size()) {
+    note_error(reply ? (reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len) : "unexpected reply")
+                     : "lookup failed: " + context_error(context));
+    return from;
+  }
+  uint64_t hits = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const redisReply* element = reply->element[i];
+    std::vector<BlobFinding> findings;
+    if (element->type == REDIS_REPLY_STRING && decode_findings({element->str, element->len}, findings)) {
+      out[positions[i]] = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
+      ++hits;
+    }
+  }
+  hits_ += hits;
+  misses_ += names.size() - hits;
+  return end;
+}
+
+void SharedScanCache::insert(const std::string& key, const std::vector<BlobFinding>& findings) {
+  if (!connected_) {  // down: queueing would only fill memory with writes that fail
+    ++dropped_;
+    return;
+  }
+  Write write{redis_key(key), encode_findings(findings)};
+  size_t bytes = write.key.size() + write.value.size();
+  {
+    std::lock_guard lock(mutex_);
+    if (queued_bytes_ + bytes > options_.max_queued_bytes) {
+      ++dropped_;
+      return;
+    }
+    queued_bytes_ += bytes;
+    queue_.push_back(std::move(write));
+  }
+  wake_.notify_one();
+}
+
+SharedScanCache::Counters SharedScanCache::counters() const {
+  return {hits_, misses_, errors_, stored_, dropped_, connected_};
+}
+
+// The background thread: sends queued writes and keeps the lookup pool full,
+// retrying once per `reconnect` interval while Redis is down.
+void SharedScanCache::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!queue_.empty()) {
+      std::vector<Write> writes;
+      writes.swap(queue_);
+      queued_bytes_ = 0;
+      lock.unlock();
+      send_writes(std::move(writes));
+      lock.lock();
+    } else if (open_ < options_.connections) {
+      lock.unlock();
+      bool full = top_up_connections();
+      lock.lock();
+      if (!full) wake_.wait_for(lock, options_.reconnect, [this] { return stopping_ || !queue_.empty(); });
+    } else if (!wake_.wait_for(lock, options_.health_check,
+                               [this] { return stopping_ || !queue_.empty() || open_ < options_.connections; })) {
+      lock.unlock();
+      check_health();
+      lock.lock();
+    }
+  }
+}
+
+// Pings one idle connection, so that a Redis that died between pushes shows
+// as down (and is reconnected to) before a push finds out.
+void SharedScanCache::check_health() {
+  RedisContext context = borrow();
+  if (!context) return;
+  RedisReply reply(static_cast<redisReply*>(redisCommand(context.get(), "PING")));
+  if (!reply || reply->type == REDIS_REPLY_ERROR) {
+    note_error("ping failed: " + (reply ? std::string(reply->str, reply->len) : context_error(context.get())));
+    context.reset();
+  }
+  give_back(std::move(context));
+}
+
+// Opens lookup connections up to the pool's size; false when one failed.
+bool SharedScanCache::top_up_connections() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ || open_ >= options_.connections) return true;
+    }
+    RedisContext context = connect();
+    if (!context) return false;
+    {
+      std::lock_guard lock(mutex_);
+      idle_.push_back(std::move(context));
+      ++open_;
+      connected_ = true;
+    }
+    note_connected();
+  }
+}
+
+// Pipelined SETs on the writer's connection; on failure the rest are
+// dropped. A connection that sat idle may have died with an earlier Redis: when
+// it fails before the first reply, the batch is tried once more on a new one.
+void SharedScanCache::send_writes(std::vector<Write> writes) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool reused = writer_ != nullptr;
+    if (!writer_) writer_ = connect();
+    if (!writer_) break;
+    size_t done = pipeline_writes(writes);
+    if (done == writes.size()) return;
+    if (!(done == 0 && reused)) {
+      dropped_ += writes.size() - done;
+      return;
+    }
+  }
+  dropped_ += writes.size();
+}
+
+// Returns how many replies were read; resets writer_ on a connection error.
+size_t SharedScanCache::pipeline_writes(const std::vector<Write>& writes) {
+  for (const auto& w : writes) {
+    const char* argv[] = {"SET", w.key.data(), w.value.data()};
+    size_t lengths[] = {3, w.key.size(), w.value.size()};
+    redisAppendCommandArgv(writer_.get(), 3, argv, lengths);
+  }
+  for (size_t done = 0; done < writes.size(); ++done) {
+    void* raw = nullptr;
+    if (redisGetReply(writer_.get(), &raw) != REDIS_OK) {
+      note_error("write failed: " + context_error(writer_.get()));
+      writer_.reset();
+      return done;
+    }
+    RedisReply reply(static_cast<redisReply*>(raw));
+    if (reply->type == REDIS_REPLY_ERROR) {  // e.g. OOM under maxmemory with noeviction
+      note_error("write refused: " + std::string(reply->str, reply->len));
+      ++dropped_;
+    } else {
+      ++stored_;
+    }
+  }
+  return writes.size();
+}
+
+// Rate-limited: the first error after being up is logged at once, then at
+// most one line per log_interval, with how many errors it stands for.
+void SharedScanCache::note_error(std::string_view what) {
+  uint64_t errors = ++errors_;
+  std::lock_guard lock(log_mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (!reported_up_ && errors_at_log_ > 0 && now - last_log_ < options_.log_interval) return;
+  log_line(LogLevel::kWarning, "shared cache unavailable; using the local scan cache only",
+           {{"address", options_.address.text()},
+            {"error", std::string(what)},
+            {"errors", std::to_string(errors - errors_at_log_)}});
+  last_log_ = now;
+  errors_at_log_ = errors;
+  reported_up_ = false;
+}
+
+void SharedScanCache::note_connected() {
+  std::lock_guard lock(log_mutex_);
+  if (reported_up_) return;
+  log_line(LogLevel::kInfo, "shared cache connected", {{"address", options_.address.text()}});
+  reported_up_ = true;
+}
+
+}  // namespace refguard::engine
