@@ -214,7 +214,7 @@ void SharedScanCache::run() {
       writes.swap(queue_);
       queued_bytes_ = 0;
       lock.unlock();
-      send_writes(std::move(writes));
+      send_writes(writes);
       lock.lock();
     } else if (open_ < options_.connections) {
       lock.unlock();
@@ -265,7 +265,7 @@ bool SharedScanCache::top_up_connections() {
 // Pipelined SETs on the writer's connection; on failure the rest are
 // dropped. A connection that sat idle may have died with an earlier Redis: when
 // it fails before the first reply, the batch is tried once more on a new one.
-void SharedScanCache::send_writes(std::vector<Write> writes) {
+void SharedScanCache::send_writes(const std::vector<Write>& writes) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = writer_ != nullptr;
     if (!writer_) writer_ = connect();

@@ -112,7 +112,7 @@ class SharedScanCache {
   void run();
   bool top_up_connections();
   void check_health();
-  void send_writes(std::vector<Write> writes);
+  void send_writes(const std::vector<Write>& writes);
   size_t pipeline_writes(const std::vector<Write>& writes);
   void note_error(std::string_view what);
   void note_connected();

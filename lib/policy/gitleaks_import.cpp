@@ -1,5 +1,7 @@
 #include "policy/gitleaks_import.h"
 
+#include "policy/toml_reader.h"
+
 #include <fmt/format.h>
 #include <re2/re2.h>
 
@@ -18,15 +20,9 @@ struct MappedAllowlist {
   std::vector<std::string> regexes, stopwords, path_regexes, commits, line_regexes;
 };
 
-class GitleaksReader {
+class GitleaksReader : public TomlReader {
  public:
-  explicit GitleaksReader(std::string source) : source_(std::move(source)) {}
-
-  void error(const toml::node* at, std::string_view what, std::string_view why) {
-    uint32_t line = at ? at->source().begin.line : 0;
-    errors_.push_back(line ? fmt::format("{}:{}: {}: {}", source_, line, what, why)
-                           : fmt::format("{}: {}: {}", source_, what, why));
-  }
+  explicit GitleaksReader(std::string source) : TomlReader(std::move(source)) {}
 
   void check_keys(const toml::table& table, std::initializer_list<std::string_view> known, std::string_view where) {
     for (const auto& [key, node] : table)
@@ -34,27 +30,9 @@ class GitleaksReader {
         error(&node, fmt::format("{}{}", where, key.str()), "this gitleaks setting has no refguard equivalent");
   }
 
-  std::optional<std::string> string(const toml::table& table, std::string_view key, std::string_view where) {
-    const toml::node* node = table.get(key);
-    if (!node) return std::nullopt;
-    if (auto value = node->value<std::string>()) return *value;
-    error(node, fmt::format("{}{}", where, key), "must be a string");
-    return std::nullopt;
-  }
-
+  // Absent or mistyped (an error): no strings.
   std::vector<std::string> strings(const toml::table& table, std::string_view key, std::string_view where) {
-    std::vector<std::string> out;
-    const toml::node* node = table.get(key);
-    if (!node) return out;
-    const toml::array* array = node->as_array();
-    bool ok = array != nullptr;
-    if (array)
-      for (const auto& element : *array) {
-        if (auto value = element.value<std::string>()) out.push_back(*value);
-        else ok = false;
-      }
-    if (!ok) error(node, fmt::format("{}{}", where, key), "must be an array of strings");
-    return out;
+    return TomlReader::strings(table, key, where).value_or(std::vector<std::string>());
   }
 
   // Checks that RE2 compiles a Go regex; refuses it otherwise.
@@ -298,8 +276,6 @@ class GitleaksReader {
     }
   }
 
-  std::string source_;
-  std::vector<std::string> errors_;
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "policy/policy_layer.h"
+#include "policy/toml_reader.h"
 
 #include "policy/gitleaks_import.h"
 
@@ -79,16 +80,10 @@ std::string unknown_key_reason(std::string_view key, std::span<const std::string
 }
 
 // Collects errors with positions; one per problem, all reported at once.
-class LayerReader {
+class LayerReader : public TomlReader {
  public:
   LayerReader(std::string source, LayerKind kind, std::shared_ptr<const toml::table> document)
-      : source_(std::move(source)), kind_(kind), document_(std::move(document)) {}
-
-  void error(const toml::node* at, std::string_view key, std::string_view why) {
-    uint32_t line = at ? at->source().begin.line : 0;
-    errors_.push_back(line ? fmt::format("{}:{}: {}: {}", source_, line, key, why)
-                           : fmt::format("{}: {}: {}", source_, key, why));
-  }
+      : TomlReader(std::move(source)), kind_(kind), document_(std::move(document)) {}
 
   void check_keys(const toml::table& table, std::span<const std::string_view> known, std::string_view where) {
     for (const auto& [key, node] : table)
@@ -101,33 +96,6 @@ class LayerReader {
   // Remembers where each key present in `table` was set, under `prefix`.
   void note_origins(const toml::table& table, std::string_view prefix, std::map<std::string, Origin>& origins) const {
     for (const auto& [key, node] : table) origins[fmt::format("{}{}", prefix, key.str())] = origin_of(&node);
-  }
-
-  std::optional<std::string> string(const toml::table& table, std::string_view key, std::string_view where) {
-    const toml::node* node = table.get(key);
-    if (!node) return std::nullopt;
-    if (auto value = node->value<std::string>()) return *value;
-    error(node, fmt::format("{}{}", where, key), "must be a string");
-    return std::nullopt;
-  }
-
-  std::optional<std::vector<std::string>> strings(const toml::table& table, std::string_view key,
-                                                  std::string_view where) {
-    const toml::node* node = table.get(key);
-    if (!node) return std::nullopt;
-    std::vector<std::string> out;
-    const toml::array* array = node->as_array();
-    bool ok = array != nullptr;
-    if (array)
-      for (const auto& element : *array) {
-        if (auto value = element.value<std::string>()) out.push_back(*value);
-        else ok = false;
-      }
-    if (!ok) {
-      error(node, fmt::format("{}{}", where, key), "must be an array of strings");
-      return std::nullopt;
-    }
-    return out;
   }
 
   std::optional<bool> boolean(const toml::table& table, std::string_view key, std::string_view where) {
@@ -159,7 +127,6 @@ class LayerReader {
   void read_ref_rule(const toml::table& table, PolicySpec& spec);
   void read_import(const toml::table& table, PolicySpec& spec, const std::set<std::string>& locked_here);
 
-  const std::string& source() const { return source_; }
   LayerKind kind() const { return kind_; }
   bool for_repository() const { return kind_ == LayerKind::kRepository || kind_ == LayerKind::kCommitted; }
   /// A committed layer with no policy editors named before it (LayerKind).
@@ -170,11 +137,9 @@ class LayerReader {
   }
 
  private:
-  std::string source_;
   LayerKind kind_;
   bool tighten_only_ = false;
   std::shared_ptr<const toml::table> document_;
-  std::vector<std::string> errors_;
 };
 
 void LayerReader::read_settings(const toml::table& table, Settings& settings) {
