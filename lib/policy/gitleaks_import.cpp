@@ -72,9 +72,10 @@ class GitleaksReader : public TomlReader {
     std::string target = string(table, "regexTarget", where).value_or("secret");
     for (const auto& pattern : regexes) {
       if (!regex_ok(table.get("regexes"), fmt::format("{}regexes", where), pattern)) continue;
-      if (target == "secret") out.regexes.push_back(pattern);
+      // "match" is the secret itself when the rule has no secretGroup.
+      bool on_secret = target == "secret" || (target == "match" && whole_match_is_secret);
+      if (on_secret) out.regexes.push_back(pattern);
       else if (target == "line") out.line_regexes.push_back(pattern);
-      else if (target == "match" && whole_match_is_secret) out.regexes.push_back(pattern);
       else if (target == "match")
         error(table.get("regexTarget"), fmt::format("{}regexTarget", where),
               "\"match\" on a rule with a secretGroup cannot be mapped: refguard's allowlist regexes see the secret");
