@@ -3,6 +3,7 @@
 // pickles, MCP settings). Locale-independent on purpose: the input is pushed
 // content or config, never a user's prose. Header-only: the hook's protocol
 // code (ipc/) uses them and links nothing but the standard library.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,22 @@ inline std::string_view trim(std::string_view text, std::string_view chars = kAs
   size_t first = text.find_first_not_of(chars);
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(chars) - first + 1);
+}
+
+/// Appends code point `c` encoded as UTF-8 (the caller passes a valid one).
+inline void append_utf8(std::string& out, char32_t c) {
+  auto put = [&out](uint32_t byte) { out.push_back(static_cast<char>(byte)); };
+  auto code = static_cast<uint32_t>(c);
+  if (code < 0x80) {
+    put(code);
+  } else if (code < 0x800) {
+    put(0xC0 | (code >> 6)), put(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    put(0xE0 | (code >> 12)), put(0x80 | ((code >> 6) & 0x3F)), put(0x80 | (code & 0x3F));
+  } else {
+    put(0xF0 | (code >> 18)), put(0x80 | ((code >> 12) & 0x3F)), put(0x80 | ((code >> 6) & 0x3F)),
+        put(0x80 | (code & 0x3F));
+  }
 }
 
 /// `text` with A-Z turned into a-z; other bytes (UTF-8 included) unchanged.

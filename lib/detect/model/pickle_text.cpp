@@ -14,20 +14,6 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, uint32_t code) {
-  auto put = [&out](uint32_t byte) { out.push_back(static_cast<char>(byte)); };
-  if (code < 0x80) {
-    put(code);
-  } else if (code < 0x800) {
-    put(0xC0 | (code >> 6)), put(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    put(0xE0 | (code >> 12)), put(0x80 | ((code >> 6) & 0x3F)), put(0x80 | (code & 0x3F));
-  } else {
-    put(0xF0 | (code >> 18)), put(0x80 | ((code >> 12) & 0x3F)), put(0x80 | ((code >> 6) & 0x3F)),
-        put(0x80 | (code & 0x3F));
-  }
-}
-
 // One escape after a backslash at text[i - 1]; advances i. Mirrors escape_decode.
 Expected<void> decode_escape(std::string_view text, size_t& i, std::string& out) {
   if (i >= text.size()) return fail("trailing \\ in STRING argument");
