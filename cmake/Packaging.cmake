@@ -28,10 +28,13 @@ add_custom_target(refguard_man_pages ALL DEPENDS ${REFGUARD_MAN_OUTPUTS})
 
 # System files live at absolute paths: a package installs under /usr, but
 # its configuration and units do not.
-install(FILES ${PROJECT_SOURCE_DIR}/config/policy.toml DESTINATION /etc/refguard
-        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
-install(FILES ${REFGUARD_PACKAGING_DIR}/systemd/refguard.service ${REFGUARD_PACKAGING_DIR}/systemd/refguard.socket
+# Readable by all: every service user's daemon reads it (it holds rules, not secrets).
+install(FILES ${PROJECT_SOURCE_DIR}/config/policy.toml ${REFGUARD_PACKAGING_DIR}/systemd/refguardd.env
+        DESTINATION /etc/refguard PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+# Template units, one instance per Git service user: refguard@git.socket.
+install(FILES ${REFGUARD_PACKAGING_DIR}/systemd/refguard@.service ${REFGUARD_PACKAGING_DIR}/systemd/refguard@.socket
         DESTINATION /lib/systemd/system)
+install(FILES ${REFGUARD_PACKAGING_DIR}/systemd/metrics.conf DESTINATION share/doc/refguard/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/refguard)
 
 # Debian's own files: copyright, and the changelog of a native package
@@ -68,7 +71,7 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION vcs)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "git, adduser")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "git")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gitolite3, redis-server")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${REFGUARD_PACKAGING_DIR}/debian/conffiles ${REFGUARD_PACKAGING_DIR}/debian/postinst

@@ -12,6 +12,7 @@
 #include "cli/usage.h"
 #include "util/path.h"
 #include "server/server.h"
+#include "server/service_user.h"
 #include "util/log.h"
 #include "util/version.h"
 
@@ -54,6 +55,7 @@ int main(int argc, char** argv) try {
   double request_timeout = 10;
   std::vector<std::string> roots;
   std::string shared_cache;
+  std::string user;
   CLI::App app{"refguardd: checks git pushes for the refguard hooks over a Unix socket"};
   app.set_version_flag("--version", version_line("refguardd"));
   app.add_option("--socket", options.socket_path, "Unix socket to listen on")->required();
@@ -64,7 +66,12 @@ int main(int argc, char** argv) try {
   app.add_option("--request-timeout", request_timeout, "seconds a client has to send its request")
       ->check(CLI::PositiveNumber);
   app.add_option("--root", roots, "serve only repositories under this directory (repeatable)");
-  app.add_option("--state-dir", options.state_dir, "directory for the scan cache and the audit log");
+  app.add_option("--state-dir", options.state_dir,
+                 "directory for the scan cache and the audit log (default: systemd's STATE_DIRECTORY, else "
+                 "/var/lib/refguard/USER)");
+  app.add_option("--user", user,
+                 "started as root: become this user (the Git service user owning the repositories) before "
+                 "opening anything; default: the owner of every --root");
   app.add_option("--audit-log", options.audit_log, "audit log file (default: STATE_DIR/audit.jsonl)");
   app.add_option("--metrics-port", options.metrics_port, "serve Prometheus metrics on 127.0.0.1:PORT");
   app.add_option("--allow-user", options.allowed_users, "serve only clients running as this user (repeatable)");
@@ -100,7 +107,16 @@ int main(int argc, char** argv) try {
     }
     options.allowed_roots.push_back(*canonical);
   }
+  // Before anything is opened or created (socket, state directory, audit log):
+  // every file the daemon makes belongs to the service user.
+  auto running_as = server::become_service_user({user, options.allowed_roots});
+  if (!running_as) {
+    std::fprintf(stderr, "refguardd: %s\n", running_as.error().message.c_str());
+    return 1;
+  }
   try {
+    if (running_as->root) log_warning("{}", running_as->how);
+    else log_event("{}", running_as->how);
     log_event("allocator: {}", allocator_name());
     server::Server server(options);
     if (auto started = server.start(); !started) {

@@ -17,14 +17,19 @@ namespace {
 
 void say(const std::string& text) { std::fprintf(stderr, "refguard: %s\n", text.c_str()); }
 
-// The CLI installed beside this executable, unless refguard.cli names another.
+// refguard.cli (`refguard install` records it), else the CLI beside this
+// executable (a build tree), else where the package installs it: the hook
+// lives in /usr/lib/refguard, the CLI in /usr/bin.
 std::string cli_path(const ipc::HookConfig& config) {
   if (!config.cli_path.empty()) return config.cli_path;
   char self[PATH_MAX];
   ssize_t length = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (length <= 0) return "refguard";
-  std::string path(self, static_cast<size_t>(length));
-  return path.substr(0, path.rfind('/') + 1) + "refguard";
+  if (length > 0) {
+    std::string path(self, static_cast<size_t>(length));
+    std::string beside = path.substr(0, path.rfind('/') + 1) + "refguard";
+    if (::access(beside.c_str(), X_OK) == 0) return beside;
+  }
+  return REFGUARD_INSTALLED_CLI;
 }
 
 // Runs `refguard check --hook NAME [--config FILE]`, feeding it the hook's stdin.

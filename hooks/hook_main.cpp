@@ -13,6 +13,7 @@
 
 #include "daemon_call.h"
 #include "fail_mode.h"
+#include "quarantine_access.h"
 #include "ipc/hook_config.h"
 #include "ipc/hook_request.h"
 #include "ipc/request.h"
@@ -78,6 +79,10 @@ int main(int argc, char** argv) {
     return reject;
   }
   ipc::Request& request = *built;
+  if (hook == "pre-receive")
+    if (const char* quarantine = std::getenv("GIT_QUARANTINE_PATH"))
+      if (auto problem = hook::share_quarantine_with_group(quarantine); !problem.empty())
+        std::fprintf(stderr, "refguard: %s\n", problem.c_str());
   ipc::HookConfig config = ipc::load_hook_config(request.repo_path);
   if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
   auto encoded = ipc::encode_request(request);

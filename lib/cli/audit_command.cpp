@@ -15,6 +15,8 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "engine/audit_log.h"
+#include "util/os_user.h"
 #include "util/path.h"
 #include "util/number_text.h"
 
@@ -23,7 +25,8 @@ namespace refguard::cli {
 namespace {
 
 struct AuditOptions {
-  std::string file = "/var/lib/refguard/audit.jsonl";
+  std::string file;          // "" = the audit log of service_user's daemon
+  std::string service_user;  // "" = the user running this command
   std::string repo;
   std::string since;
   std::string user;
@@ -102,7 +105,10 @@ void print_text(const nlohmann::json& r) {
                   f.value("bypassed", false) ? " (bypassed)" : "");
 }
 
-int run_audit(const AuditOptions& options) {
+int run_audit(AuditOptions options) {
+  if (options.file.empty())
+    options.file = engine::audit_log_in(options.service_user.empty() ? default_state_dir()
+                                                                      : instance_state_dir(options.service_user));
   auto since = since_timestamp(options.since);
   if (!since) {
     std::fprintf(stderr, "refguard audit: %s\n", since.error().message.c_str());
@@ -158,7 +164,9 @@ int run_audit(const AuditOptions& options) {
 Command add_audit_command(CLI::App& app) {
   auto options = std::make_shared<AuditOptions>();
   auto* command = app.add_subcommand("audit", "read the audit log");
-  command->add_option("--file", options->file, "audit log (default /var/lib/refguard/audit.jsonl)");
+  command->add_option("--file", options->file, "audit log (default /var/lib/refguard/SERVICE_USER/audit.jsonl)");
+  command->add_option("--service-user", options->service_user,
+                      "read the audit log of this service user's daemon (refguard@USER; default: yourself)");
   command->add_option("--repo", options->repo, "only this repository (a path, or its last components: project.git)");
   command->add_option("--since", options->since, "only records since a date or an age (30m, 2h, 7d)");
   command->add_option("--user", options->user, "only this pusher");

@@ -12,6 +12,7 @@
 #include "engine/audit_log.h"
 #include "engine/push_pipeline.h"
 #include "ipc/hook_request.h"
+#include "util/os_user.h"
 #include "util/work_pool.h"
 
 namespace refguard::cli {
@@ -22,7 +23,7 @@ struct CheckOptions {
   std::string hook = "pre-receive";
   std::string config;
   std::string repo;
-  std::string state_dir = engine::kDefaultStateDir;
+  std::string state_dir;   // "" = the state directory of the repository owner's daemon
   std::string audit_log;  // "" = the state directory's, as the daemon's
 };
 
@@ -33,6 +34,14 @@ Expected<ipc::Request> request_from_environment(const CheckOptions& options) {
   auto request = ipc::request_from_hook(options.hook, repo, input);
   if (!request) return fail("cannot read the hook input: " + request.error().message);
   return std::move(*request);
+}
+
+// The daemon that would have checked this push runs as the repository's owner
+// (refguard@OWNER), so its state directory is the owner's, whoever pushes.
+std::string state_dir_of(const CheckOptions& options, const std::string& repo) {
+  if (!options.state_dir.empty()) return options.state_dir;
+  auto owner = owner_of(repo);
+  return owner ? instance_state_dir(user_name(*owner)) : default_state_dir();
 }
 
 int run_check(const CheckOptions& options) {
@@ -54,7 +63,8 @@ int run_check(const CheckOptions& options) {
   engine::PushPipeline pipeline(repositories, policies, cache, pool);
   // The same audit log as the daemon's: its records never interleave with
   // ours (engine/audit_log.h), so an admin reads one history of decisions.
-  engine::AuditLog audit(options.audit_log.empty() ? engine::audit_log_in(options.state_dir) : options.audit_log);
+  engine::AuditLog audit(options.audit_log.empty() ? engine::audit_log_in(state_dir_of(options, request->repo_path))
+                                                   : options.audit_log);
   engine::PushEffects effects;
   effects.audit = &audit;
   auto result = pipeline.check_push(*request, [](ipc::LineKind, const std::string& text) {
@@ -71,7 +81,8 @@ Command add_check_command(CLI::App& app) {
   command->add_option("--hook", options->hook, "hook being run")->check(CLI::IsMember({"pre-receive", "post-receive"}));
   command->add_option("--config", options->config, "system policy file");
   command->add_option("--repo", options->repo, "repository (default: the current directory, as in a hook)");
-  command->add_option("--state-dir", options->state_dir, "the daemon's state directory (its audit log is written)");
+  command->add_option("--state-dir", options->state_dir, "the daemon's state directory (its audit log is written; default: "
+                      "/var/lib/refguard/OWNER, OWNER owning the repository)");
   command->add_option("--audit-log", options->audit_log, "audit log file (default: STATE_DIR/audit.jsonl)");
   return [options] { return run_check(*options); };
 }

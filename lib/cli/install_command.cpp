@@ -1,7 +1,10 @@
-// `refguard install --socket PATH [LAYOUT] REPO...`: wires refguard-hook into
+// `refguard install [--socket PATH] [LAYOUT] REPO...`: wires refguard-hook into
 // a git server (see cli/hook_layout.h for the layouts). The hooks are
-// symlinks to refguard-hook, so they start in a millisecond; the socket path
-// and fail mode go into git config, where the hook reads them. A hook that is
+// symlinks to refguard-hook, so they start in a millisecond; the socket path,
+// fail mode and the CLI the inline fail mode runs go into git config, where
+// the hook reads them. The default socket is that of the daemon of the
+// repository's owner (refguard@OWNER: /run/refguard/OWNER.sock). Run as root on
+// another user's repository, what install creates is handed to that user. A hook that is
 // already there keeps running: refguard chains with it (cli/hook_installer.h),
 // and `refguard uninstall` puts it back as it was.
 #include <unistd.h>
@@ -14,6 +17,8 @@
 #include "cli/hook_installer.h"
 #include "cli/hook_layout.h"
 #include "cli/hook_settings.h"
+#include "cli/install_ownership.h"
+#include "util/os_user.h"
 #include "util/path.h"
 
 namespace refguard::cli {
@@ -32,11 +37,33 @@ struct InstallOptions {
   bool force = false;
 };
 
-std::string self_directory() {
+std::string self_path() {
   char buffer[PATH_MAX];
   ssize_t length = ::readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
-  if (length <= 0) return ".";
-  return fs::path(std::string(buffer, static_cast<size_t>(length))).parent_path();
+  return length <= 0 ? std::string() : std::string(buffer, static_cast<size_t>(length));
+}
+
+std::string self_directory() {
+  std::string self = self_path();
+  return self.empty() ? "." : fs::path(self).parent_path().string();
+}
+
+// The directory whose owner runs git-receive-pack for a config file: the
+// repository for REPO/config, the home or directory of a shared file.
+std::string owning_directory(const std::string& config_file) {
+  return fs::path(config_file).parent_path().string();
+}
+
+// --socket, or the socket of the daemon of the user owning `config_file`'s repository.
+std::string socket_for(const InstallOptions& options, const std::string& config_file) {
+  if (!options.socket.empty()) return options.socket;
+  auto owner = owner_of(owning_directory(config_file));
+  return instance_socket_path(owner ? user_name(*owner) : user_name(::geteuid()));
+}
+
+void report(const std::vector<std::string>& problems, int& failures) {
+  for (const auto& problem : problems) std::fprintf(stderr, "refguard install: %s\n", problem.c_str());
+  failures += static_cast<int>(problems.size());
 }
 
 Expected<std::string> find_hook_binary(const std::string& explicit_path) {
@@ -81,7 +108,10 @@ int run_install(InstallOptions& options) {
     return 1;
   }
   HookSettings settings{options.socket,  options.fail_mode,   options.config,
-                        plan->hooks_path, plan->gl_hook_err, options.audit_log};
+                        plan->hooks_path, plan->gl_hook_err, options.audit_log, self_path()};
+  // The hook runs this CLI when the daemon is down (failMode=inline): record
+  // where it is, since the package puts it in /usr/bin and the hook in /usr/lib/refguard.
+  if (auto canonical = canonical_path(settings.cli)) settings.cli = *canonical;
   if (!settings.policy.empty())
     if (auto canonical = canonical_path(settings.policy)) settings.policy = *canonical;
   for (const auto& site : plan->sites) {
@@ -90,7 +120,10 @@ int run_install(InstallOptions& options) {
       ++failures;
       continue;
     }
-    std::printf("installed refguard hooks in %s (socket %s)\n", site.dir.c_str(), options.socket.c_str());
+    // A hooks directory install created (GitLab's custom_hooks) takes its repository's owner.
+    if (auto owner = owner_of_directory(site.create ? fs::path(site.dir).parent_path().string() : site.dir))
+      report(give_hooks_to_owner(site.dir, *owner), failures);
+    std::printf("installed refguard hooks in %s\n", site.dir.c_str());
   }
   if (plan->layout == Layout::kGitolite && failures == 0)
     if (auto done = gitolite_propagate_hooks(); !done) {
@@ -98,11 +131,16 @@ int run_install(InstallOptions& options) {
       ++failures;
     }
   for (const auto& file : plan->config_files) {
+    settings.socket = socket_for(options, file);
     if (auto done = write_settings(file, settings); !done) {
       std::fprintf(stderr, "refguard install: %s\n", done.error().message.c_str());
       ++failures;
+      continue;
     }
+    std::printf("%s: refguard.socket = %s\n", file.c_str(), settings.socket.c_str());
+    if (auto owner = owner_of_directory(owning_directory(file))) report(give_file_to_owner(file, *owner), failures);
   }
+  if (plan->config_files.empty() && !plan->sites.empty()) settings.socket = socket_for(options, plan->sites.front().dir + "/config");
   print_next_steps(*plan, settings);
   return failures == 0 ? 0 : 1;
 }
@@ -116,14 +154,16 @@ Command add_install_command(CLI::App& app) {
       "Layouts: REPO... or --all ROOT (plain bare repositories), --hooks-path DIR (core.hooksPath), --gitolite, "
       "--gitea REPO..., --gitlab REPO..., --gitlab-server-hooks DIR. An existing hook keeps running: refguard "
       "chains with it; `refguard uninstall` with the same layout options puts it back.");
-  command->add_option("--socket", options->socket, "refguardd's socket path")->required();
+  command->add_option("--socket", options->socket,
+                      "refguardd's socket path (default: /run/refguard/OWNER.sock, the socket of "
+                      "refguard@OWNER for the user owning each repository)");
   add_layout_options(*command, options->layout);
   command->add_option("--fail-mode", options->fail_mode, "when the daemon cannot answer: inline, reject or accept")
       ->check(CLI::IsMember({"inline", "reject", "accept"}));
   command->add_option("--config", options->config, "system policy file for the inline fail mode");
   command->add_option("--audit-log", options->audit_log,
-                      "audit log the inline fail mode appends to (default: the daemon's default, "
-                      "/var/lib/refguard/audit.jsonl); give the daemon's --audit-log when it has one");
+                      "audit log the inline fail mode appends to (default: that of the repository owner's "
+                      "daemon, /var/lib/refguard/OWNER/audit.jsonl); give the daemon's --audit-log when it has one");
   command->add_option("--hook-binary", options->hook_binary, "path of refguard-hook (default: beside refguard)");
   command->add_flag("--force", options->force,
                     "replace an existing hook instead of chaining with it (it is kept, not run, for uninstall)");

@@ -6,17 +6,21 @@
 #include <cstdio>
 #include <ctime>
 
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "ipc/reply.h"
 #include "ipc/request.h"
 #include "ipc/unix_client.h"
+#include "util/os_user.h"
 
 namespace refguard::cli {
 
 namespace {
 
 struct StatusOptions {
-  std::string socket = "/run/refguard/refguard.sock";
+  std::string socket;        // "" = the socket of service_user's daemon
+  std::string service_user;  // "" = the user running this command
   bool json = false;
 };
 
@@ -122,7 +126,9 @@ std::string summary(const nlohmann::json& s) {
   return out;
 }
 
-int run_status(const StatusOptions& options) {
+int run_status(StatusOptions options) {
+  if (options.socket.empty())
+    options.socket = instance_socket_path(options.service_user.empty() ? user_name(::geteuid()) : options.service_user);
   auto status = ask_status(options.socket);
   if (!status) {
     std::fprintf(stderr, "refguard status: daemon at %s is not answering: %s\n", options.socket.c_str(),
@@ -144,7 +150,9 @@ int run_status(const StatusOptions& options) {
 Command add_status_command(CLI::App& app) {
   auto options = std::make_shared<StatusOptions>();
   auto* command = app.add_subcommand("status", "show the daemon's health and counters");
-  command->add_option("--socket", options->socket, "refguardd's socket path");
+  command->add_option("--socket", options->socket, "refguardd's socket path (default: /run/refguard/SERVICE_USER.sock)");
+  command->add_option("--service-user", options->service_user,
+                      "ask the daemon of this service user (refguard@USER; default: yourself)");
   command->add_flag("--json", options->json, "print every value as one line of JSON (what /metrics exports too)");
   return [options] { return run_status(*options); };
 }

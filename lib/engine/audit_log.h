@@ -20,8 +20,6 @@
 
 namespace refguard::engine {
 
-/// Where the daemon keeps its state (scan cache, audit log) unless told otherwise.
-inline constexpr const char* kDefaultStateDir = "/var/lib/refguard";
 /// The audit log in a state directory: the daemon and `refguard check` share it.
 inline std::string audit_log_in(const std::string& state_dir) { return state_dir + "/audit.jsonl"; }
 

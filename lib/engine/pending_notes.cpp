@@ -48,19 +48,23 @@ void PendingNotes::remember(const std::string& git_dir, const std::string& notes
       }
 }
 
+std::vector<PendingNotes::Entry> PendingNotes::take(const std::string& git_dir,
+                                                   const std::vector<git::RefUpdate>& updates) {
+  std::vector<Entry> landed;
+  std::lock_guard lock(mutex_);
+  for (const auto& update : updates) {
+    auto found = entries_.find(key(git_dir, update.ref, update.new_id));
+    if (found == entries_.end()) continue;
+    landed.push_back(std::move(found->second));
+    entries_.erase(found);
+  }
+  return landed;
+}
+
 PendingNotes::Written PendingNotes::write_landed(git::CachedRepository& repository,
                                                  const std::vector<git::RefUpdate>& updates) {
   Written written;
-  std::vector<Entry> landed;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& update : updates) {
-      auto found = entries_.find(key(repository.path, update.ref, update.new_id));
-      if (found == entries_.end()) continue;
-      landed.push_back(std::move(found->second));
-      entries_.erase(found);
-    }
-  }
+  std::vector<Entry> landed = take(repository.path, updates);
   std::lock_guard lock(repository.mutex);
   for (const auto& entry : landed)
     for (const auto& [commit, lines] : entry.lines_by_commit) {
@@ -69,6 +73,10 @@ PendingNotes::Written PendingNotes::write_landed(git::CachedRepository& reposito
       else if (*added) ++written.notes;
     }
   return written;
+}
+
+size_t PendingNotes::discard(const std::string& git_dir, const std::vector<git::RefUpdate>& updates) {
+  return take(git_dir, updates).size();
 }
 
 size_t PendingNotes::size() const {

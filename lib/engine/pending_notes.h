@@ -29,6 +29,10 @@ class PendingNotes {
   /// Writes the notes for the updates of a post-receive request.
   Written write_landed(git::CachedRepository& repository, const std::vector<git::RefUpdate>& updates);
 
+  /// Drops the entries of a post-receive request without writing them (notes
+  /// this daemon must not write); returns how many there were.
+  size_t discard(const std::string& git_dir, const std::vector<git::RefUpdate>& updates);
+
   size_t size() const;
 
  private:
@@ -37,6 +41,7 @@ class PendingNotes {
     std::map<git::ObjectId, std::vector<std::string>> lines_by_commit;
     std::chrono::steady_clock::time_point created;
   };
+  std::vector<Entry> take(const std::string& git_dir, const std::vector<git::RefUpdate>& updates);
   static std::string key(const std::string& git_dir, const std::string& ref, const git::ObjectId& tip);
   void expire_locked();
   mutable std::mutex mutex_;

@@ -22,6 +22,16 @@ void ensure_libgit2_initialized() {
     // unpack-objects wrote it, a push's quarantine included, and zlib's
     // checksum still catches damage on disk (a clear error, never a pass).
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+    // libgit2 (like git since 2.35.2) refuses repositories owned by another
+    // user unless safe.directory lists them. That check protects a user from
+    // a repository whose config names programs git would run (core.fsmonitor,
+    // core.hooksPath, filters, credential helpers). refguard runs nothing a
+    // repository's config names: it reads objects, refs and refguard's own
+    // keys, and writes only git notes (and `refguard install` its hooks, as
+    // the owner). So the daemon (one per service user) may read the quarantine
+    // of a push by another member of a shared repository's group, and an admin
+    // (root, or a user who can read a repository) may `refguard scan` it.
+    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
   });
 }
 

@@ -13,6 +13,7 @@
 #include "engine/report.h"
 #include "engine/scan_cache_file.h"
 #include "engine/push_target.h"
+#include "util/os_user.h"
 #include "util/path.h"
 #include "server/socket_path.h"
 #include "util/log.h"
@@ -30,8 +31,15 @@ engine::PipelineOptions pipeline_options(const ServerOptions& options) {
 }
 }  // namespace
 
+namespace {
+ServerOptions with_defaults(ServerOptions options) {
+  if (options.state_dir.empty()) options.state_dir = default_state_dir();
+  return options;
+}
+}  // namespace
+
 Server::Server(ServerOptions options)
-    : options_(std::move(options)),
+    : options_(with_defaults(std::move(options))),
       acceptor_(io_, options_.socket_path, options_.connections),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       shutdown_timer_(io_),
@@ -93,8 +101,13 @@ Expected<void> Server::start() {
     if (!e) on_signal(signal);
   });
   if (options_.metrics_port != 0) {
-    if (auto serving = metrics_.listen(options_.metrics_port); !serving) return serving;
-    log_line(LogLevel::kInfo, "serving metrics", {{"url", fmt::format("http://127.0.0.1:{}/metrics", options_.metrics_port)}});
+    // Metrics are for dashboards; checks never depend on them. A port that cannot
+    // be bound (taken, or a unit without network access) is logged, not fatal.
+    if (auto serving = metrics_.listen(options_.metrics_port); !serving)
+      log_line(LogLevel::kError, "metrics unavailable; checks go on",
+               {{"port", std::to_string(options_.metrics_port)}, {"error", serving.error().message}});
+    else
+      log_line(LogLevel::kInfo, "serving metrics", {{"url", fmt::format("http://127.0.0.1:{}/metrics", options_.metrics_port)}});
   }
   acceptor_.start([this](Socket socket, const PeerCredentials* peer) { return admit(std::move(socket), peer); },
                    [this](Socket socket, const std::string& why) { refuse(std::move(socket), why); });
@@ -216,6 +229,20 @@ ipc::Verdict Server::handle_post_receive(const ipc::Request& request,
   if (!repository) return ipc::Verdict::kAccept;
   auto updates = engine::ref_updates_of(request);
   if (!updates) return ipc::Verdict::kAccept;
+  // Files written into a repository must belong to its owner: a daemon started as
+  // root (or as another user) writes no notes there rather than leave files
+  // the owner cannot change or `git gc` (service_user.h).
+  if (auto owner = owner_of(*git_dir); !owner || *owner != ::geteuid()) {
+    if (pending_notes_.discard(*git_dir, *updates) > 0) {
+      send(ipc::LineKind::kInfo, engine::prefixed(fmt::format(
+                                     "warnings not recorded as git notes: refguardd runs as {}, the repository belongs to {}",
+                                     user_name(::geteuid()), owner ? user_name(*owner) : std::string("an unknown user"))));
+      log_line(LogLevel::kWarning, "notes not written",
+               {{"repo", *git_dir}, {"error", "the repository is not owned by the daemon's user; run refguard@" +
+                                                  (owner ? user_name(*owner) : std::string("OWNER")) + " for it"}});
+    }
+    return ipc::Verdict::kAccept;
+  }
   auto written = pending_notes_.write_landed(**repository, *updates);
   stats_.record_notes(written.notes);
   if (written.notes > 0) {

@@ -45,7 +45,7 @@ struct ServerOptions {
   SessionLimits limits;
   AcceptorLimits connections;  // caps, socket path watch
   std::vector<std::string> allowed_roots;
-  std::string state_dir = engine::kDefaultStateDir;  // scan cache file, default audit log
+  std::string state_dir;  // scan cache file, default audit log; "" = default_state_dir() (util/os_user.h)
   std::string audit_log;                       // "" = <state_dir>/audit.jsonl
   std::vector<std::string> allowed_users;   // SO_PEERCRED: empty (with groups) = anyone
   std::vector<std::string> allowed_groups;

@@ -27,7 +27,7 @@ listing >"$T/listing"
 # Control fields.
 field() { dpkg-deb -f "$DEB" "$1"; }
 [ "$(field Package)" = refguard ] && pass "the package is called refguard" || fail "Package: $(field Package)"
-for dep in libgit2 adduser git; do
+for dep in libgit2 git; do
   grep -q "\b$dep" <<<"$(field Depends)" && pass "it depends on $dep" || fail "Depends lacks $dep: $(field Depends)"
 done
 
@@ -38,9 +38,11 @@ expect_entry -rwxr-xr-x /usr/lib/refguard/refguard-hook
 expect_entry -rw-r--r-- /usr/share/man/man1/refguard.1.gz
 expect_entry -rw-r--r-- /usr/share/man/man1/refguard-hook.1.gz
 expect_entry -rw-r--r-- /usr/share/man/man8/refguardd.8.gz
-expect_entry -rw-r----- /etc/refguard/policy.toml
-expect_entry -rw-r--r-- /lib/systemd/system/refguard.service
-expect_entry -rw-r--r-- /lib/systemd/system/refguard.socket
+expect_entry -rw-r--r-- /etc/refguard/policy.toml
+expect_entry -rw-r--r-- /etc/refguard/refguardd.env
+expect_entry -rw-r--r-- /lib/systemd/system/refguard@.service
+expect_entry -rw-r--r-- /lib/systemd/system/refguard@.socket
+expect_entry -rw-r--r-- /usr/share/doc/refguard/examples/metrics.conf
 expect_entry -rw-r--r-- /usr/share/doc/refguard/copyright
 expect_entry -rw-r--r-- /usr/share/doc/refguard/changelog.gz
 expect_entry -rw-r--r-- /usr/share/bash-completion/completions/refguard
@@ -75,45 +77,45 @@ grep -q "^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/
   fail "packaged --version: $("$ROOT/usr/bin/refguard" --version)"
 
 # The conffile and the maintainer scripts.
-[ "$(cat "$ROOT/DEBIAN/conffiles")" = /etc/refguard/policy.toml ] && pass "the sample policy is a conffile" ||
-  fail "conffiles: $(cat "$ROOT/DEBIAN/conffiles")"
+[ "$(cat "$ROOT/DEBIAN/conffiles")" = "$(printf '/etc/refguard/policy.toml\n/etc/refguard/refguardd.env')" ] &&
+  pass "the sample policy and the daemons' options file are conffiles" || fail "conffiles: $(cat "$ROOT/DEBIAN/conffiles")"
 for script in postinst prerm postrm; do
   [ -x "$ROOT/DEBIAN/$script" ] && pass "$script is executable" || fail "$script is executable"
   bash -n "$ROOT/DEBIAN/$script" && sh -n "$ROOT/DEBIAN/$script" && pass "$script parses" || fail "$script parses"
 done
-grep -q "adduser --quiet --system" "$ROOT/DEBIAN/postinst" && pass "postinst creates the refguard system user" ||
-  fail "postinst creates the refguard system user"
-grep -q "install -d -o refguard -g refguard -m 0750 /var/lib/refguard" "$ROOT/DEBIAN/postinst" &&
-  pass "postinst makes the state directory refguard's only" || fail "postinst state directory"
-grep -q "systemctl stop refguard.service refguard.socket" "$ROOT/DEBIAN/prerm" && pass "prerm stops the units" ||
-  fail "prerm stops the units"
-grep -q "systemctl disable refguard.service refguard.socket" "$ROOT/DEBIAN/postrm" && pass "postrm disables the units" ||
-  fail "postrm disables the units"
+! grep -q "adduser" "$ROOT/DEBIAN/postinst" && pass "postinst creates no user (daemons run as the Git service users)" ||
+  fail "postinst still creates a user"
+grep -q "systemctl stop 'refguard@\*.service' 'refguard@\*.socket'" "$ROOT/DEBIAN/prerm" && pass "prerm stops every instance" ||
+  fail "prerm stops the instances"
 
-# The systemd units: the essential keys, then systemd's own verdict.
+# The template units: the essential keys, then systemd's own verdict on an instance.
 unit_has() {  # unit_has UNIT LINE
   grep -qxF -- "$2" "$ROOT/lib/systemd/system/$1" && pass "$1: $2" || fail "$1 lacks '$2'"
 }
-unit_has refguard.socket "ListenStream=/run/refguard/refguard.sock"
-unit_has refguard.socket "SocketMode=0660"
-unit_has refguard.socket "SocketGroup=refguard"
-unit_has refguard.service "Type=simple"
-unit_has refguard.service "User=refguard"
-unit_has refguard.service "ExecStart=/usr/sbin/refguardd --socket /run/refguard/refguard.sock --config /etc/refguard/policy.toml --root /srv/git --allow-group git"
-for key in NoNewPrivileges=yes ProtectSystem=strict "ReadWritePaths=/var/lib/refguard /srv/git" StateDirectory=refguard \
-  RuntimeDirectory=refguard PrivateTmp=yes; do
-  unit_has refguard.service "$key"
+unit_has refguard@.socket "ListenStream=/run/refguard/%i.sock"
+unit_has refguard@.socket "SocketUser=%i"
+unit_has refguard@.socket "SocketMode=0600"
+unit_has refguard@.service "User=%i"
+unit_has refguard@.service "ExecStart=/usr/sbin/refguardd --socket /run/refguard/%i.sock --state-dir /var/lib/refguard/%i \$REFGUARDD_OPTS"
+unit_has refguard@.service "EnvironmentFile=-/etc/refguard/refguardd@%i.env"
+for key in NoNewPrivileges=yes ProtectSystem=full "StateDirectory=refguard/%i" "CapabilityBoundingSet=" PrivateTmp=yes; do
+  unit_has refguard@.service "$key"
 done
+if grep -v "^#" "$ROOT/lib/systemd/system/refguard@.service" | grep -q "AmbientCapabilities\\|/srv/git\\|--allow-group"; then
+  fail "the unit names no capability and no path the package does not create"
+else pass "the unit names no capability and no path the package does not create"; fi
 if command -v systemd-analyze >/dev/null; then
-  # The host's systemd checks copies whose ExecStart names the unpacked binary.
+  # The host's systemd checks an instance of copies whose ExecStart names the unpacked binary.
   mkdir -p "$T/units"
-  cp "$ROOT"/lib/systemd/system/refguard.{socket,service} "$T/units/"
-  sed -i "s|=/usr/sbin/refguardd |=$ROOT/usr/sbin/refguardd |" "$T/units/refguard.service"
-  if systemd-analyze verify --man=no "$T/units/refguard.socket" "$T/units/refguard.service" >"$T/verify.log" 2>&1 &&
+  cp "$ROOT"/lib/systemd/system/refguard@.{socket,service} "$T/units/"
+  sed -i "s|=/usr/sbin/refguardd |=$ROOT/usr/sbin/refguardd |" "$T/units/refguard@.service"
+  # www-data: a user every Debian system has (base-passwd), as a service user would be.
+  (cd "$T/units" && ln -s refguard@.socket refguard@www-data.socket && ln -s refguard@.service refguard@www-data.service)
+  if systemd-analyze verify --man=no "$T/units/refguard@www-data.socket" "$T/units/refguard@www-data.service" >"$T/verify.log" 2>&1 &&
     [ ! -s "$T/verify.log" ]; then
-    pass "systemd-analyze verify accepts both units"
+    pass "systemd-analyze verify accepts an instance of both units"
   else
-    fail "systemd-analyze verify accepts both units"
+    fail "systemd-analyze verify accepts an instance of both units"
     cat "$T/verify.log" >&2
   fi
 else fail "systemd-analyze is missing: packaging/install-deps.sh installs systemd"; fi
@@ -121,13 +123,18 @@ else fail "systemd-analyze is missing: packaging/install-deps.sh installs system
 # The packaged programs run, find each other, and accept the sample policy.
 "$ROOT/usr/bin/refguard" --help | grep -q "install" && pass "the packaged refguard runs --help" ||
   fail "the packaged refguard runs --help"
-"$ROOT/usr/sbin/refguardd" --help | grep -q -- "--allow-group" && pass "the packaged refguardd runs --help" ||
+"$ROOT/usr/sbin/refguardd" --help | grep -q -- "--user" && pass "the packaged refguardd runs --help" ||
   fail "the packaged refguardd runs --help"
 "$ROOT/usr/bin/refguard" policy check --system "$ROOT/etc/refguard/policy.toml" >"$T/policy.out" 2>&1 &&
   pass "the sample system policy is valid" || { cat "$T/policy.out" >&2; fail "the sample system policy is valid"; }
 git init -q --bare "$T/repo.git"
-"$ROOT/usr/bin/refguard" install --socket /run/refguard/refguard.sock "$T/repo.git" >/dev/null
+"$ROOT/usr/bin/refguard" install "$T/repo.git" >/dev/null
 [ "$(readlink "$T/repo.git/hooks/pre-receive")" = "$ROOT/usr/lib/refguard/refguard-hook" ] &&
   pass "the packaged refguard installs the packaged hook" || fail "hook link: $(readlink "$T/repo.git/hooks/pre-receive")"
+[ "$(git -C "$T/repo.git" config refguard.socket)" = "/run/refguard/$(id -un).sock" ] &&
+  pass "install's default socket is that of the repository owner's daemon" ||
+  fail "default socket: $(git -C "$T/repo.git" config refguard.socket)"
+[ "$(git -C "$T/repo.git" config refguard.cli)" = "$ROOT/usr/bin/refguard" ] &&
+  pass "install records the CLI for the inline fail mode" || fail "refguard.cli: $(git -C "$T/repo.git" config refguard.cli)"
 
 finish
