@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# Issue 14: refguard as packaged, on a Git server with separate OS users.
+# Builds the .deb, installs it with dpkg, creates the Git service user `git`
+# (repositories shared with group `git`) and starts the daemon exactly as the
+# installed template unit refguard@git.service would: no systemd runs as PID 1
+# here, so the test reads User=, EnvironmentFile= and ExecStart= from the
+# installed unit, expands %i, and runs the command with setpriv as that user.
+# Then, over a real sshd (login `git`, a key per pusher) and smart HTTP
+# (lighttpd running git-http-backend as www-data, a member of group git):
+# rejections with reasons, clean pushes, warnings as git notes owned by `git`,
+# `git gc` as `git` afterwards, audit records with the right pusher; the
+# daemon down (inline check, audit record); a daemon started as root; and
+# `refguard scan` as root. Needs root; removes the package, the users and
+# files it created.
+TEST_TIME_LIMIT=${TEST_TIME_LIMIT:-300}
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/servers.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+  fail "this test creates OS users and installs the package: run it as root (CI does)"
+  finish
+fi
+if grep -q "^REFGUARD_SANITIZE:STRING=." "$BIN/../CMakeCache.txt" 2>/dev/null; then
+  # Sanitized binaries would go into /usr and run as other users whose reports
+  # could not reach the build's report directory: the plain build runs this test.
+  echo "sanitized build: the package test runs in the plain build stage"
+  finish
+fi
+chmod 0755 "$T"  # the service user and www-data reach the repositories below it
+BUILD=$(cd "$BIN/.." && pwd)
+CREATED_USERS=()
+WAS_INSTALLED=$(dpkg-query -W -f='${Status}' refguard 2>/dev/null | grep -c "install ok installed" || true)
+
+teardown() {
+  stop_servers
+  stop_daemon || true
+  pkill -u git -x refguardd 2>/dev/null || true
+  if [ "$WAS_INSTALLED" = 0 ]; then dpkg --purge refguard >/dev/null 2>&1 || true; fi
+  rm -f /etc/refguard/refguardd@git.env
+  gpasswd -d www-data git >/dev/null 2>&1 || true
+  for user in "${CREATED_USERS[@]}"; do
+    userdel "$user" 2>/dev/null || true
+    groupdel "$user" 2>/dev/null || true
+  done
+  [ -n "${KEEP_T:-}" ] && { echo "kept $T" >&2; return; }
+  cleanup
+}
+trap teardown EXIT
+
+# --- the package -----------------------------------------------------------------
+if ! cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$T/pkg" >"$T/cpack.log" 2>&1; then
+  cat "$T/cpack.log" >&2
+  fail "cpack -G DEB"
+  finish
+fi
+DEB=$(ls "$T"/pkg/refguard_*.deb)
+if dpkg -i "$DEB" >"$T/dpkg.log" 2>&1; then pass "dpkg -i installs the package"; else
+  cat "$T/dpkg.log" >&2
+  fail "dpkg -i installs the package"
+  finish
+fi
+RG=/usr/bin/refguard
+
+# --- the users ---------------------------------------------------------------------
+# git: the service user (owns the repositories, runs git-receive-pack over SSH and
+# its refguardd); www-data: the web server, in group git to push over HTTP.
+if ! getent passwd git >/dev/null; then
+  getent group git >/dev/null || groupadd --system git
+  # '*', not useradd's locked '!': sshd without PAM refuses locked accounts, keys or not.
+  useradd --system --gid git --home-dir "$T/git-home" --create-home --shell /usr/bin/git-shell --password '*' git
+  CREATED_USERS+=(git)
+fi
+GIT_HOME=$(getent passwd git | cut -d: -f6)
+usermod -aG git www-data
+mkdir -p "$T/srv"
+chown git:git "$T/srv"
+chmod 2775 "$T/srv"
+as_git() { runuser -u git -- env HOME="$GIT_HOME" GIT_CONFIG_NOSYSTEM=1 "$@"; }
+as_git git config --global user.name "Git Service"
+as_git git config --global user.email git@example.test
+as_git git init -q --bare --shared=group "$T/srv/app.git"
+as_git git --git-dir="$T/srv/app.git" symbolic-ref HEAD refs/heads/main
+
+# --- the daemon, as refguard@git.service runs it ---------------------------------
+UNIT=/lib/systemd/system/refguard@.service
+unit_value() { sed -n "s/^$1=//p" "$UNIT" | sed 's/%i/git/g'; }
+[ "$(unit_value User)" = git ] && pass "the unit runs the daemon as the instance's user" || fail "User=$(unit_value User)"
+printf 'REFGUARDD_OPTS="--root %s"\n' "$T/srv" >/etc/refguard/refguardd@git.env
+# StateDirectory= and the socket unit's DirectoryMode=, as systemd would create them.
+install -d -m 0755 /run/refguard
+install -d -o git -g git -m 0750 "/var/lib/refguard/git"
+# The socket as refguard@git.socket makes it (systemd-socket-activate stands in
+# for systemd: it listens, then runs the service's command with LISTEN_FDS),
+# opened to group git as the README's recipe for a second pushing user says
+# (SocketGroup=git, SocketMode=0660): www-data pushes over HTTP below.
+start_unit_daemon() {
+  # The environment files, in the unit's order (a leading '-': optional); their
+  # simple KEY="value" lines read the same in sh as in systemd.
+  local exec opts
+  opts=$(unit_value EnvironmentFile | while read -r file; do
+    file=${file#-}
+    if [ -r "$file" ]; then . "$file"; fi
+    printf '%s\n' "${REFGUARDD_OPTS:-}"
+  done | tail -1)
+  exec=$(unit_value ExecStart)
+  # systemd splits an unquoted $VAR on whitespace: so does the unquoted $exec below.
+  exec=${exec//\$REFGUARDD_OPTS/$opts}
+  rm -f /run/refguard/git.sock
+  # shellcheck disable=SC2086
+  systemd-socket-activate -l /run/refguard/git.sock \
+    setpriv --reuid=git --regid=git --init-groups env HOME="$GIT_HOME" PATH=/usr/bin:/bin $exec >>"$T/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  for _ in $(seq 1 100); do [ -S /run/refguard/git.sock ] && break; sleep 0.05; done
+  chown git:git /run/refguard/git.sock
+  chmod 0660 /run/refguard/git.sock
+  for _ in $(seq 1 200); do
+    runuser -u git -- "$RG" status --socket /run/refguard/git.sock >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  cat "$T/daemon.log" >&2
+  fail "the unit's daemon did not start"
+  finish
+}
+start_unit_daemon
+[ "$(stat -c %U /proc/"$DAEMON_PID")" = git ] && pass "the daemon runs as git" || fail "daemon user: $(stat -c %U /proc/"$DAEMON_PID")"
+grep -q "serving repositories under $T/srv" "$T/daemon.log" && pass "the instance's environment file reaches the daemon" ||
+  fail "REFGUARDD_OPTS from /etc/refguard/refguardd@git.env was not applied"
+[ "$(stat -c %U /run/refguard/git.sock)" = git ] && pass "the socket belongs to git" || fail "socket owner"
+
+# --- install, as root, on git's repositories -------------------------------------
+"$RG" install --all "$T/srv" >"$T/install.out" 2>&1 || { cat "$T/install.out" >&2; fail "refguard install --all"; }
+[ "$(git --git-dir="$T/srv/app.git" config refguard.socket)" = /run/refguard/git.sock ] &&
+  pass "install picks the socket of the repository owner's daemon" ||
+  fail "refguard.socket: $(git --git-dir="$T/srv/app.git" config refguard.socket)"
+[ "$(git --git-dir="$T/srv/app.git" config refguard.cli)" = /usr/bin/refguard ] &&
+  pass "install records the packaged CLI for the inline fail mode" || fail "refguard.cli: $(git --git-dir="$T/srv/app.git" config refguard.cli)"
+[ -z "$(find "$T/srv" -user root)" ] && pass "install as root leaves nothing owned by root in the repository" ||
+  fail "root-owned after install: $(find "$T/srv" -user root | head -3)"
+
+# no_root_files WHAT: nothing in the repositories belongs to root.
+no_root_files() {
+  local found
+  found=$(find "$T/srv" -user root | head -5)
+  [ -z "$found" ] && pass "$1" || fail "$1: root owns $found"
+}
+# audit_has PUSHER VERDICT: a record of the git instance's audit log.
+audit_has() {
+  python3 - "$1" "$2" /var/lib/refguard/git/audit.jsonl <<'PY'
+import json, sys
+user, verdict, path = sys.argv[1:4]
+records = [json.loads(line) for line in open(path)]
+sys.exit(0 if any(r.get("pusher") == user and r.get("verdict") == verdict for r in records) else 1)
+PY
+}
+
+# --- SSH: pushers log in as git with their own key -------------------------------
+mkdir -p "$T/ssh" "$GIT_HOME/.ssh"
+new_user_key alice
+# git's login shell is git-shell (git commands only); each key names its person
+# with environment= (sshd passes REMOTE_USER and nothing else from the file).
+printf 'environment="REMOTE_USER=alice",no-port-forwarding,no-pty %s\n' \
+  "$(cat "$T/ssh/alice.pub")" >"$GIT_HOME/.ssh/authorized_keys"
+chown -R git:git "$GIT_HOME/.ssh"
+start_sshd "$GIT_HOME/.ssh/authorized_keys" "AllowUsers git
+PermitUserEnvironment REMOTE_USER"
+export GIT_SSH_COMMAND
+GIT_SSH_COMMAND=$(ssh_command alice)
+SSH_URL="ssh://git@127.0.0.1:$SSH_PORT$T/srv/app.git"
+
+work="$T/work"
+git init -q "$work"
+git -C "$work" remote add ssh "$SSH_URL"
+commit_file "$work" README.md "# app
+" "initial"
+push "$work" ssh HEAD:main
+expect_accepted "SSH as git: a clean push lands"
+key_commit "$work"
+push "$work" ssh HEAD:main
+expect_rejected "SSH as git: a push with a key is rejected"
+expect_output "SSH: the pusher reads the reason" "openai"
+git -C "$work" reset -q --hard HEAD~1
+commit_file "$work" train.py "import torch
+model = torch.load(\"model.pt\")
+" "Load the model"
+warned=$(git -C "$work" rev-parse HEAD)
+push "$work" ssh HEAD:main
+expect_accepted "SSH: a push with warnings lands"
+expect_output "SSH: the warning becomes a note" "as git notes"
+if as_git git --git-dir="$T/srv/app.git" notes --ref=refguard show "$warned" 2>/dev/null | grep -q torch-load; then
+  pass "SSH: the note is on the commit"
+else fail "SSH: no note on $warned"; fi
+no_root_files "SSH: nothing in the repository belongs to root"
+audit_has alice reject && pass "SSH: the audit log has the rejection by alice" || fail "SSH: no reject record for alice"
+audit_has alice accept && pass "SSH: the audit log has alice's accepted push" || fail "SSH: no accept record for alice"
+
+# --- smart HTTP: git-http-backend as www-data, a member of group git -------------
+# The web server's user trusts the repositories (they belong to git): git's own
+# ownership check, configured as an admin does, in www-data's global config.
+install -d -o www-data -g www-data "$T/www-home"
+printf '[safe]\n\tdirectory = *\n' >"$T/www-home/.gitconfig"
+htpasswd -bc "$T/htpasswd" bob bobs-password 2>/dev/null
+chmod 0644 "$T/htpasswd"
+HTTP_PORT=$(free_port)
+cat >"$T/lighttpd.conf" <<EOF
+server.document-root = "$T/srv"
+server.bind = "127.0.0.1"
+server.port = $HTTP_PORT
+server.username = "www-data"
+server.groupname = "www-data"
+server.pid-file = "$T/lighttpd.pid"
+server.errorlog = "$T/lighttpd-error.log"
+server.modules = ("mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi")
+auth.backend = "htpasswd"
+auth.backend.htpasswd.userfile = "$T/htpasswd"
+auth.require = ("/git/" => ("method" => "basic", "realm" => "git", "require" => "valid-user"))
+alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
+\$HTTP["url"] =~ "^/git" {
+  cgi.assign = ("" => "")
+  setenv.add-environment = ("GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "", "HOME" => "$T/www-home")
+}
+EOF
+touch "$T/lighttpd-error.log" && chown www-data "$T/lighttpd-error.log"
+start_server "$T/lighttpd.out" lighttpd -D -f "$T/lighttpd.conf"
+wait_for_port "$HTTP_PORT"
+git -C "$work" remote add http "http://bob:bobs-password@127.0.0.1:$HTTP_PORT/git/app.git"
+git -C "$work" fetch -q http 2>/dev/null || true
+key_commit "$work"
+push "$work" http HEAD:main
+expect_rejected "HTTP as www-data: a push with a key is rejected"
+expect_output "HTTP: the pusher reads the reason" "openai"
+expect_no_output "HTTP: the daemon could read the quarantine" "missing or corrupt"
+git -C "$work" reset -q --hard HEAD~1
+commit_file "$work" eval.py "import torch
+weights = torch.load(\"eval.pt\")
+" "Evaluate"
+warned_http=$(git -C "$work" rev-parse HEAD)
+push "$work" http HEAD:main
+expect_accepted "HTTP: a push with warnings lands"
+if as_git git --git-dir="$T/srv/app.git" notes --ref=refguard show "$warned_http" 2>/dev/null | grep -q torch-load; then
+  pass "HTTP: the warning became a note"
+else fail "HTTP: no note on $warned_http"; printf '%s\n' "$OUT" >&2; fi
+audit_has bob reject && pass "HTTP: the audit log has the rejection by bob" || fail "HTTP: no reject record for bob"
+audit_has bob accept && pass "HTTP: the audit log has bob's accepted push" || fail "HTTP: no accept record for bob"
+no_root_files "HTTP: nothing in the repository belongs to root"
+# Notes objects the daemon (git) wrote stay writable for the group: www-data
+# pushes again, into whatever objects/xx/ the notes created.
+notes_dirs_closed=$(find "$T/srv/app.git/objects" -mindepth 1 -maxdepth 1 -type d -name '??' ! -perm -g+w | head -3)
+[ -z "$notes_dirs_closed" ] && pass "every objects/xx/ stays group-writable (core.sharedRepository=group)" ||
+  fail "objects directories closed to the group: $notes_dirs_closed"
+for i in 1 2 3 4 5 6; do commit_file "$work" "notes/n$i.txt" "note $i $RANDOM
+" "more $i"; done
+push "$work" http HEAD:main
+expect_accepted "HTTP: www-data pushes again after the daemon wrote notes"
+push "$work" ssh HEAD:main
+if as_git git --git-dir="$T/srv/app.git" gc -q >"$T/gc.out" 2>&1; then pass "git gc as git succeeds after the notes"; else
+  cat "$T/gc.out" >&2
+  fail "git gc as git"
+fi
+if runuser -u www-data -- env HOME="$T/www-home" git --git-dir="$T/srv/app.git" count-objects >/dev/null 2>&1; then
+  pass "www-data still reads the repository after gc"
+else fail "www-data cannot read the repository after gc"; fi
+
+# --- the daemon down: the default fail mode checks inline, as the pusher ----------
+stop_daemon
+pkill -u git -x refguardd 2>/dev/null || true
+key_commit "$work"
+push "$work" ssh HEAD:main
+expect_rejected "daemon down: the inline check rejects a key"
+expect_output "daemon down: the fail mode says it checks inline" "checking in-process"
+expect_output "daemon down: the reason is shown" "openai"
+lines_before=$(wc -l </var/lib/refguard/git/audit.jsonl)
+git -C "$work" reset -q --hard HEAD~1
+commit_file "$work" clean.txt "clean $RANDOM
+" "clean"
+push "$work" ssh HEAD:main
+expect_accepted "daemon down: a clean push lands"
+[ "$(wc -l </var/lib/refguard/git/audit.jsonl)" -gt "$lines_before" ] &&
+  pass "daemon down: the inline check appends to the instance's audit log" || fail "the inline check wrote no audit record"
+[ "$(stat -c %U /var/lib/refguard/git/audit.jsonl)" = git ] && pass "the audit log still belongs to git" ||
+  fail "audit log owner: $(stat -c %U /var/lib/refguard/git/audit.jsonl)"
+no_root_files "daemon down: nothing in the repository belongs to root"
+
+# --- a daemon started as root ------------------------------------------------------
+# With --root owned by git it becomes git before it opens anything (its socket
+# goes where git may create one).
+install -d -o git -g git -m 0750 "$T/git-run"
+/usr/sbin/refguardd --socket "$T/git-run/refguardd.sock" --root "$T/srv" --state-dir /var/lib/refguard/git >>"$T/daemon.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 1 200); do "$RG" status --socket "$T/git-run/refguardd.sock" >/dev/null 2>&1 && break; sleep 0.05; done
+[ "$(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)" = git ] && pass "root-started with --root owned by git: runs as git" ||
+  fail "root-started daemon runs as $(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)"
+[ "$(stat -c %U "$T/git-run/refguardd.sock")" = git ] && pass "root-started: its socket belongs to git" || fail "socket owner"
+as_git git --git-dir="$T/srv/app.git" config refguard.socket "$T/git-run/refguardd.sock"
+commit_file "$work" infer.py "import torch
+net = torch.load(\"net.pt\")
+" "Infer"
+push "$work" ssh HEAD:main
+expect_accepted "root-started daemon: a push with warnings lands"
+expect_output "root-started daemon: the warning becomes a note" "as git notes"
+no_root_files "root-started daemon: no file owned by root in the repository"
+stop_daemon
+# Without --root or --user it stays root, and writes no note into git's repository.
+/usr/sbin/refguardd --socket "$T/root-daemon.sock" --state-dir "$T/root-state" >>"$T/daemon.log" 2>&1 &
+DAEMON_PID=$!
+for _ in $(seq 1 200); do "$RG" status --socket "$T/root-daemon.sock" >/dev/null 2>&1 && break; sleep 0.05; done
+chmod 0666 "$T/root-daemon.sock"
+as_git git --git-dir="$T/srv/app.git" config refguard.socket "$T/root-daemon.sock"
+commit_file "$work" serve.py "import torch
+m = torch.load(\"serve.pt\")
+" "Serve"
+push "$work" ssh HEAD:main
+expect_accepted "root daemon: a push with warnings lands"
+expect_output "root daemon: the pusher is told why no note was written" "warnings not recorded as git notes"
+no_root_files "root daemon: no file owned by root in the repository"
+stop_daemon
+
+# --- refguard scan as root on git's repository --------------------------------------
+set +e
+SCAN=$("$RG" scan --repo "$T/srv/app.git" 2>&1)
+SCAN_RC=$?
+set -e
+if grep -q "torch-load" <<<"$SCAN" && ! grep -qi "safe.directory\|ownership" <<<"$SCAN"; then
+  pass "refguard scan as root reads git's repository (rc=$SCAN_RC)"
+else
+  fail "refguard scan as root: $SCAN"
+fi
+no_root_files "refguard scan as root writes nothing into the repository"
+
+finish
