@@ -1,7 +1,8 @@
 // refguard-hook: the thin pre-receive / post-receive hook. It forwards the
 // pushed ref updates, the quarantine variables and the pusher's identity to
 // refguardd, prints the daemon's lines, and exits 0 (accept) or 1 (reject).
-// Links only the standard library and refguard's protocol code.
+// Links only the standard library and refguard's protocol code; its settings
+// come from running `git config` (ipc/hook_config.h says why).
 #include <unistd.h>
 
 #include <climits>

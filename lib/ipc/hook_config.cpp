@@ -1,61 +1,60 @@
 #include "ipc/hook_config.h"
-#include "util/text.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
-#include <vector>
+#include <map>
+
+#include "ipc/git_config_query.h"
+#include "util/text.h"
 
 namespace refguard::ipc {
 
 namespace {
 
-// Git config values: strip comments outside quotes, drop quotes, honour \" \\ \n \t.
-std::string parse_value(std::string_view raw) {
-  std::string out;
-  bool quoted = false;
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '"') {
-      quoted = !quoted;
-    } else if (!quoted && (c == '#' || c == ';')) {
-      break;
-    } else if (c == '\\' && i + 1 < raw.size()) {
-      char n = raw[++i];
-      out.push_back(n == 'n' ? '\n' : n == 't' ? '\t' : n);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return std::string(trim(out));
+constexpr std::string_view kSection = "refguard.";
+// Keys directly in [refguard]: git lower-cases the section and the name, and
+// a name has no dot, so a key with a subsection ([refguard "x"] k) never matches.
+constexpr const char* kKeyPattern = "^refguard\\.[^.]*$";
+
+// As git's boolean: a key without "=" means true.
+bool parse_bool(const std::optional<std::string>& value) {
+  if (!value) return true;
+  std::string flag = ascii_lower(*value);
+  return flag == "true" || flag == "yes" || flag == "on" || flag == "1";
 }
 
-void apply_key(const std::string& key, const std::string& value, HookConfig& config) {
-  if (key == "socket") {
-    config.socket_path = value;
-  } else if (key == "failmode") {
-    if (auto mode = parse_fail_mode(value)) config.fail_mode = *mode;
-    else config.problems += "refguard.failMode '" + value + "' is not inline, reject or accept; using " +
-                            std::string(to_string(config.fail_mode)) + ". ";
-  } else if (key == "timeout") {
-    char* end = nullptr;
-    const double ms = std::strtod(value.c_str(), &end) * 1000;
-    // At least 1 ms: a smaller value would truncate to 0 and time out every push.
-    if (end != value.c_str() && *end == '\0' && ms >= 1 && ms <= 3600 * 1000)
-      config.timeout_ms = static_cast<int>(ms);
-    else config.problems += "refguard.timeout '" + value + "' is not a number of seconds from 0.001 to 3600. ";
-  } else if (key == "cli") {
-    config.cli_path = value;
-  } else if (key == "config") {
-    config.policy_path = value;
-  } else if (key == "auditlog") {
-    config.audit_log = value;
-  } else if (key == "glhookerr") {
-    std::string flag = ascii_lower(value);
-    config.gl_hook_err = flag == "true" || flag == "yes" || flag == "on" || flag == "1";
+void apply_timeout(const std::string& value, HookConfig& config) {
+  char* end = nullptr;
+  const double ms = std::strtod(value.c_str(), &end) * 1000;
+  // At least 1 ms: a smaller value would truncate to 0 and time out every push.
+  if (end != value.c_str() && *end == '\0' && ms >= 1 && ms <= 3600 * 1000)
+    config.timeout_ms = static_cast<int>(ms);
+  else config.problems += "refguard.timeout '" + value + "' is not a number of seconds from 0.001 to 3600. ";
+}
+
+void apply_fail_mode(const std::string& value, HookConfig& config) {
+  if (auto mode = parse_fail_mode(value)) config.fail_mode = *mode;
+  else config.problems += "refguard.failMode '" + value + "' is not inline, reject or accept; using " +
+                          std::string(to_string(config.fail_mode)) + ". ";
+}
+
+// `name` is lower-case, as git lists it.
+void apply_key(const std::string& name, const std::optional<std::string>& raw, HookConfig& config) {
+  if (name == "glhookerr") {
+    config.gl_hook_err = parse_bool(raw);
+    return;
   }
+  if (!raw) {
+    // git itself refuses a string key written without "=" ("missing value"); keep the default.
+    config.problems += "refguard." + name + " has no value; ignored. ";
+    return;
+  }
+  const std::string& value = *raw;
+  if (name == "socket") config.socket_path = value;
+  else if (name == "failmode") apply_fail_mode(value, config);
+  else if (name == "timeout") apply_timeout(value, config);
+  else if (name == "cli") config.cli_path = value;
+  else if (name == "config") config.policy_path = value;
+  else if (name == "auditlog") config.audit_log = value;
 }
 
 }  // namespace
@@ -77,39 +76,23 @@ std::string_view to_string(FailMode mode) {
   return "inline";
 }
 
-void apply_git_config_text(std::string_view text, HookConfig& config) {
-  bool in_section = false;
-  std::istringstream lines{std::string(text)};
-  for (std::string line; std::getline(lines, line);) {
-    std::string_view view = trim(line);
-    if (view.empty() || view.front() == '#' || view.front() == ';') continue;
-    if (view.front() == '[') {
-      size_t close = view.find(']');
-      std::string_view header = view.substr(1, close == std::string_view::npos ? 0 : close - 1);
-      in_section = ascii_lower(trim(header)) == "refguard";
-      view = close == std::string_view::npos ? std::string_view() : trim(view.substr(close + 1));
-      if (view.empty()) continue;  // "[section] key = value" on one line is allowed
-    }
-    if (!in_section) continue;
-    size_t eq = view.find('=');
-    std::string key = ascii_lower(trim(view.substr(0, eq)));
-    std::string value = eq == std::string_view::npos ? "true" : parse_value(view.substr(eq + 1));
-    apply_key(key, value, config);
+void apply_git_config_listing(std::string_view listing, HookConfig& config) {
+  std::map<std::string, std::optional<std::string>> last_values;
+  for (auto& entry : parse_git_config_listing(listing)) {
+    std::string key = ascii_lower(entry.key);
+    if (!key.starts_with(kSection) || key.find('.', kSection.size()) != std::string::npos) continue;
+    last_values[key.substr(kSection.size())] = std::move(entry.value);
   }
+  for (const auto& [name, value] : last_values) apply_key(name, value, config);
 }
 
-HookConfig load_hook_config(const std::string& git_dir) {
+HookConfig load_hook_config(const std::string& git_dir, const std::string& git) {
   HookConfig config;
-  std::vector<std::string> files = {"/etc/gitconfig"};
-  if (const char* home = std::getenv("HOME")) files.push_back(std::string(home) + "/.gitconfig");
-  files.push_back(git_dir + "/config");
-  for (const auto& file : files) {
-    std::ifstream in(file);
-    if (!in) continue;
-    std::stringstream text;
-    text << in.rdbuf();
-    apply_git_config_text(text.str(), config);
-  }
+  auto listing = run_git_config_query({.git_dir = git_dir, .key_pattern = kKeyPattern, .git = git});
+  if (listing) apply_git_config_listing(*listing, config);
+  else config.problems += "cannot read the refguard.* settings (" + listing.error().message +
+                          "); using the defaults: socket " + config.socket_path + ", failMode=" +
+                          std::string(to_string(config.fail_mode)) + ". ";
   return config;
 }
 
