@@ -4,6 +4,7 @@
 #include <map>
 
 #include "ipc/git_config_query.h"
+#include "util/os_user.h"
 #include "util/text.h"
 
 namespace refguard::ipc {
@@ -86,11 +87,20 @@ void apply_git_config_listing(std::string_view listing, HookConfig& config) {
   for (const auto& [name, value] : last_values) apply_key(name, value, config);
 }
 
+// Without refguard.socket: the daemon of the user who owns the repository
+// (refguard@OWNER listens on /run/refguard/OWNER.sock), the one that runs
+// git-receive-pack on a server and that `refguard install` names by default.
+std::string owner_daemon_socket(const std::string& git_dir) {
+  auto owner = owner_of(git_dir);
+  return instance_socket_path(user_name(owner ? *owner : ::geteuid()));
+}
+
 HookConfig load_hook_config(const std::string& git_dir, const std::string& git) {
   HookConfig config;
   auto listing = run_git_config_query({.git_dir = git_dir, .key_pattern = kKeyPattern, .git = git});
   if (listing) apply_git_config_listing(*listing, config);
-  else config.problems += "cannot read the refguard.* settings (" + listing.error().message +
+  if (config.socket_path.empty()) config.socket_path = owner_daemon_socket(git_dir);
+  if (!listing) config.problems += "cannot read the refguard.* settings (" + listing.error().message +
                           "); using the defaults: socket " + config.socket_path + ", failMode=" +
                           std::string(to_string(config.fail_mode)) + ". ";
   return config;

@@ -26,7 +26,7 @@ namespace refguard::ipc {
 enum class FailMode { kInline, kReject, kAccept };
 
 struct HookConfig {
-  std::string socket_path = "/run/refguard/refguard.sock";
+  std::string socket_path;   // refguard.socket; load_hook_config defaults it to the repository owner's daemon
   FailMode fail_mode = FailMode::kInline;
   int timeout_ms = 10000;
   std::string cli_path;      // refguard binary for the inline mode; empty = beside the hook

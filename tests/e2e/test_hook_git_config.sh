@@ -159,7 +159,7 @@ printf '#!/bin/sh\nPATH=%s exec %s pre-receive\n' "$T/empty-path" "$BIN/refguard
 chmod +x "$server/hooks/pre-receive"
 push_clean
 expect_output "without git, the hook says it cannot read its settings" "refguard: config: cannot read the refguard.* settings (cannot run git"
-expect_output "without git, the hook names the defaults it uses" "using the defaults: socket /run/refguard/refguard.sock, failMode=inline"
+expect_output "without git, the hook names the defaults it uses" "using the defaults: socket /run/refguard/$(id -un).sock, failMode=inline"
 if [ "$RC" -eq 0 ] && grep -qF "refguard.failMode=inline: checking in-process" <<<"$OUT"; then
   pass "without git, the default inline mode checks a clean push and accepts it"
 else fail "without git, expected the inline check to accept, got rc=$RC"; printf '%s\n' "$OUT" >&2; fi

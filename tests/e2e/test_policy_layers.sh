@@ -9,6 +9,10 @@ version = 1
 locked = ["anthropic-api-key"]
 [settings]
 policy_editors = ["carol"]
+# Not the time budget under test (that comes last): a pushed policy is
+# compiled within the budget, which sanitizer builds on a loaded 2-core
+# machine can take seconds to do.
+time_budget_ms = 60000
 TOML
 start_daemon --config "$T/policy.toml"
 server=$(new_server app)
@@ -118,6 +122,10 @@ version = 1
 locked = ["anthropic-api-key"]
 [settings]
 policy_editors = ["carol"]
+# Not the time budget under test (that comes last): a pushed policy is
+# compiled within the budget, which sanitizer builds on a loaded 2-core
+# machine can take seconds to do.
+time_budget_ms = 60000
 [[rule]]
 id = "torch-load-weights-only-false"
 action = "off"

@@ -11,6 +11,7 @@
 
 #include "ipc/git_config_query.h"
 #include "ipc/hook_config.h"
+#include "util/os_user.h"
 #include "temp_repo.h"
 
 using namespace refguard::ipc;
@@ -105,7 +106,7 @@ TEST_CASE("git config listing splits keys, values and keys without a value", "[h
 
 TEST_CASE("hook config defaults apply when git lists no refguard key", "[hook_config]") {
   auto config = apply({});
-  CHECK(config.socket_path == "/run/refguard/refguard.sock");
+  CHECK(config.socket_path.empty());  // load_hook_config fills in the repository owner's socket
   CHECK(config.fail_mode == FailMode::kInline);
   CHECK(config.timeout_ms == 10000);
   CHECK(config.cli_path.empty());
@@ -179,7 +180,7 @@ TEST_CASE("hook config failMode values", "[hook_config]") {
   }
   auto valueless = apply({{"refguard.failmode", std::nullopt}, {"refguard.socket", std::nullopt}});
   CHECK(valueless.fail_mode == FailMode::kInline);
-  CHECK(valueless.socket_path == "/run/refguard/refguard.sock");
+  CHECK(valueless.socket_path.empty());
   CHECK_THAT(valueless.problems, Catch::Contains("refguard.socket has no value"));
   CHECK(parse_fail_mode("Inline") == FailMode::kInline);
   CHECK_FALSE(parse_fail_mode("none"));
@@ -315,7 +316,8 @@ TEST_CASE("hook config: git that cannot answer gives the defaults and a problem"
     INFO(c.git << ": " << c.why);
     auto config = load_hook_config(repo.repo.path(), c.git);
     CHECK(config.fail_mode == FailMode::kInline);
-    CHECK(config.socket_path == "/run/refguard/refguard.sock");
+    // Without a setting: the daemon of the repository's owner (refguard@OWNER).
+    CHECK(config.socket_path == "/run/refguard/" + refguard::user_name(::geteuid()) + ".sock");
     CHECK_THAT(config.problems, Catch::Contains("cannot read the refguard.* settings"));
     CHECK_THAT(config.problems, Catch::Contains(c.why));
     CHECK_THAT(config.problems, Catch::Contains("failMode=inline"));

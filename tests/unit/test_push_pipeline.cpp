@@ -33,6 +33,15 @@ struct Line {
 
 // A work repository, a bare "server" repository and the engine's services
 // under a system policy written for the test.
+// Adds time_budget_ms = 60000 to a policy's [settings] (or a new one).
+std::string with_generous_budget(std::string policy) {
+  const std::string setting = "time_budget_ms = 60000\n";
+  if (policy.find("time_budget_ms") != std::string::npos) return policy;
+  if (auto at = policy.find("[settings]\n"); at != std::string::npos)
+    return policy.insert(at + std::string("[settings]\n").size(), setting);
+  return policy + "[settings]\n" + setting;
+}
+
 struct Fixture {
   TempDir dir;
   TempRepo work;
@@ -45,8 +54,10 @@ struct Fixture {
   std::unique_ptr<engine::PushPipeline> pipeline;
   std::vector<Line> lines;
 
+  // The time budget is not what these tests check: a pushed policy is compiled
+  // within it, which takes seconds under sanitizers on a loaded machine.
   explicit Fixture(const std::string& policy = "version = 1\n") {
-    policy_path = dir.write("policy.toml", policy);
+    policy_path = dir.write("policy.toml", with_generous_budget(policy));
     policies = std::make_unique<engine::PolicyStore>(policy_path, true);
     auto loaded = policies->reload();
     INFO((loaded ? std::string() : loaded.error().message));
