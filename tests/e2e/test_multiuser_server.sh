@@ -10,7 +10,8 @@
 # rejections with reasons, clean pushes, warnings as git notes owned by `git`,
 # `git gc` as `git` afterwards, audit records with the right pusher; the
 # daemon down (inline check, audit record); a daemon started as root; and
-# `refguard scan` as root. Needs root; removes the package, the users and
+# `refguard scan` as root; and gitolite over SSH with the gitolite3 instance.
+# Needs root; removes the package, the users and
 # files it created.
 TEST_TIME_LIMIT=${TEST_TIME_LIMIT:-300}
 source "$(dirname "$0")/lib.sh"
@@ -35,6 +36,7 @@ teardown() {
   stop_servers
   stop_daemon || true
   pkill -u git -x refguardd 2>/dev/null || true
+  pkill -u gitolite3 -x refguardd 2>/dev/null || true
   if [ "$WAS_INSTALLED" = 0 ]; then dpkg --purge refguard >/dev/null 2>&1 || true; fi
   rm -f /etc/refguard/refguardd@git.env
   gpasswd -d www-data git >/dev/null 2>&1 || true
@@ -83,45 +85,52 @@ as_git git --git-dir="$T/srv/app.git" symbolic-ref HEAD refs/heads/main
 
 # --- the daemon, as refguard@git.service runs it ---------------------------------
 UNIT=/lib/systemd/system/refguard@.service
-unit_value() { sed -n "s/^$1=//p" "$UNIT" | sed 's/%i/git/g'; }
+# unit_value KEY [INSTANCE]: KEY= of the installed template unit, %i expanded.
+unit_value() { sed -n "s/^$1=//p" "$UNIT" | sed "s/%i/${2:-git}/g"; }
 [ "$(unit_value User)" = git ] && pass "the unit runs the daemon as the instance's user" || fail "User=$(unit_value User)"
 printf 'REFGUARDD_OPTS="--root %s"\n' "$T/srv" >/etc/refguard/refguardd@git.env
 # StateDirectory= and the socket unit's DirectoryMode=, as systemd would create them.
 install -d -m 0755 /run/refguard
-install -d -o git -g git -m 0750 "/var/lib/refguard/git"
-# The socket as refguard@git.socket makes it (systemd-socket-activate stands in
-# for systemd: it listens, then runs the service's command with LISTEN_FDS),
-# opened to group git as the README's recipe for a second pushing user says
-# (SocketGroup=git, SocketMode=0660): www-data pushes over HTTP below.
+# start_unit_daemon INSTANCE HOME SOCKET_MODE: the daemon as refguard@INSTANCE
+# runs it. The socket as refguard@INSTANCE.socket makes it
+# (systemd-socket-activate stands in for systemd: it listens, then runs the
+# service's command with LISTEN_FDS), owned by the instance's user with
+# SOCKET_MODE: the unit's 0600, or 0660 as the README's recipe for a second
+# pushing user says (SocketGroup=git, SocketMode=0660: www-data pushes over HTTP).
 start_unit_daemon() {
+  local instance=$1 home=$2 mode=$3 user
+  user=$(unit_value User "$instance")
   # The environment files, in the unit's order (a leading '-': optional); their
   # simple KEY="value" lines read the same in sh as in systemd.
   local exec opts
-  opts=$(unit_value EnvironmentFile | while read -r file; do
+  opts=$(unit_value EnvironmentFile "$instance" | while read -r file; do
     file=${file#-}
     if [ -r "$file" ]; then . "$file"; fi
     printf '%s\n' "${REFGUARDD_OPTS:-}"
   done | tail -1)
-  exec=$(unit_value ExecStart)
+  exec=$(unit_value ExecStart "$instance")
   # systemd splits an unquoted $VAR on whitespace: so does the unquoted $exec below.
   exec=${exec//\$REFGUARDD_OPTS/$opts}
-  rm -f /run/refguard/git.sock
+  local socket=/run/refguard/$instance.sock
+  install -d -o "$user" -g "$(id -gn "$user")" -m 0750 "/var/lib/refguard/$instance"  # StateDirectory=
+  rm -f "$socket"
   # shellcheck disable=SC2086
-  systemd-socket-activate -l /run/refguard/git.sock \
-    setpriv --reuid=git --regid=git --init-groups env HOME="$GIT_HOME" PATH=/usr/bin:/bin $exec >>"$T/daemon.log" 2>&1 &
+  systemd-socket-activate -l "$socket" \
+    setpriv --reuid="$user" --regid="$(id -g "$user")" --init-groups env HOME="$home" PATH=/usr/bin:/bin $exec \
+    >>"$T/daemon.log" 2>&1 &
   DAEMON_PID=$!
-  for _ in $(seq 1 100); do [ -S /run/refguard/git.sock ] && break; sleep 0.05; done
-  chown git:git /run/refguard/git.sock
-  chmod 0660 /run/refguard/git.sock
+  for _ in $(seq 1 100); do [ -S "$socket" ] && break; sleep 0.05; done
+  chown "$user:$(id -gn "$user")" "$socket"
+  chmod "$mode" "$socket"
   for _ in $(seq 1 200); do
-    runuser -u git -- "$RG" status --socket /run/refguard/git.sock >/dev/null 2>&1 && return 0
+    runuser -u "$user" -- "$RG" status --socket "$socket" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
   cat "$T/daemon.log" >&2
-  fail "the unit's daemon did not start"
+  fail "the daemon of refguard@$instance did not start"
   finish
 }
-start_unit_daemon
+start_unit_daemon git "$GIT_HOME" 0660
 [ "$(stat -c %U /proc/"$DAEMON_PID")" = git ] && pass "the daemon runs as git" || fail "daemon user: $(stat -c %U /proc/"$DAEMON_PID")"
 grep -q "serving repositories under $T/srv" "$T/daemon.log" && pass "the instance's environment file reaches the daemon" ||
   fail "REFGUARDD_OPTS from /etc/refguard/refguardd@git.env was not applied"
@@ -161,7 +170,8 @@ new_user_key alice
 printf 'environment="REMOTE_USER=alice",no-port-forwarding,no-pty %s\n' \
   "$(cat "$T/ssh/alice.pub")" >"$GIT_HOME/.ssh/authorized_keys"
 chown -R git:git "$GIT_HOME/.ssh"
-start_sshd "$GIT_HOME/.ssh/authorized_keys" "AllowUsers git
+# %h: each service user's own keys (git's here, gitolite3's written by gitolite below).
+start_sshd "%h/.ssh/authorized_keys" "AllowUsers git gitolite3
 PermitUserEnvironment REMOTE_USER"
 export GIT_SSH_COMMAND
 GIT_SSH_COMMAND=$(ssh_command alice)
@@ -313,6 +323,47 @@ expect_accepted "root daemon: a push with warnings lands"
 expect_output "root daemon: the pusher is told why no note was written" "warnings not recorded as git notes"
 no_root_files "root daemon: no file owned by root in the repository"
 stop_daemon
+
+# --- gitolite, with the gitolite3 instance ---------------------------------------
+if ! getent passwd gitolite3 >/dev/null; then
+  getent group gitolite3 >/dev/null || groupadd --system gitolite3
+  # A real shell: gitolite's authorized_keys lines run command="gitolite-shell KEY".
+  useradd --system --gid gitolite3 --home-dir "$T/gitolite-home" --create-home --shell /bin/sh --password '*' gitolite3
+  CREATED_USERS+=(gitolite3)
+fi
+GL_HOME=$(getent passwd gitolite3 | cut -d: -f6)
+as_gitolite() { runuser -u gitolite3 -- env HOME="$GL_HOME" GIT_CONFIG_NOSYSTEM=1 "$@"; }
+new_user_key gladmin
+cp "$T/ssh/gladmin.pub" "$T/gladmin.pub" && chmod 0644 "$T/gladmin.pub"
+as_gitolite gitolite setup -pk "$T/gladmin.pub" >"$T/gitolite-setup.log" 2>&1 || { cat "$T/gitolite-setup.log" >&2; fail "gitolite setup"; }
+as_gitolite "$RG" install --gitolite >"$T/gl-install.out" 2>&1 || { cat "$T/gl-install.out" >&2; fail "install --gitolite"; }
+[ "$(as_gitolite git config --global refguard.socket)" = /run/refguard/gitolite3.sock ] &&
+  pass "gitolite: install picks the gitolite3 instance's socket" || fail "gitolite socket: $(as_gitolite git config --global refguard.socket)"
+start_unit_daemon gitolite3 "$GL_HOME" 0600
+[ "$(stat -c %U /proc/"$DAEMON_PID")" = gitolite3 ] && pass "gitolite: the daemon runs as gitolite3" || fail "gitolite daemon user"
+GIT_SSH_COMMAND=$(ssh_command gladmin)
+gl_work="$T/gl-work"
+if git clone -q "ssh://gitolite3@127.0.0.1:$SSH_PORT/testing" "$gl_work" 2>"$T/gl-clone.err"; then pass "gitolite: clone over SSH"; else
+  cat "$T/gl-clone.err" >&2
+  fail "gitolite: clone over SSH"
+fi
+commit_file "$gl_work" README.md "# testing
+" "initial"
+push "$gl_work" origin HEAD:master
+expect_accepted "gitolite: a clean push lands"
+key_commit "$gl_work"
+push "$gl_work" origin HEAD:master
+expect_rejected "gitolite: a push with a key is rejected"
+expect_output "gitolite: the reason is shown" "openai"
+python3 - /var/lib/refguard/gitolite3/audit.jsonl <<'PY' && pass "gitolite: the instance's audit log names GL_USER" || fail "gitolite: no audit record for gladmin"
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+sys.exit(0 if any(r.get("pusher") == "gladmin" and r.get("verdict") == "reject" for r in records) else 1)
+PY
+[ -z "$(find "$GL_HOME/repositories" -user root | head -1)" ] && pass "gitolite: nothing in its repositories belongs to root" ||
+  fail "gitolite: root-owned files"
+stop_daemon
+GIT_SSH_COMMAND=$(ssh_command alice)
 
 # --- refguard scan as root on git's repository --------------------------------------
 set +e
