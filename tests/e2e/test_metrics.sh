@@ -93,4 +93,22 @@ for alert in RefguardDown RefguardPolicyReloadFailed RefguardAuditLogUnwritable 
     pass "$alert is shipped and unit-tested" || fail "$alert missing or untested"
 done
 
+# Issue 14: a metrics port that cannot be bound (taken here; under the packaged
+# unit, no network) is logged, and the daemon still starts and checks pushes.
+stop_daemon
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$metrics_port" &
+blocker=$!
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$metrics_port") 2>/dev/null && break; sleep 0.05; done
+start_daemon --metrics-port "$metrics_port" && pass "a daemon whose metrics port is taken still starts" ||
+  fail "a taken metrics port stops the daemon"
+wait_for_log "metrics unavailable; checks go on" && pass "the metrics failure is logged" || fail "no log line for the metrics failure"
+commit_file "$work" bot.py "import openai
+client = openai.OpenAI(api_key=\"$(fake_openai_key)\")
+" "Add bot"
+push "$work" origin HEAD:main
+expect_rejected "without its metrics endpoint the daemon still checks pushes"
+kill "$blocker" 2>/dev/null || true
+
 finish

@@ -376,5 +376,13 @@ else
   fail "refguard scan as root: $SCAN"
 fi
 no_root_files "refguard scan as root writes nothing into the repository"
+if "$RG" policy show --repo "$T/srv/app.git" >"$T/policy-show.out" 2>&1 && grep -q "openai-api-key" "$T/policy-show.out"; then
+  pass "refguard policy show --repo as root reads git's repository"
+else fail "policy show --repo as root: $(head -3 "$T/policy-show.out")"; fi
+if runuser -u www-data -- env HOME="$T/www-home" "$RG" scan --repo "$T/srv/app.git" >"$T/www-scan.out" 2>&1 ||
+  [ $? -eq 1 ]; then
+  grep -q "torch-load" "$T/www-scan.out" && pass "refguard scan by another user who can read the repository (www-data)" ||
+    fail "scan as www-data: $(head -3 "$T/www-scan.out")"
+else fail "scan as www-data failed: $(head -3 "$T/www-scan.out")"; fi
 
 finish
