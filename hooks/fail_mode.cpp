@@ -38,6 +38,7 @@ int run_inline(const ipc::HookConfig& config, const std::string& hook_name, cons
   std::vector<std::string> args = {cli, "check", "--hook", hook_name};
   if (!config.policy_path.empty()) args.insert(args.end(), {"--config", config.policy_path});
   if (!config.audit_log.empty()) args.insert(args.end(), {"--audit-log", config.audit_log});
+  if (!config.pusher_from.empty()) args.insert(args.end(), {"--pusher-from", config.pusher_from});
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) return -1;
   pid_t child = ::fork();

@@ -73,7 +73,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "refguard: push has more ref updates than refguard accepts; rejected\n");
     return reject;
   }
-  auto built = ipc::request_from_hook(hook, current_directory(), input);
+  // Settings first: they say which variable names the pusher on this server.
+  const std::string repo_path = current_directory();
+  ipc::HookConfig config = ipc::load_hook_config(repo_path);
+  if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
+  auto built = ipc::request_from_hook(hook, repo_path, input, config.pusher_variables);
   if (!built) {
     std::fprintf(stderr, "refguard: cannot read the hook input from git (%s); rejected\n",
                  built.error().message.c_str());
@@ -84,8 +88,6 @@ int main(int argc, char** argv) {
     if (const char* quarantine = std::getenv("GIT_QUARANTINE_PATH"))
       if (auto problem = hook::share_quarantine_with_group(quarantine); !problem.empty())
         std::fprintf(stderr, "refguard: %s\n", problem.c_str());
-  ipc::HookConfig config = ipc::load_hook_config(request.repo_path);
-  if (!config.problems.empty()) std::fprintf(stderr, "refguard: config: %s\n", config.problems.c_str());
   auto encoded = ipc::encode_request(request);
   if (!encoded) {
     std::fprintf(stderr, "refguard: %s; rejected\n", encoded.error().message.c_str());

@@ -25,13 +25,20 @@ struct CheckOptions {
   std::string repo;
   std::string state_dir;   // "" = the state directory of the repository owner's daemon
   std::string audit_log;  // "" = the state directory's, as the daemon's
+  std::string pusher_from;  // refguard.pusherFrom, as the hook passes it
 };
 
 Expected<ipc::Request> request_from_environment(const CheckOptions& options) {
   char cwd[PATH_MAX];
   std::string repo = !options.repo.empty() ? options.repo : (::getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   std::string input((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-  auto request = ipc::request_from_hook(options.hook, repo, input);
+  std::vector<std::string> pusher_variables;
+  if (!options.pusher_from.empty()) {
+    auto names = ipc::parse_pusher_variables(options.pusher_from);
+    if (!names) return fail("--pusher-from " + names.error().message);
+    pusher_variables = std::move(*names);
+  }
+  auto request = ipc::request_from_hook(options.hook, repo, input, pusher_variables);
   if (!request) return fail("cannot read the hook input: " + request.error().message);
   return std::move(*request);
 }
@@ -84,6 +91,8 @@ Command add_check_command(CLI::App& app) {
   command->add_option("--state-dir", options->state_dir, "the daemon's state directory (its audit log is written; default: "
                       "/var/lib/refguard/OWNER, OWNER owning the repository)");
   command->add_option("--audit-log", options->audit_log, "audit log file (default: STATE_DIR/audit.jsonl)");
+  command->add_option("--pusher-from", options->pusher_from,
+                      "variables that name the pusher, in order (git config refguard.pusherFrom, e.g. GL_USER)");
   return [options] { return run_check(*options); };
 }
 

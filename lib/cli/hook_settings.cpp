@@ -21,7 +21,7 @@ const std::vector<std::pair<const char*, const char*>> kBorrowedKeys = {
     {"core.hooksPath", "refguard.priorHooksPath"},
 };
 constexpr const char* kOwnKeys[] = {"refguard.socket", "refguard.failMode", "refguard.config", "refguard.auditLog",
-                                    "refguard.glHookErr", "refguard.cli"};
+                                    "refguard.glHookErr", "refguard.cli", "refguard.pusherFrom"};
 
 class ConfigFile {
  public:
@@ -80,6 +80,7 @@ Expected<void> write_settings(const std::string& path, const HookSettings& setti
   if (!settings.audit_log.empty()) own.emplace_back("refguard.auditLog", settings.audit_log);
   if (settings.gl_hook_err) own.emplace_back("refguard.glHookErr", "true");
   if (!settings.cli.empty()) own.emplace_back("refguard.cli", settings.cli);
+  if (!settings.pusher_from.empty()) own.emplace_back("refguard.pusherFrom", settings.pusher_from);
   for (const auto& [key, value] : own)
     if (auto done = config->set(key, value); !done) return done;
   // Push options (-o refguard.bypass=...) reach hooks only when advertised.
@@ -116,6 +117,7 @@ std::string settings_as_commands(const HookSettings& settings, const std::string
   if (!settings.audit_log.empty()) text += prefix + "refguard.auditLog " + settings.audit_log + "\n";
   if (settings.gl_hook_err) text += prefix + "refguard.glHookErr true\n";
   if (!settings.cli.empty()) text += prefix + "refguard.cli " + settings.cli + "\n";
+  if (!settings.pusher_from.empty()) text += prefix + "refguard.pusherFrom " + settings.pusher_from + "\n";
   if (!settings.hooks_path.empty()) text += prefix + "core.hooksPath " + settings.hooks_path + "\n";
   return text;
 }

@@ -18,6 +18,7 @@ struct HookSettings {
   bool gl_hook_err = false;
   std::string audit_log;   // refguard.auditLog (the inline check's audit log), empty: leave unset
   std::string cli;         // refguard.cli: the CLI the inline fail mode runs, empty: leave unset
+  std::string pusher_from; // refguard.pusherFrom: the variables naming the pusher, empty: leave unset
 };
 /// Writes the settings into the config file at `path` (created when missing).
 /// receive.advertisePushOptions and core.hooksPath keep their earlier value

@@ -18,6 +18,8 @@
 #include "cli/hook_layout.h"
 #include "cli/hook_settings.h"
 #include "cli/install_ownership.h"
+#include "cli/usage.h"
+#include "ipc/hook_request.h"
 #include "util/os_user.h"
 #include "util/path.h"
 
@@ -34,8 +36,25 @@ struct InstallOptions {
   std::string hook_binary;
   std::string config;
   std::string audit_log;
+  std::string pusher_from;  // "" = the layout's own (pusher_variables_of)
   bool force = false;
 };
+
+// Which variable names the pusher, per layout: only what that forge sets, so
+// that a variable it does not set cannot be injected to claim another name
+// (REMOTE_USER in a gitolite `ssh` command, say). Plain repositories and a
+// core.hooksPath directory serve SSH forced commands and HTTP basic auth.
+std::string pusher_variables_of(Layout layout) {
+  switch (layout) {
+    case Layout::kGitolite: return "GL_USER";
+    case Layout::kGitea: return "GITEA_PUSHER_NAME";
+    case Layout::kGitlab:
+    case Layout::kGitlabServer: return "GL_USERNAME,GL_ID";
+    case Layout::kPlain:
+    case Layout::kHooksPath: return "REMOTE_USER";
+  }
+  return "REMOTE_USER";
+}
 
 std::string self_path() {
   char buffer[PATH_MAX];
@@ -107,8 +126,13 @@ int run_install(InstallOptions& options) {
     std::fprintf(stderr, "refguard install: %s\n", binary.error().message.c_str());
     return 1;
   }
-  HookSettings settings{options.socket,  options.fail_mode,   options.config,
-                        plan->hooks_path, plan->gl_hook_err, options.audit_log, self_path()};
+  std::string pusher_from = options.pusher_from.empty() ? pusher_variables_of(plan->layout) : options.pusher_from;
+  if (auto names = ipc::parse_pusher_variables(pusher_from); !names) {
+    std::fprintf(stderr, "refguard install: --pusher-from %s\n", names.error().message.c_str());
+    return kUsageError;
+  }
+  HookSettings settings{options.socket,  options.fail_mode,   options.config,   plan->hooks_path,
+                        plan->gl_hook_err, options.audit_log, self_path(),      pusher_from};
   // The hook runs this CLI when the daemon is down (failMode=inline): record
   // where it is, since the package puts it in /usr/bin and the hook in /usr/lib/refguard.
   if (auto canonical = canonical_path(settings.cli)) settings.cli = *canonical;
@@ -164,6 +188,9 @@ Command add_install_command(CLI::App& app) {
   command->add_option("--audit-log", options->audit_log,
                       "audit log the inline fail mode appends to (default: that of the repository owner's "
                       "daemon, /var/lib/refguard/OWNER/audit.jsonl); give the daemon's --audit-log when it has one");
+  command->add_option("--pusher-from", options->pusher_from,
+                      "variables naming the pusher, in order (default per layout: REMOTE_USER; gitolite GL_USER; "
+                      "Gitea GITEA_PUSHER_NAME; GitLab GL_USERNAME,GL_ID)");
   command->add_option("--hook-binary", options->hook_binary, "path of refguard-hook (default: beside refguard)");
   command->add_flag("--force", options->force,
                     "replace an existing hook instead of chaining with it (it is kept, not run, for uninstall)");

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "ipc/git_config_query.h"
+#include "ipc/hook_request.h"
 #include "util/os_user.h"
 #include "util/text.h"
 
@@ -38,6 +39,18 @@ void apply_fail_mode(const std::string& value, HookConfig& config) {
                           std::string(to_string(config.fail_mode)) + ". ";
 }
 
+// A list naming an unknown variable is ignored whole: guessing which names
+// were meant could let a variable the forge does not set name the pusher.
+void apply_pusher_from(const std::string& value, HookConfig& config) {
+  auto names = parse_pusher_variables(value);
+  if (!names) {
+    config.problems += "refguard.pusherFrom " + names.error().message + "; using every known variable. ";
+    return;
+  }
+  config.pusher_from = value;
+  config.pusher_variables = std::move(*names);
+}
+
 // `name` is lower-case, as git lists it.
 void apply_key(const std::string& name, const std::optional<std::string>& raw, HookConfig& config) {
   if (name == "glhookerr") {
@@ -56,6 +69,7 @@ void apply_key(const std::string& name, const std::optional<std::string>& raw, H
   else if (name == "cli") config.cli_path = value;
   else if (name == "config") config.policy_path = value;
   else if (name == "auditlog") config.audit_log = value;
+  else if (name == "pusherfrom") apply_pusher_from(value, config);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace refguard::ipc {
 
@@ -33,6 +34,8 @@ struct HookConfig {
   std::string policy_path;   // --config for the inline mode; empty = the CLI's default
   std::string audit_log;     // --audit-log for the inline mode; empty = the CLI's default (the daemon's default)
   bool gl_hook_err = false;  // refguard.glHookErr: prefix the daemon's lines for GitLab's web UI
+  std::string pusher_from;   // refguard.pusherFrom as written ("GL_USER"); empty = every known variable
+  std::vector<std::string> pusher_variables;  // pusher_from, parsed
   std::string problems;      // unreadable config and unparseable values, reported to the pusher
 };
 

@@ -120,7 +120,7 @@ TEST_CASE("settings are written and erased, restoring the borrowed keys", "[hook
   refguard::test::TempDir dir;
   std::string config = (dir.path() / "gitconfig").string();
   write_file(config, "[core]\n\thooksPath = /old/hooks\n", 0644);
-  HookSettings settings{"/run/rg.sock", "reject", "", "/srv/hooks", true, "", "/usr/bin/refguard"};
+  HookSettings settings{"/run/rg.sock", "reject", "", "/srv/hooks", true, "", "/usr/bin/refguard", "GL_USER"};
   REQUIRE(write_settings(config, settings));
   REQUIRE(write_settings(config, settings));  // twice: the prior value stays the original one
   std::string text = read_file(config);
@@ -128,11 +128,13 @@ TEST_CASE("settings are written and erased, restoring the borrowed keys", "[hook
   CHECK(text.find("glHookErr = true") != std::string::npos);
   CHECK(text.find("hooksPath = /srv/hooks") != std::string::npos);
   CHECK(text.find("cli = /usr/bin/refguard") != std::string::npos);
+  CHECK(text.find("pusherFrom = GL_USER") != std::string::npos);
   REQUIRE(erase_settings(config));
   text = read_file(config);
   CHECK(text.find("hooksPath = /old/hooks") != std::string::npos);
   CHECK(text.find("socket") == std::string::npos);
   CHECK(text.find("cli =") == std::string::npos);
+  CHECK(text.find("pusherFrom") == std::string::npos);
   CHECK(text.find("advertisePushOptions") == std::string::npos);
   CHECK(text.find("prior") == std::string::npos);
 }
