@@ -60,6 +60,8 @@ Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::
   finding.masked = f.masked;
   finding.detail = f.detail;
   finding.id = finding_id(rule.spec.id, path, f);
+  finding.inline_allow = f.inline_allow;
+  finding.allow_names = f.allow_names;
   return finding;
 }
 
