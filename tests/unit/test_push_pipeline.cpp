@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -441,4 +442,60 @@ TEST_CASE("pipeline: refguard:allow of a blocking finding is refused when its au
   auto landed = f.push("refs/heads/main", base, tip, "bob");  // no audit log configured: nothing to refuse
   CHECK(landed.accepted());
   CHECK(landed.silenced_inline.size() == 1);
+}
+
+// Issue 15, item 6: content that reaches a path a rule looks at, from one it
+// did not (its allowlist exempts fixtures/), is new there.
+TEST_CASE("pipeline: a key moved or copied out of an allowlisted path is new; moved where the rule looked, it is not",
+          "[pipeline]") {
+  Fixture f(R"(version = 1
+[[rule]]
+id = "openai-api-key"
+[rule.allowlist]
+paths = ["fixtures/**"]
+)");
+  const std::string fixture = "import openai\nKEY = \"" + kKey + "\"\nother = 1\n";
+  f.work.commit({{"fixtures/keys.py", fixture}, {"lib/old.py", "import openai\nOLD_KEY = \"" + kKey + "\"\n"}},
+                "history before refguard");
+  std::string base = f.publish();
+  struct Route {
+    const char* name;
+    std::function<void(TempRepo&)> change;
+  };
+  const std::vector<Route> routes = {
+      {"git mv", [](TempRepo& w) { w.move("fixtures/keys.py", "src/keys.py"); }},
+      {"copy", [&](TempRepo& w) { w.write("src/keys.py", fixture); }},
+      {"git mv and edit another line",
+       [](TempRepo& w) {
+         w.move("fixtures/keys.py", "src/keys.py");
+         w.write("src/keys.py", "import openai\nKEY = \"" + kKey + "\"\nother = 2\n");
+       }},
+      {"copy of an edited file's old content",
+       [&](TempRepo& w) {
+         w.write("src/keys.py", fixture);
+         w.write("fixtures/keys.py", "import openai\nKEY = \"" + kKey + "\"\nother = 3\n");
+       }},
+  };
+  for (const auto& route : routes) {
+    INFO(route.name);
+    f.work.git("reset -q --hard " + base);
+    route.change(f.work);
+    std::string tip = f.work.commit({}, route.name);
+    auto result = f.push("refs/heads/main", base, tip);
+    INFO(f.transcript());
+    CHECK_FALSE(result.accepted());
+    REQUIRE(result.findings.size() == 1);
+    CHECK(result.findings[0].rule_id == "openai-api-key");
+    CHECK(result.findings[0].path == "src/keys.py");
+    CHECK(result.findings[0].line == 2);
+  }
+  // lib/ and app/ are both looked at: the move brings nothing new, and is not even scanned.
+  f.work.git("reset -q --hard " + base);
+  f.work.move("lib/old.py", "app/old.py");
+  std::string tip = f.work.commit({}, "move lib/ to app/");
+  auto moved = f.push("refs/heads/main", base, tip);
+  INFO(f.transcript());
+  CHECK(moved.accepted());
+  CHECK(moved.findings.empty());
+  CHECK(moved.files == 0);
 }
