@@ -103,6 +103,10 @@ void print_text(const nlohmann::json& r) {
       std::printf("    %s [%s] %s:%d %s%s\n", f.value("severity", "").c_str(), f.value("rule", "").c_str(),
                   f.value("path", "").c_str(), f.value("line", 0), f.value("secret", "").c_str(),
                   f.value("bypassed", false) ? " (bypassed)" : "");
+  if (r.contains("silenced_inline"))
+    for (const auto& f : r["silenced_inline"])
+      std::printf("    silenced inline [%s] %s:%d %s\n", f.value("rule", "").c_str(), f.value("path", "").c_str(),
+                  f.value("line", 0), f.value("secret", "").c_str());
 }
 
 int run_audit(AuditOptions options) {

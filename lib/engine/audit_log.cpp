@@ -17,7 +17,22 @@
 namespace refguard::engine {
 
 namespace {
+
 std::string errno_text() { return std::strerror(errno); }
+
+// A finding as the audit log keeps it: the secret masked, never whole.
+nlohmann::json finding_record(const Finding& f) {
+  return {{"id", f.id},
+          {"rule", f.rule_id},
+          {"severity", f.severity == detect::Severity::kBlock ? "block" : "warn"},
+          {"commit", f.commit_id.hex()},
+          {"ref", f.ref},
+          {"path", f.path},
+          {"line", f.line},
+          {"secret", f.masked},
+          {"detail", f.detail}};
+}
+
 }  // namespace
 
 AuditLog::AuditLog(std::string path, uint64_t max_bytes, int keep)
@@ -102,17 +117,10 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
   nlohmann::json refs = nlohmann::json::array();
   for (const auto& u : request.updates) refs.push_back({{"ref", u.ref_name}, {"old", u.old_oid}, {"new", u.new_oid}});
   nlohmann::json findings = nlohmann::json::array();
-  for (const auto& f : result.findings)
-    findings.push_back({{"id", f.id},
-                        {"rule", f.rule_id},
-                        {"severity", f.severity == detect::Severity::kBlock ? "block" : "warn"},
-                        {"commit", f.commit_id.hex()},
-                        {"ref", f.ref},
-                        {"path", f.path},
-                        {"line", f.line},
-                        {"secret", f.masked},
-                        {"detail", f.detail},
-                        {"bypassed", f.bypassed}});
+  for (const auto& f : result.findings) {
+    findings.push_back(finding_record(f));
+    findings.back()["bypassed"] = f.bypassed;
+  }
   nlohmann::json record = {
       {"time", utc_now_iso8601()},
       {"repository", result.repository.empty() ? request.repo_path : result.repository},
@@ -126,6 +134,13 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
       {"timed_out", result.timed_out},
       {"duration_ms", result.duration_ms},
   };
+  // Findings a `refguard:allow` on their line silenced: a bypass any pusher
+  // may write, so it is on record like one.
+  if (!result.silenced_inline.empty()) {
+    nlohmann::json silenced = nlohmann::json::array();
+    for (const auto& f : result.silenced_inline) silenced.push_back(finding_record(f));
+    record["silenced_inline"] = std::move(silenced);
+  }
   if (result.bypassed > 0) record["bypass"] = {{"by", request.pusher}, {"reason", result.bypass_reason},
                                                {"findings", result.bypassed}};
   if (!result.error.empty()) record["error"] = result.error;

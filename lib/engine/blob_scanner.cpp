@@ -1,7 +1,6 @@
 #include "engine/blob_scanner.h"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
 
 #include <fmt/format.h>
@@ -11,34 +10,13 @@
 
 #include "detect/decoded_text.h"
 #include "detect/notebook.h"
+#include "engine/inline_allow.h"
 #include "util/mask.h"
 #include "util/stable_hash.h"
 
 namespace refguard::engine {
 
 namespace {
-
-constexpr std::string_view kInlineAllow = "refguard:allow";
-
-// "refguard:allow" silences every rule on its line; "refguard:allow RULE-ID"
-// only that rule. Text after the marker that is not a rule id of this policy
-// (a reason, say) counts as the plain form.
-bool allowed_inline(const CompiledPolicy& policy, std::string_view line, std::string_view rule_id) {
-  for (size_t at = line.find(kInlineAllow); at != std::string_view::npos; at = line.find(kInlineAllow, at + 1)) {
-    std::string_view rest = line.substr(at + kInlineAllow.size());
-    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '=' || rest.front() == ':')) rest.remove_prefix(1);
-    size_t length = 0;
-    while (length < rest.size() && (std::isalnum(static_cast<unsigned char>(rest[length])) || rest[length] == '-' ||
-                                    rest[length] == '_' || rest[length] == '.'))
-      ++length;
-    std::string_view token = rest.substr(0, length);
-    if (token.empty() || token == rule_id) return true;
-    bool names_other_rule = std::any_of(policy.rules().begin(), policy.rules().end(),
-                                        [&](const CompiledRule& rule) { return rule.spec.id == token; });
-    if (!names_other_rule) return true;
-  }
-  return false;
-}
 
 struct LineIndex {
   const std::vector<detect::AddedLine>* lines;
@@ -74,9 +52,12 @@ class BlobScan {
     const CompiledRule& rule = policy_.rules()[rule_index];
     for (const auto& hit : hits) {
       std::string_view line_text = lines ? lines->text_of(hit.line) : std::string_view();
-      if (!line_text.empty() && allowed_inline(policy_, line_text, rule.spec.id)) continue;
       if (rule.allowlist.allows_text(hit.secret.empty() ? line_text : std::string_view(hit.secret))) continue;
       BlobFinding finding;
+      // Kept and marked, not dropped: whether the allow silences it depends
+      // on locks, which the push decides (engine/inline_allow.h).
+      if (!line_text.empty())
+        finding.inline_allow = judge_inline_allow(read_inline_allows(line_text), rule.spec.id, finding.allow_names);
       finding.rule = static_cast<uint32_t>(rule_index);
       finding.line = hit.line;
       finding.severity = hit.severity.value_or(rule.spec.action == policy::Action::kWarn ? detect::Severity::kWarn

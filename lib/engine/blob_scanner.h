@@ -4,6 +4,8 @@
 // line detectors. Every line of the blob is scanned; which findings are new
 // in a given commit is decided by the caller from that commit's diff, so a
 // blob's findings can be cached once and reused for every commit that has it.
+// Likewise a finding on a line with `refguard:allow` is kept, marked with
+// what the allow names (engine/inline_allow.h): the push decides.
 #include <string_view>
 #include <vector>
 

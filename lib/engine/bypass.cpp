@@ -14,12 +14,6 @@ namespace {
 constexpr std::string_view kBypassOption = "refguard.bypass";
 constexpr std::string_view kAllowOption = "refguard.allow";
 
-const CompiledRule* find_rule(const CompiledPolicy& policy, const std::string& id) {
-  for (const auto& rule : policy.rules())
-    if (rule.spec.id == id) return &rule;
-  return nullptr;
-}
-
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -43,7 +37,7 @@ BypassRequest parse_push_options(const std::vector<std::string>& options) {
 }
 
 bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::string& rule_id) {
-  const CompiledRule* rule = find_rule(policy, rule_id);
+  const CompiledRule* rule = policy.rule(rule_id);
   if (!rule || !rule->spec.allow_bypass || pusher.empty()) return false;
   // A repository's own bypass list never reaches a rule the system locked.
   bool repository_grant = !rule->spec.locked && contains(policy.settings().repository_bypass_users, pusher);
@@ -54,7 +48,7 @@ bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const s
 // As GitHub's delegated bypass does: the contact and everyone who could push
 // past this rule, so the pusher knows whom to ask without reading the policy.
 std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id) {
-  const CompiledRule* rule = find_rule(policy, rule_id);
+  const CompiledRule* rule = policy.rule(rule_id);
   std::vector<std::string> people;
   if (!rule || rule->spec.allow_bypass) {
     people = policy.settings().bypass_users;
@@ -97,7 +91,7 @@ BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& push
     ++outcome.bypassed;
   }
   for (const auto& rule : refused_rules) {
-    const CompiledRule* compiled = find_rule(policy, rule);
+    const CompiledRule* compiled = policy.rule(rule);
     std::string who = pusher.empty() ? "an unidentified pusher" : pusher;
     tell(ipc::LineKind::kError,
          compiled && !compiled->spec.allow_bypass

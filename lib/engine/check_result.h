@@ -26,6 +26,7 @@ std::string_view to_string(PushOutcome outcome);
 struct CheckResult {
   ipc::Verdict verdict = ipc::Verdict::kReject;
   std::vector<Finding> findings;
+  std::vector<Finding> silenced_inline;      // silenced by a `refguard:allow` on their line: not in findings, audited
   std::vector<std::string> rule_violations;  // ref rules and policy-change rules broken (each blocks)
   std::vector<git::RefUpdate> updates;       // as pushed, `forced` filled in once the push was read
   std::string repository;                    // canonical git dir ("" if it could not be resolved)

@@ -187,6 +187,11 @@ Expected<std::shared_ptr<const CompiledPolicy>> CompiledPolicy::compile(const po
   return std::shared_ptr<const CompiledPolicy>(std::move(policy));
 }
 
+const CompiledRule* CompiledPolicy::rule(std::string_view id) const {
+  auto found = std::find_if(rules_.begin(), rules_.end(), [&](const CompiledRule& rule) { return rule.spec.id == id; });
+  return found == rules_.end() ? nullptr : &*found;
+}
+
 std::shared_ptr<const CompiledPolicy::PathRules> CompiledPolicy::rules_for_path(std::string_view path) const {
   constexpr size_t kMaxPaths = 200000;
   std::string key(path);

@@ -57,6 +57,8 @@ class CompiledPolicy {
   static Expected<std::shared_ptr<const CompiledPolicy>> compile(const policy::PolicySpec& spec);
 
   const std::vector<CompiledRule>& rules() const { return rules_; }
+  /// The rule with this id, or null.
+  const CompiledRule* rule(std::string_view id) const;
   const std::vector<CompiledRefRule>& ref_rules() const { return ref_rules_; }
   const policy::Settings& settings() const { return settings_; }
   const AiClassifier& classifier() const { return classifier_; }

@@ -11,6 +11,15 @@
 
 namespace refguard::engine {
 
+/// What an inline `refguard:allow` on a finding's line says of its rule
+/// (engine/inline_allow.h). Scanning only records it; whether it silences the
+/// finding is decided per push, under the policy in force.
+enum class InlineAllow : uint8_t {
+  kNone,        // no `refguard:allow` on the line
+  kNamesRule,   // a bare allow, or one naming this rule
+  kNamesOther,  // allows that name other ids only, or text that is no allow ("refguard:allowXYZ")
+};
+
 struct BlobFinding {
   uint32_t rule = 0;       // index into CompiledPolicy::rules()
   uint32_t line = 0;       // 0 = the file as a whole
@@ -19,6 +28,8 @@ struct BlobFinding {
   std::string detail;
   std::string where;       // e.g. "cell 3"
   uint64_t secret_hash = 0;  // identifies the secret without keeping it
+  InlineAllow inline_allow = InlineAllow::kNone;
+  std::string allow_names;  // kNamesOther: what the line's allows name, space-separated, bounded
 };
 
 struct Finding {
@@ -36,6 +47,8 @@ struct Finding {
   std::string detail;
   std::string id;  // short stable id: rule + path + secret (for -o refguard.allow=<id>)
   bool bypassed = false;  // a blocking finding the pusher was allowed to push past
+  InlineAllow inline_allow = InlineAllow::kNone;
+  std::string allow_names;  // see BlobFinding
 };
 
 /// The short id a pusher types into `-o refguard.allow=<id>`: 8 hex digits of

@@ -4,18 +4,18 @@ namespace refguard::engine {
 
 namespace {
 
-// The value format for encode_findings (bumped when put_findings changes).
-constexpr uint8_t kValueFormat = 1;
 // A blob with more findings than this is not something a scan produced.
 constexpr uint32_t kMaxFindings = 1u << 20;
 
 bool get_finding(ByteReader& reader, BlobFinding& finding) {
-  uint8_t severity = 0;
+  uint8_t severity = 0, inline_allow = 0;
   if (!(reader.get(finding.rule) && reader.get(finding.line) && reader.get(severity) && severity <= 1 &&
         reader.get(finding.secret_hash) && reader.get_string(finding.masked) && reader.get_string(finding.detail) &&
-        reader.get_string(finding.where)))
+        reader.get_string(finding.where) && reader.get(inline_allow) &&
+        inline_allow <= static_cast<uint8_t>(InlineAllow::kNamesOther) && reader.get_string(finding.allow_names)))
     return false;
   finding.severity = severity == 0 ? detect::Severity::kBlock : detect::Severity::kWarn;
+  finding.inline_allow = static_cast<InlineAllow>(inline_allow);
   return true;
 }
 
@@ -31,6 +31,8 @@ void put_findings(ByteWriter& writer, const std::vector<BlobFinding>& findings) 
     writer.put_string(f.masked);
     writer.put_string(f.detail);
     writer.put_string(f.where);
+    writer.put(static_cast<uint8_t>(f.inline_allow));
+    writer.put_string(f.allow_names);
   }
 }
 
@@ -48,7 +50,7 @@ bool get_findings(ByteReader& reader, std::vector<BlobFinding>& findings) {
 
 std::string encode_findings(const std::vector<BlobFinding>& findings) {
   ByteWriter writer;
-  writer.put(kValueFormat);
+  writer.put(kFindingsFormat);
   put_findings(writer, findings);
   return std::move(writer.bytes());
 }
@@ -56,7 +58,7 @@ std::string encode_findings(const std::vector<BlobFinding>& findings) {
 bool decode_findings(std::string_view bytes, std::vector<BlobFinding>& findings) {
   ByteReader reader(bytes);
   uint8_t format = 0;
-  return reader.get(format) && format == kValueFormat && get_findings(reader, findings) && reader.at_end();
+  return reader.get(format) && format == kFindingsFormat && get_findings(reader, findings) && reader.at_end();
 }
 
 }  // namespace refguard::engine

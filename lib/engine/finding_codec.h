@@ -16,6 +16,12 @@
 
 namespace refguard::engine {
 
+/// The form of put_findings, bumped whenever it changes: the first byte of an
+/// encode_findings value, and part of the scan cache's producer
+/// (scan_cache_producer), so neither a cache file nor a shared cache ever
+/// serves findings written in another form. 2: the inline-allow mark.
+inline constexpr uint8_t kFindingsFormat = 2;
+
 /// Appends fixed-size values and length-prefixed strings.
 class ByteWriter {
  public:

@@ -1,5 +1,7 @@
 #include "engine/push_effects.h"
 
+#include <algorithm>
+
 #include "engine/report.h"
 #include "util/log.h"
 
@@ -42,18 +44,27 @@ void log_decision(const ipc::Request& request, const CheckResult& result) {
             {"error", result.error.empty() ? "-" : result.error}});
 }
 
+// Blocking findings that land anyway: bypassed, or silenced by an inline allow
+// (a bypass any pusher may write, so it is held to the same record).
+size_t blocking_findings_let_through(const CheckResult& result) {
+  return result.bypassed + std::count_if(result.silenced_inline.begin(), result.silenced_inline.end(),
+                                         [](const Finding& f) { return f.severity == detect::Severity::kBlock; });
+}
+
 }  // namespace
 
 bool audit_bypass_first(const ipc::Request& request, CheckResult& result, const PushEffects& effects) {
-  if (!effects.audit || !result.accepted() || result.bypassed == 0) return true;
+  if (!effects.audit || !result.accepted() || blocking_findings_let_through(result) == 0) return true;
   auto audited = effects.audit->append(audit_record(request, result));
   if (effects.on_audit) effects.on_audit(audited.has_value());
   if (audited) {
     result.audited = true;
     return true;
   }
-  log_error("BYPASS REFUSED: its audit record could not be written: {} (pusher={} reason={})",
-            audited.error().message, request.pusher.empty() ? "-" : request.pusher, result.bypass_reason);
+  log_error("{} REFUSED: its audit record could not be written: {} (pusher={} reason={} silenced_inline={})",
+            result.bypassed > 0 ? "BYPASS" : "INLINE ALLOW", audited.error().message,
+            request.pusher.empty() ? "-" : request.pusher, result.bypass_reason.empty() ? "-" : result.bypass_reason,
+            result.silenced_inline.size());
   return false;
 }
 

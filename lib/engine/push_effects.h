@@ -25,9 +25,10 @@ struct PushEffects {
 void apply_effects(const ipc::Request& request, const CheckResult& result, const PushEffects& effects,
                    const ipc::LineSink& sink);
 
-/// A bypass lands only with a durable audit record: writes `result`'s record
-/// now (marking it audited) and returns false when it could not be written.
-/// True without an audit log to write (offline scans) or without a bypass.
+/// A bypass, or a blocking finding silenced by an inline allow, lands only
+/// with a durable audit record: writes `result`'s record now (marking it
+/// audited) and returns false when it could not be written. True without an
+/// audit log to write (offline scans) or with nothing let through.
 bool audit_bypass_first(const ipc::Request& request, CheckResult& result, const PushEffects& effects);
 
 }  // namespace refguard::engine

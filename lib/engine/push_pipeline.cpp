@@ -8,6 +8,7 @@
 
 #include "engine/bypass.h"
 #include "engine/finding_ignore.h"
+#include "engine/inline_allow.h"
 #include "engine/push_rules.h"
 #include "engine/push_scan.h"
 #include "engine/push_target.h"
@@ -140,6 +141,15 @@ class PushPipeline::Run {
     return true;
   }
 
+  // Step 5b: findings an inline `refguard:allow` names are set aside for the
+  // audit record, unless their rule is locked; what the pusher is told of
+  // allows that silenced nothing comes after the findings (decide()).
+  void apply_inline_allows() {
+    InlineAllowOutcome allowed = engine::apply_inline_allows(*result_.policy, result_.findings, is_push());
+    result_.silenced_inline = std::move(allowed.silenced);
+    inline_allow_lines_ = std::move(allowed.lines);
+  }
+
   // Step 6: findings the repository's admins accepted are left out; a
   // locked rule's findings never are.
   void drop_ignored_findings() {
@@ -168,6 +178,7 @@ class PushPipeline::Run {
     for (const auto& line :
          format_findings({&result_.findings, settings.max_findings_shown, blocked, result_.commits}))
       sink_(line.kind, line.text);
+    for (const auto& line : inline_allow_lines_) sink_(line.kind, line.text);
     for (const auto& line : bypass_lines_) sink_(line.kind, line.text);
     if (blocked && request_) tell_how_to_bypass();
     result_.verdict = decide_verdict(result_, settings.on_timeout);
@@ -176,15 +187,18 @@ class PushPipeline::Run {
             timeout_line(result_, settings.time_budget_ms, settings.on_timeout, first_unscanned_));
   }
 
-  // A bypass that would land needs its audit record first; when the log
-  // cannot be written the push is rejected instead, and says why.
+  // A bypass (or an inline allow of a blocking finding) that would land needs
+  // its audit record first; when the log cannot be written the push is
+  // rejected instead, and says why.
   void audit_bypass_first(const ipc::Request& request, const PushEffects& effects) {
     result_.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
     if (engine::audit_bypass_first(request, result_, effects)) return;
     result_.verdict = ipc::Verdict::kReject;
     say(ipc::LineKind::kError,
-        "bypass refused: the audit log cannot be written, and a bypass is never taken off the record; "
-        "the push is rejected. The server admin is told (daemon log); try again once it is fixed");
+        fmt::format("{}: the audit log cannot be written, and {} never taken off the record; the push is "
+                    "rejected. The server admin is told (daemon log); try again once it is fixed",
+                    result_.bypassed > 0 ? "bypass refused" : "refguard:allow refused",
+                    result_.bypassed > 0 ? "a bypass is" : "findings silenced inline are"));
   }
 
   // Last: every check ends with its verdict line, failed ones included.
@@ -277,6 +291,7 @@ class PushPipeline::Run {
   std::optional<git::ViewPool> views_;  // declared after repository_lock_: its handles close before the unlock
   std::optional<git::PushContent> content_;
   std::optional<git::ObjectReader> objects_;
+  std::vector<ReportLine> inline_allow_lines_;
   std::vector<ReportLine> bypass_lines_;
   IgnoreList ignore_;
   std::string first_unscanned_;
@@ -299,6 +314,7 @@ void PushPipeline::run_steps(Run& run) {
   if (!run.read_new_content()) return;   // new commits and the files each changes
   if (!run.check_push_rules()) return;   // protected refs, policy-change rules
   if (!run.scan()) return;               // every new (blob, path) once, within the time budget
+  run.apply_inline_allows();             // `refguard:allow` on a finding's line (never a locked rule's)
   run.drop_ignored_findings();           // .refguardignore, refguardignore (never a locked rule's)
   run.apply_bypass();                    // -o refguard.bypass / -o refguard.allow
   run.decide();                          // findings reported, the verdict

@@ -31,11 +31,36 @@ struct ScanUnit {
   ScanCache::Findings findings;  // null until scanned
 };
 
-bool is_new(const git::NewLines& lines, const BlobFinding& finding) {
-  // A finding on the file as a whole counts when the commit brings something
-  // to it: new lines, or new binary content.
-  if (finding.line == 0) return lines.binary || !lines.lines.empty();
-  return std::binary_search(lines.lines.begin(), lines.lines.end(), finding.line);
+// No unit: a file whose content only moved past rules that had seen it.
+constexpr size_t kNoUnit = static_cast<size_t>(-1);
+
+bool holds_rule(const std::vector<size_t>& sorted, size_t rule) {
+  return std::binary_search(sorted.begin(), sorted.end(), rule);
+}
+
+// Whether `rule` looks at files at `path`. An ai_only rule counts as looking
+// where the content decides: the content moved with the file.
+bool looks_at(const CompiledPolicy& policy, size_t rule, const std::string& path) {
+  auto rules = policy.rules_for_path(path);
+  return holds_rule(rules->if_not_ai, rule) || holds_rule(rules->if_ai, rule);
+}
+
+// Content that only moved (every parent held this very blob at another path)
+// is new to the rules that looked at none of those paths (issue 15, item 6:
+// a key moved out of an allowlisted fixtures/). When every rule that looks at
+// the new path looked at an old one, nothing in it is new and it is not
+// scanned at all: moving a directory costs no scan.
+bool moved_past_the_same_rules(const CompiledPolicy& policy, const git::FileChange& file) {
+  if (file.moved_from.empty()) return false;
+  for (size_t parent = 0; parent < file.bases.size(); ++parent)
+    if (file.moved_from[parent].empty() || file.bases[parent] != file.blob) return false;
+  auto here = policy.rules_for_path(file.path);
+  auto seen_before = [&](size_t rule) {
+    return std::any_of(file.moved_from.begin(), file.moved_from.end(),
+                       [&](const std::string& from) { return looks_at(policy, rule, from); });
+  };
+  return std::all_of(here->if_not_ai.begin(), here->if_not_ai.end(), seen_before) &&
+         std::all_of(here->if_ai.begin(), here->if_ai.end(), seen_before);
 }
 
 // What brought a finding: a commit (or an annotated tag) and the pushed ref.
@@ -60,6 +85,8 @@ Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::
   finding.masked = f.masked;
   finding.detail = f.detail;
   finding.id = finding_id(rule.spec.id, path, f);
+  finding.inline_allow = f.inline_allow;
+  finding.allow_names = f.allow_names;
   return finding;
 }
 
@@ -104,6 +131,10 @@ class PushScan {
       if (judged_[c]) continue;
       first_file_[c] = unit_of_file_.size();
       for (const auto& file : content.commits[c].files()) {
+        if (moved_past_the_same_rules(policy_, file)) {
+          unit_of_file_.push_back(kNoUnit);
+          continue;
+        }
         std::string key = ScanCache::key(policy_.digest(), file.blob, file.path);
         auto [at, added] = index_.emplace(key, units_.size());
         if (added) units_.push_back({file.blob, file.path, std::move(key), {}, false, nullptr});
@@ -223,7 +254,9 @@ class PushScan {
     const auto& files = commit.files();
     for (size_t f = 0; f < files.size(); ++f) {
       const git::FileChange& file = files[f];
-      const ScanUnit& unit = units_[unit_of_file_[first_file_[c] + f]];
+      size_t unit_index = unit_of_file_[first_file_[c] + f];
+      if (unit_index == kNoUnit) continue;
+      const ScanUnit& unit = units_[unit_index];
       if (!unit.findings) complete = false;
       if (!unit.findings || unit.findings->empty()) continue;
       auto lines = objects_.new_lines(file, commit.id);
@@ -232,7 +265,8 @@ class PushScan {
       for (const auto& finding : *unit.findings) {
         if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
         const CompiledRule& rule = policy_.rules()[finding.rule];
-        if (!is_new(*lines, finding) || rule.allowlist.allows_commit(commit_hex)) continue;
+        auto looked_at = [&](const std::string& path) { return looks_at(policy_, finding.rule, path); };
+        if (!lines->is_new(finding.line, looked_at) || rule.allowlist.allows_commit(commit_hex)) continue;
         introduced.push_back({file.path, finding});
       }
     }

@@ -4,7 +4,8 @@
 // the blobs the cache lacks (it holds the repository's lock) and the work pool
 // scans them as they arrive, a bounded amount in memory at a time. Then, for
 // the files with findings only, it diffs lines to keep, per commit, the
-// findings on lines that commit added.
+// findings on lines that commit added, or that came from a path the finding's
+// rule did not look at (moved or copied out of its allowlist).
 #include <chrono>
 #include <string>
 #include <vector>

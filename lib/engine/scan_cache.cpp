@@ -15,7 +15,8 @@ std::string ScanCache::key(std::string_view digest, const git::ObjectId& blob_id
 
 size_t ScanCache::cost(const std::string& key, const std::vector<BlobFinding>& findings) {
   size_t bytes = 96 + key.size();
-  for (const auto& f : findings) bytes += sizeof(BlobFinding) + f.masked.size() + f.detail.size() + f.where.size();
+  for (const auto& f : findings)
+    bytes += sizeof(BlobFinding) + f.masked.size() + f.detail.size() + f.where.size() + f.allow_names.size();
   return bytes;
 }
 

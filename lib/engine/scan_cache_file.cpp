@@ -19,8 +19,9 @@ namespace {
 
 constexpr char kMagic[8] = {'R', 'G', 'S', 'C', 'A', 'C', 'H', 'E'};
 // Version 2: secret hashes are stable_hash values (version 1 had std::hash,
-// which may differ between builds).
-constexpr uint32_t kVersion = 2;
+// which may differ between builds). Version 3: findings keep their inline-allow
+// mark (kFindingsFormat 2).
+constexpr uint32_t kVersion = 3;
 constexpr size_t kMaxFileBytes = 1u << 30;
 
 }  // namespace
@@ -28,7 +29,7 @@ constexpr size_t kMaxFileBytes = 1u << 30;
 std::string scan_cache_producer() {
   // Detector code changes with the version; the built-in rules with their text.
   return std::string("refguard " REFGUARD_VERSION " builtin ") +
-         std::to_string(stable_hash(policy::builtin_policy_text()));
+         std::to_string(stable_hash(policy::builtin_policy_text())) + " findings " + std::to_string(kFindingsFormat);
 }
 
 Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path) {

@@ -16,6 +16,18 @@ Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::str
   return acquire<TreePtr>("tree of a parent of " + hex + " is missing or corrupt", git_commit_tree, parent->get());
 }
 
+// Per parent, the blob to compare with and, for content that only moved,
+// where that parent held it.
+void note_bases(const std::vector<const TreeChange*>& per_parent, FileChange& change) {
+  bool moved = false;
+  for (const TreeChange* diff : per_parent) {
+    change.bases.push_back(diff->base);
+    moved = moved || !diff->moved_from.empty();
+  }
+  if (moved)
+    for (const TreeChange* diff : per_parent) change.moved_from.push_back(diff->moved_from);
+}
+
 }  // namespace
 
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
@@ -47,15 +59,16 @@ Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository
   auto present = [&](const ObjectId& id) { return id.is_zero() || git_odb_exists(odb, id.get()) == 1; };
   std::vector<FileChange> changes;
   for (const auto& first : diffs.front()) {
-    FileChange change{first.path, first.blob, {}};
-    if (parents > 0) change.bases.push_back(first.base);
+    FileChange change{first.path, first.blob, {}, {}};
+    std::vector<const TreeChange*> per_parent{&first};
     bool in_every_diff = true;
     for (size_t other = 1; other < diffs.size() && in_every_diff; ++other) {
       auto match = by_path[other].find(first.path);
       in_every_diff = match != by_path[other].end() && git_oid_equal(&match->second->blob, &first.blob);
-      if (in_every_diff) change.bases.push_back(match->second->base);
+      if (in_every_diff) per_parent.push_back(match->second);
     }
     if (!in_every_diff) continue;
+    if (parents > 0) note_bases(per_parent, change);
     // Blobs are read later, and only those needed; a missing one is still an
     // error now, never a silent pass.
     bool complete = present(change.blob) && std::all_of(change.bases.begin(), change.bases.end(), present);

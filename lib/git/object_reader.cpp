@@ -19,9 +19,14 @@ int on_line(const git_diff_delta*, const git_diff_hunk*, const git_diff_line* li
 
 }  // namespace
 
-std::vector<uint32_t> every_line(std::string_view content) {
+uint32_t count_lines(std::string_view content) {
   auto count = static_cast<uint32_t>(std::count(content.begin(), content.end(), '\n'));
   if (!content.empty() && content.back() != '\n') ++count;
+  return count;
+}
+
+std::vector<uint32_t> every_line(std::string_view content) {
+  uint32_t count = count_lines(content);
   std::vector<uint32_t> lines(count);
   for (uint32_t i = 0; i < count; ++i) lines[i] = i + 1;
   return lines;
@@ -106,7 +111,8 @@ Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_bl
   return lines;
 }
 
-Expected<ObjectId> ObjectReader::moved_from(const ObjectId& commit_id, size_t parent, const std::string& path) {
+Expected<ObjectReader::Source> ObjectReader::moved_from(const ObjectId& commit_id, size_t parent,
+                                                        const std::string& path) {
   auto key = std::make_pair(commit_id, parent);
   auto memo = moves_.find(key);
   if (memo == moves_.end()) {
@@ -115,7 +121,7 @@ Expected<ObjectId> ObjectReader::moved_from(const ObjectId& commit_id, size_t pa
     memo = moves_.emplace(key, std::move(*moves)).first;
   }
   auto found = memo->second.find(path);
-  return found == memo->second.end() ? ObjectId() : found->second;
+  return found == memo->second.end() ? Source() : found->second;
 }
 
 Expected<ObjectReader::Trees> ObjectReader::trees_of(const ObjectId& commit_id, size_t parent) {
@@ -136,7 +142,8 @@ Expected<ObjectReader::Trees> ObjectReader::trees_of(const ObjectId& commit_id, 
   return Trees{TreePtr(raw_parent_tree), TreePtr(raw_tree)};
 }
 
-Expected<bool> ObjectReader::in_parent_tree(const ObjectId& commit_id, size_t parent, const ObjectId& blob) {
+Expected<std::string> ObjectReader::path_in_parent_tree(const ObjectId& commit_id, size_t parent,
+                                                        const ObjectId& blob) {
   auto key = std::make_pair(commit_id, parent);
   auto memo = parent_blobs_.find(key);
   if (memo == parent_blobs_.end()) {
@@ -152,10 +159,28 @@ Expected<bool> ObjectReader::in_parent_tree(const ObjectId& commit_id, size_t pa
       return std::unexpected(libgit2_error("cannot read the tree before commit " + commit_id.hex()));
     memo = parent_blobs_.emplace(key, std::move(blobs)).first;
   }
-  return memo->second.contains(blob.raw());
+  if (!memo->second.contains(blob.raw())) return std::string();
+  // Found (rare: an exact copy of a file the commit left alone): walk once
+  // more for its path, rather than keep every path of every tree.
+  auto trees = trees_of(commit_id, parent);
+  if (!trees) return std::unexpected(trees.error());
+  struct Search {
+    git_oid wanted;
+    std::string path;
+  } search{blob.raw(), {}};
+  auto find = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+    auto* state = static_cast<Search*>(payload);
+    if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB || !git_oid_equal(git_tree_entry_id(entry), &state->wanted))
+      return 0;
+    state->path = std::string(root) + git_tree_entry_name(entry);
+    return -1;  // stops the walk
+  };
+  git_tree_walk(trees->before.get(), GIT_TREEWALK_PRE, find, &search);
+  return search.path;
 }
 
-Expected<std::map<std::string, ObjectId>> ObjectReader::find_moves(const ObjectId& commit_id, size_t parent) {
+Expected<std::map<std::string, ObjectReader::Source>> ObjectReader::find_moves(const ObjectId& commit_id,
+                                                                               size_t parent) {
   auto trees = trees_of(commit_id, parent);
   if (!trees) return std::unexpected(trees.error());
   git_diff* raw_diff = nullptr;
@@ -169,72 +194,103 @@ Expected<std::map<std::string, ObjectId>> ObjectReader::find_moves(const ObjectI
   find.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
   if (git_diff_find_similar(diff.get(), &find) != 0)
     return std::unexpected(libgit2_error("cannot detect renames in commit " + commit_id.hex()));
-  std::map<std::string, ObjectId> moves;
+  std::map<std::string, Source> moves;
   for (size_t i = 0, count = git_diff_num_deltas(diff.get()); i < count; ++i) {
     const git_diff_delta& delta = *git_diff_get_delta(diff.get(), i);
     if (delta.status == GIT_DELTA_RENAMED || delta.status == GIT_DELTA_COPIED)
-      moves.emplace(delta.new_file.path, delta.old_file.id);
+      moves.emplace(delta.new_file.path, Source{ObjectId(delta.old_file.id), delta.old_file.path});
   }
   return moves;
+}
+
+Expected<ParentLines> ObjectReader::lines_from_parent(const FileChange& file, const ObjectId& commit_id, size_t parent,
+                                                      git_blob* blob, std::string_view content) {
+  ParentLines from;
+  Source source{file.bases[parent], parent < file.moved_from.size() ? file.moved_from[parent] : std::string()};
+  if (source.blob.is_zero()) {
+    auto moved = moved_from(commit_id, parent, file.path);
+    if (!moved) return std::unexpected(moved.error());
+    source = std::move(*moved);
+  }
+  if (source.blob.is_zero()) {
+    // A copy of a file the commit left as it was: git's similarity search
+    // looks at changed files only, so look for the very blob in the
+    // parent's tree (a tree walk, no blob read).
+    auto copied = path_in_parent_tree(commit_id, parent, file.blob);
+    if (!copied) return std::unexpected(copied.error());
+    if (!copied->empty()) source = Source{file.blob, std::move(*copied)};
+  }
+  from.moved_from = std::move(source.path);
+  from.changed = source.blob != file.blob;
+  if (!from.changed || git_blob_is_binary(blob)) return from;  // nothing new, or no lines to tell
+  if (source.blob.is_zero()) {
+    from.added = every_line(content);
+    return from;
+  }
+  auto key = std::make_pair(source.blob, file.blob);
+  if (auto memo = diffs_.find(key); memo != diffs_.end()) {
+    from.added = memo->second;
+    return from;
+  }
+  auto base = lookup_blob(view_, source.blob, file.path + ", before this commit");
+  if (!base) return std::unexpected(base.error());
+  auto diffed = added_lines(base->get(), blob, file.path);
+  if (!diffed) return std::unexpected(diffed.error());
+  from.added = diffs_.emplace(key, std::move(*diffed)).first->second;
+  return from;
 }
 
 Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const ObjectId& commit_id) {
   auto blob = lookup_blob(view_, file.blob, file.path);
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
-  if (git_blob_is_binary(blob->get())) {
-    result.binary = true;
-    return result;
-  }
+  result.binary = git_blob_is_binary(blob->get()) != 0;
   std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob->get())),
                            static_cast<size_t>(git_blob_rawsize(blob->get())));
-  bool first = true;
-  auto all = [&] { return every_line(content); };
+  if (!result.binary) result.line_count = count_lines(content);
   for (size_t parent = 0; parent < file.bases.size(); ++parent) {
-    ObjectId base_id = file.bases[parent];
-    bool copied_whole = false;
-    if (base_id.is_zero()) {
-      auto source = moved_from(commit_id, parent, file.path);
-      if (!source) return std::unexpected(source.error());
-      base_id = *source;
-    }
-    if (base_id.is_zero()) {
-      // A copy of a file the commit left as it was: git's similarity search
-      // looks at changed files only, so look for the very blob in the
-      // parent's tree (a tree walk, no blob read).
-      auto copied = in_parent_tree(commit_id, parent, file.blob);
-      if (!copied) return std::unexpected(copied.error());
-      copied_whole = *copied;
-    }
-    std::vector<uint32_t> added;
-    if (copied_whole) {
-      // nothing is new relative to this parent
-    } else if (base_id.is_zero()) {
-      added = all();
-    } else {
-      auto key = std::make_pair(base_id, file.blob);
-      if (auto memo = diffs_.find(key); memo != diffs_.end()) {
-        added = memo->second;
-      } else {
-        auto base = lookup_blob(view_, base_id, file.path + ", before this commit");
-        if (!base) return std::unexpected(base.error());
-        auto diffed = added_lines(base->get(), blob->get(), file.path);
-        if (!diffed) return std::unexpected(diffed.error());
-        added = diffs_.emplace(key, std::move(*diffed)).first->second;
-      }
-    }
-    if (first) {
-      result.lines = std::move(added);
-      first = false;
-    } else {
-      std::vector<uint32_t> both;
-      std::set_intersection(result.lines.begin(), result.lines.end(), added.begin(), added.end(),
-                            std::back_inserter(both));
-      result.lines = std::move(both);
-    }
+    auto from = lines_from_parent(file, commit_id, parent, blob->get(), content);
+    if (!from) return std::unexpected(from.error());
+    result.parents.push_back(std::move(*from));
   }
-  if (first) result.lines = all();  // a root commit: every line is new
+  if (result.binary) return result;
+  if (result.parents.empty()) {
+    result.lines = every_line(content);  // a root commit: every line is new
+    return result;
+  }
+  result.lines = result.parents.front().added;
+  for (size_t parent = 1; parent < result.parents.size(); ++parent) {
+    const auto& added = result.parents[parent].added;
+    std::vector<uint32_t> both;
+    std::set_intersection(result.lines.begin(), result.lines.end(), added.begin(), added.end(),
+                          std::back_inserter(both));
+    result.lines = std::move(both);
+  }
   return result;
+}
+
+bool NewLines::is_new(uint32_t line, const std::function<bool(const std::string& path)>& looked_at) const {
+  // The parents that count: relative to the others the content is all new,
+  // since it came from where this check never looked.
+  std::vector<const ParentLines*> judged;
+  for (const auto& from : parents)
+    if (from.moved_from.empty() || looked_at(from.moved_from)) judged.push_back(&from);
+  if (binary) return std::all_of(judged.begin(), judged.end(), [](const ParentLines* from) { return from->changed; });
+  if (line > 0)
+    return std::all_of(judged.begin(), judged.end(), [&](const ParentLines* from) {
+      return std::binary_search(from->added.begin(), from->added.end(), line);
+    });
+  // The file as a whole: new when some line is new relative to every parent that counts.
+  if (judged.size() == parents.size()) return !lines.empty();
+  if (judged.empty()) return line_count > 0;
+  std::vector<uint32_t> common = judged.front()->added;
+  for (size_t i = 1; i < judged.size() && !common.empty(); ++i) {
+    std::vector<uint32_t> both;
+    std::set_intersection(common.begin(), common.end(), judged[i]->added.begin(), judged[i]->added.end(),
+                          std::back_inserter(both));
+    common = std::move(both);
+  }
+  return !common.empty();
 }
 
 }  // namespace refguard::git

@@ -7,6 +7,7 @@
 // Not thread-safe (libgit2 handles): used by the thread that holds the
 // repository's lock.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -23,9 +24,25 @@ struct BlobData {
   bool binary = false;  // git's binary detection
 };
 
+/// What one parent of a commit held of a file the commit changed.
+struct ParentLines {
+  std::vector<uint32_t> added;  // sorted, 1-based: lines new relative to this parent (following a move or copy)
+  bool changed = true;          // the blob differs from what it is compared with (binary files have no lines)
+  std::string moved_from;       // the path this parent held the content at, when it moved or was copied here
+};
+
 struct NewLines {
-  std::vector<uint32_t> lines;  // sorted, 1-based, in the new blob
-  bool binary = false;          // the new blob is binary: no lines, judged as a whole
+  std::vector<uint32_t> lines;       // sorted, 1-based, in the new blob: new relative to every parent
+  bool binary = false;               // the new blob is binary: no lines, judged as a whole
+  uint32_t line_count = 0;           // lines in the new blob
+  std::vector<ParentLines> parents;  // per parent; empty for a root commit
+
+  /// Whether `line` (0: the file as a whole) is new, for a check (a rule)
+  /// that looked or did not look at content at a path (`looked_at`). Content
+  /// that came from a path it did not look at, such as one its allowlist
+  /// exempts, is new to it: it never judged it there (issue 15, item 6).
+  /// With nothing moved this is `lines` (or, for a binary file, "changed").
+  bool is_new(uint32_t line, const std::function<bool(const std::string& path)>& looked_at) const;
 };
 
 class ObjectReader {
@@ -42,7 +59,8 @@ class ObjectReader {
   /// matched against that parent's files by git's rename and copy detection
   /// (libgit2's, by similarity): a renamed and edited file brings only its
   /// edits; an exact copy of a file the commit did not touch brings none.
-  /// That detection costs a full diff, so it runs only here, for files with
+  /// Each parent's part says where the content came from, for is_new(). That
+  /// detection costs a full diff, so it runs only here, for files with
   /// findings.
   Expected<NewLines> new_lines(const FileChange& file, const ObjectId& commit_id);
 
@@ -50,13 +68,21 @@ class ObjectReader {
   uint64_t max_bytes() const { return max_bytes_; }
 
  private:
+  struct Source {
+    ObjectId blob;  // zero: none
+    std::string path;
+  };
   Expected<std::vector<uint32_t>> added_lines(git_blob* base, git_blob* blob, const std::string& path);
-  /// The blob that `path`, new in `commit_id` relative to parent `parent`,
-  /// was renamed or copied from, or the zero id when it is really new.
-  Expected<ObjectId> moved_from(const ObjectId& commit_id, size_t parent, const std::string& path);
-  Expected<std::map<std::string, ObjectId>> find_moves(const ObjectId& commit_id, size_t parent);
-  /// Whether `blob` is anywhere in the tree of that parent of `commit_id`.
-  Expected<bool> in_parent_tree(const ObjectId& commit_id, size_t parent, const ObjectId& blob);
+  /// The blob and path that `path`, new in `commit_id` relative to parent
+  /// `parent`, was renamed or copied from (by similarity), or a zero id when
+  /// it is really new.
+  Expected<Source> moved_from(const ObjectId& commit_id, size_t parent, const std::string& path);
+  Expected<std::map<std::string, Source>> find_moves(const ObjectId& commit_id, size_t parent);
+  /// A path at which the tree of that parent of `commit_id` holds `blob`, or "".
+  Expected<std::string> path_in_parent_tree(const ObjectId& commit_id, size_t parent, const ObjectId& blob);
+  /// What `file` brings relative to one parent.
+  Expected<ParentLines> lines_from_parent(const FileChange& file, const ObjectId& commit_id, size_t parent,
+                                          git_blob* blob, std::string_view content);
   struct Trees {
     TreePtr before;  // the parent's
     TreePtr after;   // the commit's
@@ -67,7 +93,7 @@ class ObjectReader {
   uint64_t max_bytes_;
   uint64_t bytes_read_ = 0;
   std::map<std::pair<ObjectId, ObjectId>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
-  std::map<std::pair<ObjectId, size_t>, std::map<std::string, ObjectId>> moves_;  // (commit, parent) -> path -> source blob
+  std::map<std::pair<ObjectId, size_t>, std::map<std::string, Source>> moves_;  // (commit, parent) -> path -> source
   std::map<std::pair<ObjectId, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
 };
 
@@ -91,5 +117,7 @@ Error too_much_content(uint64_t max_bytes);
 
 /// Line numbers 1..n of every line in `content`, as git numbers them.
 std::vector<uint32_t> every_line(std::string_view content);
+/// n: how many lines git counts in `content`.
+uint32_t count_lines(std::string_view content);
 
 }  // namespace refguard::git

@@ -21,8 +21,14 @@ struct FileChange {
   ObjectId blob;
   /// Per parent, the blob the new one is compared with (zero id when the file
   /// is new relative to that parent). Empty for a root commit. For a rename
-  /// or copy, the blob at the old path.
+  /// or copy, the blob at the old path: for content that only moved (exact),
+  /// `blob` itself.
   std::vector<ObjectId> bases;
+  /// Content that only moved: per parent, a path where that parent held this
+  /// very blob (which changed or went away there), "" for a parent it did not
+  /// move from. Empty when it moved from none. Whether moved content is new
+  /// depends on what looked at it there (engine/push_scan.cpp).
+  std::vector<std::string> moved_from;
 };
 
 /// A commit or tag message longer than this is scanned up to here (a key

@@ -48,12 +48,18 @@ class TreeWalk {
   }
 
   std::vector<TreeChange> take() {
-    // Content that only moved is not new: an added file whose blob the old
-    // side had at a path that changed or went away (git's rename and copy
-    // detection, exact matches).
-    std::erase_if(changes_, [&](const TreeChange& change) {
-      return git_oid_is_zero(&change.base) && moved_away_.contains(change.blob);
-    });
+    // Content that only moved (git's rename and copy detection, exact
+    // matches): an added file whose blob the old side had at a path that
+    // changed or went away. Compared with itself it brings no lines; where it
+    // came from decides whether it is new to a rule (issue 15, item 6: a key
+    // moved out of an allowlisted path is new where the rule looks).
+    for (auto& change : changes_) {
+      if (!git_oid_is_zero(&change.base)) continue;
+      auto source = moved_away_.find(change.blob);
+      if (source == moved_away_.end()) continue;
+      change.base = change.blob;
+      change.moved_from = source->second;
+    }
     return std::move(changes_);
   }
 
@@ -83,9 +89,10 @@ class TreeWalk {
       }
       return compare(old_tree.get(), tree->get(), path + "/", depth + 1);
     }
-    if (old_entry && is_file(git_tree_entry_filemode(old_entry))) moved_away_.insert(*git_tree_entry_id(old_entry));
+    if (old_entry && is_file(git_tree_entry_filemode(old_entry)))
+      moved_away_.try_emplace(*git_tree_entry_id(old_entry), path);
     if (!is_file(mode)) return {};  // symlinks hold a path; gitlinks point at commits elsewhere
-    TreeChange change{std::move(path), *git_tree_entry_id(entry), git_oid{}};
+    TreeChange change{std::move(path), *git_tree_entry_id(entry), git_oid{}, {}};
     if (old_entry && is_file(git_tree_entry_filemode(old_entry))) change.base = *git_tree_entry_id(old_entry);
     changes_.push_back(std::move(change));
     return {};
@@ -94,12 +101,12 @@ class TreeWalk {
   // An entry only the old side has: its blobs may reappear elsewhere (moved).
   Expected<void> removed(const git_tree_entry* entry, const std::string& prefix, int depth) {
     git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (!is_file(mode) && !is_tree(mode)) return {};
+    std::string path = prefix + git_tree_entry_name(entry);
     if (is_file(mode)) {
-      moved_away_.insert(*git_tree_entry_id(entry));
+      moved_away_.try_emplace(*git_tree_entry_id(entry), std::move(path));
       return {};
     }
-    if (!is_tree(mode)) return {};
-    std::string path = prefix + git_tree_entry_name(entry);
     if (depth > kMaxDepth) return fail("tree nesting deeper than " + std::to_string(kMaxDepth) + " at " + path);
     auto tree = lookup_tree(entry, path);
     if (!tree) return std::unexpected(tree.error());
@@ -110,7 +117,7 @@ class TreeWalk {
 
   git_repository* repository_;
   std::vector<TreeChange> changes_;
-  OidSet moved_away_;
+  OidMap<std::string> moved_away_;  // blob -> a path the old side held it at (the first one seen)
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 // costs several times `git log -p` over a long history; most pushes only need
 // to know which blobs changed.) Content that only moved within the diff (an
 // added file whose blob the other side had at a changed or removed path) is
-// left out: it is not new.
+// listed with where it came from: whether it is new at its new path depends
+// on what looked at it at the old one (a rule's paths and allowlist), which
+// only the caller knows.
 #include <string>
 #include <vector>
 
@@ -18,7 +20,8 @@ namespace refguard::git {
 struct TreeChange {
   std::string path;
   git_oid blob;
-  git_oid base;  // the blob it replaces at the same path; zero when the path is new
+  git_oid base;  // the blob it replaces at the same path; zero when the path is new; `blob` when it only moved
+  std::string moved_from;  // content that only moved: a path where the old side held it; "" otherwise
 };
 
 /// `old_tree` may be null (the empty tree, for a root commit). Symlinks and

@@ -59,6 +59,17 @@ new_clone() {
   echo "$dir"
 }
 
+# new_app: the usual start: a server "app" with refguard's hooks and a clone
+# "work" whose first commit (a README) is pushed to main; sets $server and $work.
+new_app() {
+  server=$(new_server app)
+  work=$(new_clone "$server" work)
+  commit_file "$work" README.md "# app
+" "initial"
+  push "$work" origin HEAD:main
+  expect_accepted "initial push"
+}
+
 # commit_file DIR PATH CONTENT [MESSAGE]
 commit_file() {
   mkdir -p "$(dirname "$1/$2")"

@@ -59,12 +59,7 @@ unset JOURNAL_STREAM
 if grep -q "^<6>level=info msg=\"refguardd starting\" version=$version" "$T/daemon.log"; then
   pass "the daemon logs its version at start, with journald's info priority"
 else fail "no '<6>... refguardd starting version=$version' line"; head -3 "$T/daemon.log" >&2; fi
-server=$(new_server app)
-work=$(new_clone "$server" work)
-commit_file "$work" README.md "# app
-" "initial"
-push "$work" origin HEAD:main
-expect_accepted "initial push"
+new_app
 expect_output "one commit is singular" "push accepted: 1 commit, 1 file checked"
 
 # 18 warnings in 6 files and 3 keys, over two commits.

@@ -12,12 +12,7 @@ contact = "the security team (security@example.test)"
 TOML
 metrics_port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 start_daemon --config "$T/policy.toml" --metrics-port "$metrics_port"
-server=$(new_server app)
-work=$(new_clone "$server" work)
-commit_file "$work" README.md "# app
-" "initial"
-push "$work" origin HEAD:main
-expect_accepted "initial push"
+new_app
 
 # A warning: accepted, shown, and attached as a note to the right commit.
 commit_file "$work" train.py "import torch

@@ -23,12 +23,7 @@ version = 1
 gitleaks = "gitleaks.toml"
 TOML
 start_daemon --config "$T/policy.toml"
-server=$(new_server app)
-work=$(new_clone "$server" work)
-commit_file "$work" README.md "# app
-" "initial"
-push "$work" origin HEAD:main
-expect_accepted "initial push"
+new_app
 
 # reject_file PATH CONTENT RULE WHAT: one commit with the file, rejected by RULE.
 reject_file() {

@@ -5,12 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_daemon
-server=$(new_server app)
-work=$(new_clone "$server" work)
-commit_file "$work" README.md "# app
-" "initial"
-push "$work" origin HEAD:main
-expect_accepted "initial push"
+new_app
 
 # The daemon hangs, then is SIGKILLed with the push's connection open: the hook
 # times out, follows failMode=inline, and the verdict is still right.

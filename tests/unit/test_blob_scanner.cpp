@@ -112,39 +112,56 @@ TEST_CASE("blob scanner: a rule without keywords matches on any line, every occu
   CHECK(lines_of(findings, *policy_under_test(), "word-token") == std::vector<uint32_t>{2, 3, 3});
 }
 
-TEST_CASE("blob scanner: inline refguard:allow silences all rules, refguard:allow RULE-ID only that rule",
+// What a line's `refguard:allow` says of each rule's finding; whether that
+// silences it is the push's decision (test_inline_allow.cpp), so the scanner
+// keeps every finding, marked.
+TEST_CASE("blob scanner: findings on a line with refguard:allow are kept, marked for the rules the allow names",
           "[blob_scanner]") {
+  using engine::InlineAllow;
   struct Case {
     std::string suffix;
-    bool demo_reported;
-    bool token_reported;
+    InlineAllow demo;
+    InlineAllow token;
   };
+  const auto kNone = InlineAllow::kNone, kNamed = InlineAllow::kNamesRule, kOther = InlineAllow::kNamesOther;
   const std::vector<Case> cases = {
-      {"", true, true},
-      {"  # refguard:allow", false, false},
-      {"  # refguard:allow demo-key", false, true},
-      {"  # refguard:allow word-token", true, false},
-      {"  # refguard:allow=word-token", true, false},
-      {"  # refguard:allow: demo-key", false, true},
-      {"  # refguard:allow test fixture, not a real key", false, false},  // a reason, not a rule id
-      {"  # refguard:allow no-such-rule", false, false},                  // not a rule of this policy
-      {"  # refguard:allow demo-key refguard:allow word-token", false, false},
-      {"  # refguard-allow", true, true},
+      {"", kNone, kNone},
+      {"  # refguard:allow", kNamed, kNamed},
+      {"  # refguard:allow demo-key", kNamed, kOther},
+      {"  # refguard:allow word-token", kOther, kNamed},
+      {"  # refguard:allow=word-token", kOther, kNamed},
+      {"  # refguard:allow: demo-key", kNamed, kOther},
+      {"  # refguard:allow demo-key, word-token", kNamed, kNamed},
+      {"  # refguard:allow -- test fixture, not a real key", kNamed, kNamed},  // a reason after "--"
+      {"  # refguard:allow test fixture, not a real key", kOther, kOther},     // "test" is no rule
+      {"  # refguard:allow no-such-rule", kOther, kOther},
+      {"  # refguard:allowXYZ", kOther, kOther},
+      {"  # refguard:allow demo-key refguard:allow word-token", kNamed, kNamed},
+      {"  # refguard-allow", kNone, kNone},
   };
   for (const auto& c : cases) {
     const std::string line = "apikey=" + kDemoKey + " token=" + kToken + c.suffix;
     INFO(line);
     auto findings = scan("src/a.py", "header\n" + line + "\n");
     auto& policy = *policy_under_test();
-    CHECK(!lines_of(findings, policy, "demo-key").empty() == c.demo_reported);
-    CHECK(!lines_of(findings, policy, "word-token").empty() == c.token_reported);
+    REQUIRE(lines_of(findings, policy, "demo-key") == std::vector<uint32_t>{2});
+    REQUIRE(lines_of(findings, policy, "word-token") == std::vector<uint32_t>{2});
+    for (const auto& f : findings) {
+      bool demo = f.rule == rule_index(policy, "demo-key");
+      CHECK(f.inline_allow == (demo ? c.demo : c.token));
+      CHECK(f.allow_names.empty() == (f.inline_allow != kOther));
+    }
   }
 }
 
 TEST_CASE("blob scanner: an inline allow only covers its own line", "[blob_scanner]") {
   const std::string content = kToken + " # refguard:allow\n" + kToken + "\n";
   auto findings = scan("a.txt", content);
-  CHECK(lines_of(findings, *policy_under_test(), "word-token") == std::vector<uint32_t>{2});
+  REQUIRE(findings.size() == 2);
+  std::sort(findings.begin(), findings.end(),
+            [](const BlobFinding& a, const BlobFinding& b) { return a.line < b.line; });
+  CHECK(findings[0].inline_allow == engine::InlineAllow::kNamesRule);
+  CHECK(findings[1].inline_allow == engine::InlineAllow::kNone);
 }
 
 TEST_CASE("blob scanner: allowlist regexes, stopwords and paths drop findings", "[blob_scanner]") {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -390,4 +391,122 @@ TEST_CASE("pipeline: a bypass is refused when its audit record cannot be written
   size_t records = 0;
   while (std::getline(in, line)) ++records;
   CHECK(records == 1);  // written once, before the verdict, not again after it
+}
+
+// Issue 15, item 2: an inline allow silences only the rules it names, never a
+// locked one, and what it silences is on the audit record.
+TEST_CASE("pipeline: refguard:allow silences a bypassable rule, never a locked one, and is audited", "[pipeline]") {
+  Fixture f(R"(version = 1
+locked = ["openai-api-key"]
+[[rule]]
+id = "demo-token"
+[rule.detector]
+type = "regex"
+pattern = '''demo_tok_[a-z0-9]{16}'''
+)");
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  const std::string token = "demo_tok_0a1b2c3d4e5f6a7b";
+  std::string tip = f.work.commit(
+      {{"a.py", "import openai\nKEY = \"" + kKey + "\"  # refguard:allow\nT = \"" + token +
+                    "\"  # refguard:allow demo-token\nU = \"" + token + "\"  # refguard:allow openai-api-key\n"}},
+      "keys");
+  engine::AuditLog audit((f.dir.path() / "audit.jsonl").string());
+  engine::PushEffects effects;
+  effects.audit = &audit;
+  auto result = f.push("refs/heads/main", base, tip, "bob", {}, effects);
+  INFO(f.transcript());
+  CHECK_FALSE(result.accepted());
+  std::vector<std::pair<std::string, uint32_t>> kept, silenced;
+  for (const auto& finding : result.findings) kept.emplace_back(finding.rule_id, finding.line);
+  for (const auto& finding : result.silenced_inline) silenced.emplace_back(finding.rule_id, finding.line);
+  CHECK(kept == std::vector<std::pair<std::string, uint32_t>>{{"openai-api-key", 2}, {"demo-token", 4}});
+  CHECK(silenced == std::vector<std::pair<std::string, uint32_t>>{{"demo-token", 3}});
+  CHECK(f.said("refguard:allow ignored: rule 'openai-api-key' is locked by the system policy (at a.py:2)"));
+  CHECK(f.said("refguard:allow at a.py:4 does not name rule 'demo-token': it names 'openai-api-key',"));
+  std::ifstream in(audit.path());
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  auto record = nlohmann::json::parse(line);
+  REQUIRE(record["silenced_inline"].size() == 1);
+  CHECK(record["silenced_inline"][0]["rule"] == "demo-token");
+  CHECK(record["silenced_inline"][0]["path"] == "a.py");
+  CHECK(record["silenced_inline"][0]["line"] == 3);
+  CHECK(record["silenced_inline"][0]["commit"] == tip);
+  CHECK(line.find(token) == std::string::npos);  // masked, never whole
+}
+
+// An inline allow is a bypass any pusher may write: like one, it lands only on record.
+TEST_CASE("pipeline: refguard:allow of a blocking finding is refused when its audit record cannot be written",
+          "[pipeline]") {
+  Fixture f;
+  f.work.commit({{"README.md", "hello\n"}}, "initial");
+  std::string base = f.publish();
+  std::string tip = f.work.commit({{"a.py", "import openai\nKEY = \"" + kKey + "\"  # refguard:allow\n"}}, "key");
+  engine::AuditLog unwritable((f.dir.path() / "no-such-dir" / "audit.jsonl").string());
+  engine::PushEffects effects;
+  effects.audit = &unwritable;
+  auto refused = f.push("refs/heads/main", base, tip, "bob", {}, effects);
+  INFO(f.transcript());
+  CHECK_FALSE(refused.accepted());
+  CHECK(f.said("refguard:allow refused: the audit log cannot be written"));
+  auto landed = f.push("refs/heads/main", base, tip, "bob");  // no audit log configured: nothing to refuse
+  CHECK(landed.accepted());
+  CHECK(landed.silenced_inline.size() == 1);
+}
+
+// Issue 15, item 6: content that reaches a path a rule looks at, from one it
+// did not (its allowlist exempts fixtures/), is new there.
+TEST_CASE("pipeline: a key moved or copied out of an allowlisted path is new; moved where the rule looked, it is not",
+          "[pipeline]") {
+  Fixture f(R"(version = 1
+[[rule]]
+id = "openai-api-key"
+[rule.allowlist]
+paths = ["fixtures/**"]
+)");
+  const std::string fixture = "import openai\nKEY = \"" + kKey + "\"\nother = 1\n";
+  f.work.commit({{"fixtures/keys.py", fixture}, {"lib/old.py", "import openai\nOLD_KEY = \"" + kKey + "\"\n"}},
+                "history before refguard");
+  std::string base = f.publish();
+  struct Route {
+    const char* name;
+    std::function<void(TempRepo&)> change;
+  };
+  const std::vector<Route> routes = {
+      {"git mv", [](TempRepo& w) { w.move("fixtures/keys.py", "src/keys.py"); }},
+      {"copy", [&](TempRepo& w) { w.write("src/keys.py", fixture); }},
+      {"git mv and edit another line",
+       [](TempRepo& w) {
+         w.move("fixtures/keys.py", "src/keys.py");
+         w.write("src/keys.py", "import openai\nKEY = \"" + kKey + "\"\nother = 2\n");
+       }},
+      {"copy of an edited file's old content",
+       [&](TempRepo& w) {
+         w.write("src/keys.py", fixture);
+         w.write("fixtures/keys.py", "import openai\nKEY = \"" + kKey + "\"\nother = 3\n");
+       }},
+  };
+  for (const auto& route : routes) {
+    INFO(route.name);
+    f.work.git("reset -q --hard " + base);
+    route.change(f.work);
+    std::string tip = f.work.commit({}, route.name);
+    auto result = f.push("refs/heads/main", base, tip);
+    INFO(f.transcript());
+    CHECK_FALSE(result.accepted());
+    REQUIRE(result.findings.size() == 1);
+    CHECK(result.findings[0].rule_id == "openai-api-key");
+    CHECK(result.findings[0].path == "src/keys.py");
+    CHECK(result.findings[0].line == 2);
+  }
+  // lib/ and app/ are both looked at: the move brings nothing new, and is not even scanned.
+  f.work.git("reset -q --hard " + base);
+  f.work.move("lib/old.py", "app/old.py");
+  std::string tip = f.work.commit({}, "move lib/ to app/");
+  auto moved = f.push("refs/heads/main", base, tip);
+  INFO(f.transcript());
+  CHECK(moved.accepted());
+  CHECK(moved.findings.empty());
+  CHECK(moved.files == 0);
 }

@@ -30,11 +30,12 @@ struct ChangedFile {
   std::string path;
   std::string blob_id;
   std::vector<std::string> base_blob_ids;  // "" = new relative to that parent
+  std::vector<std::string> moved_from;     // content that only moved: where each parent held it
   const git::FileChange* change = nullptr;
 
   bool operator==(const ChangedFile& other) const {
     return commit == other.commit && path == other.path && blob_id == other.blob_id &&
-           base_blob_ids == other.base_blob_ids;
+           base_blob_ids == other.base_blob_ids && moved_from == other.moved_from;
   }
 };
 
@@ -43,7 +44,7 @@ std::vector<ChangedFile> listed_files(const PushContent& content) {
   std::vector<ChangedFile> files;
   for (size_t c = 0; c < content.commits.size(); ++c)
     for (const auto& change : content.commits[c].files()) {
-      ChangedFile file{c, change.path, change.blob.hex(), {}, &change};
+      ChangedFile file{c, change.path, change.blob.hex(), {}, change.moved_from, &change};
       for (const auto& base : change.bases) file.base_blob_ids.push_back(base.is_zero() ? "" : base.hex());
       files.push_back(std::move(file));
     }
@@ -292,7 +293,7 @@ TEST_CASE("push reader: a modified file lists only its changed and added lines",
   }
 }
 
-TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brings only the new lines",
+TEST_CASE("push reader: a pure rename brings no lines; a rename with an edit brings only the new lines",
           "[push_reader]") {
   Server s;
   s.work.commit({{"old/name.py", numbered(1, 30)}}, "base");
@@ -307,12 +308,51 @@ TEST_CASE("push reader: a pure rename brings nothing; a rename with an edit brin
 
   auto content = s.read_ok({{base, edited, "refs/heads/main"}});
   REQUIRE(content.commits.size() == 2);
-  CHECK(files_of(content, renamed).empty());
+  // Listed with where it came from (a rule that did not look there must see
+  // it as new: test_push_pipeline.cpp), compared with itself: no lines.
+  auto moved = files_of(content, renamed);
+  REQUIRE(moved.size() == 1);
+  REQUIRE(moved.count("new/name.py"));
+  CHECK(moved["new/name.py"].moved_from == std::vector<std::string>{"old/name.py"});
+  CHECK(moved["new/name.py"].base_blob_ids == std::vector<std::string>{moved["new/name.py"].blob_id});
+  auto pure = s.new_lines(moved["new/name.py"]);
+  CHECK(pure.lines.empty());
+  REQUIRE(pure.parents.size() == 1);
+  CHECK(pure.parents[0].moved_from == "old/name.py");
   auto files = files_of(content, edited);
   REQUIRE(files.size() == 1);
   REQUIRE(files.count("newer/name.py"));
-  CHECK(s.added(files["newer/name.py"]) == lines({15, 31}));  // found by similarity, for files with findings
+  auto edits = s.new_lines(files["newer/name.py"]);
+  CHECK(edits.lines == lines({15, 31}));  // found by similarity, for files with findings
+  REQUIRE(edits.parents.size() == 1);
+  CHECK(edits.parents[0].moved_from == "new/name.py");
   CHECK(files["newer/name.py"].base_blob_ids == std::vector<std::string>{""});
+}
+
+// Issue 15, item 6: content that came from a path a rule did not look at
+// (an allowlisted fixtures/) is new to that rule, whatever git calls the move.
+TEST_CASE("push reader: moved or copied lines are new to a check that did not look where they came from",
+          "[push_reader]") {
+  Server s;
+  s.work.commit({{"fixtures/keys.py", numbered(1, 10)}, {"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  s.work.move("fixtures/keys.py", "src/keys.py");
+  s.work.write("src/keys.py", numbered(1, 9) + "edited 10\n");
+  std::string moved = s.work.commit({}, "move and edit");
+  s.send("refs/heads/main");
+  auto content = s.read_ok({{base, moved, "refs/heads/main"}});
+  auto files = files_of(content, moved);
+  REQUIRE(files.count("src/keys.py"));
+  auto lines_of_move = s.new_lines(files["src/keys.py"]);
+  auto everywhere = [](const std::string&) { return true; };
+  auto not_in_fixtures = [](const std::string& path) { return !path.starts_with("fixtures/"); };
+  CHECK(lines_of_move.lines == lines({10}));
+  CHECK_FALSE(lines_of_move.is_new(3, everywhere));
+  CHECK(lines_of_move.is_new(10, everywhere));
+  CHECK(lines_of_move.is_new(3, not_in_fixtures));
+  CHECK(lines_of_move.is_new(0, not_in_fixtures));
+  CHECK(lines_of_move.is_new(0, everywhere));  // the edit is new to everyone
 }
 
 TEST_CASE("push reader: a copy of a file the commit did not touch brings no new lines", "[push_reader]") {
@@ -331,7 +371,12 @@ TEST_CASE("push reader: a copy of a file the commit did not touch brings no new 
   auto files = files_of(content, copied);
   REQUIRE(files.count("elsewhere/kept-copy.py"));
   CHECK(files["elsewhere/kept-copy.py"].base_blob_ids == std::vector<std::string>{""});
-  CHECK(s.added(files["elsewhere/kept-copy.py"]).empty());
+  auto copy = s.new_lines(files["elsewhere/kept-copy.py"]);
+  CHECK(copy.lines.empty());
+  REQUIRE(copy.parents.size() == 1);
+  CHECK(copy.parents[0].moved_from == "keys/kept.py");
+  CHECK_FALSE(copy.is_new(0, [](const std::string&) { return true; }));
+  CHECK(copy.is_new(5, [](const std::string& path) { return path != "keys/kept.py"; }));
   CHECK(s.added(files["fresh.py"]) == lines({1}));
   auto edited_files = files_of(content, edited);
   REQUIRE(edited_files.count("edited-copy.py"));
@@ -527,7 +572,7 @@ TEST_CASE("push reader: a commit read once comes from the changes cache, with th
   CHECK(cache.size() == 2);
   auto again = s.read_ok({{kZero, tip, "refs/heads/retry"}}, &cache);
   CHECK(again.commits_from_cache == 2);
-  CHECK(listed_files(first).size() == 3);
+  CHECK(listed_files(first).size() == 4);  // c.txt only moved: listed, with where it came from
   CHECK(listed_files(again) == listed_files(first));
   CHECK(again.commits.back().ref == "refs/heads/retry");
 
@@ -569,7 +614,7 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   CHECK_THAT(bad.error().message, Catch::Contains("cannot resolve range 'no-such-branch'"));
 }
 
-TEST_CASE("push reader: the tree walk lists changed regular files only, and not content that only moved",
+TEST_CASE("push reader: the tree walk lists changed regular files only, content that only moved with its source",
           "[push_reader]") {
   Server s;
   s.work.commit({{"a/one.py", numbered(1, 5)}, {"a/two.py", numbered(6, 9)}, {"keep/x.txt", "x\n"},
@@ -595,14 +640,22 @@ TEST_CASE("push reader: the tree walk lists changed regular files only, and not 
 
   auto content = s.read_ok({{base, special, "refs/heads/main"}});
   auto files = files_of(content, moves);
-  CHECK(files.count("b/one.py") == 0);       // moved with its directory: not new
-  CHECK(files.count("b/two.py") == 0);
-  CHECK(files.count("copy-of-x.txt") == 0);  // the old content of an edited file: not new
+  // Moved with its directory, and the old content of an edited file: only
+  // moved, so compared with themselves, and where they came from is kept.
+  for (auto [path, from] :
+       {std::pair{"b/one.py", "a/one.py"}, {"b/two.py", "a/two.py"}, {"copy-of-x.txt", "keep/x.txt"}}) {
+    INFO(path);
+    REQUIRE(files.count(path));
+    CHECK(files[path].moved_from == std::vector<std::string>{from});
+    CHECK(files[path].base_blob_ids == std::vector<std::string>{files[path].blob_id});
+    CHECK(s.added(files[path]).empty());
+  }
   REQUIRE(files.count("keep/x.txt"));
   CHECK(s.added(files["keep/x.txt"]) == lines({2}));
+  CHECK(files["keep/x.txt"].moved_from.empty());
   REQUIRE(files.count("thing/inside.txt"));  // a file that became a directory
   CHECK(files["thing/inside.txt"].base_blob_ids == std::vector<std::string>{""});
-  CHECK(files.size() == 2);
+  CHECK(files.size() == 5);
   CHECK(files_of(content, special).empty());  // symlinks and gitlinks are not scanned
 }
 
