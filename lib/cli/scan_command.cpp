@@ -18,11 +18,15 @@ namespace refguard::cli {
 
 namespace {
 
+// Exit status of a scan that found nothing blocking but could not read every
+// file (partial clone): distinct from 0 (clean), 1 (blocking findings) and 2 (error).
+constexpr int kIncompleteScan = 3;
+
 // An offline scan reads a whole history: far larger limits than a push's, no
 // time budget, and nothing remembered for a next push.
 const engine::PipelineOptions kOfflineScan{
     .allowed_roots = {},
-    .limits = git::PushLimits{.max_commits = 1u << 30, .max_blob_bytes = 64ull << 30},
+    .limits = git::PushLimits{.max_commits = 1u << 30, .max_blob_bytes = 64ull << 30, .missing_blobs_allowed = true},
     .time_budget = false,
     .remember_commits = false,
     .ignore_files = {},
@@ -98,6 +102,7 @@ int run_scan(const ScanOptions& options) {
   report.files = result.files;
   report.ignored = result.ignored;
   report.ignore_files = result.ignore_files;
+  report.missing = result.missing;
   if (auto repository = git::open_repository(result.repository))
     fill_provenance(report, (*repository)->repository.get(), (*repository)->path);
   report.range = options.range;
@@ -117,7 +122,10 @@ int run_scan(const ScanOptions& options) {
       return 2;
     }
   }
-  return engine::has_blocking_finding(findings) ? 1 : 0;
+  // Blocking findings decide first (what was read already blocks); then an
+  // incomplete scan is not a clean one.
+  if (engine::has_blocking_finding(findings)) return 1;
+  return report.missing.empty() ? 0 : kIncompleteScan;
 }
 
 }  // namespace

@@ -35,8 +35,23 @@ std::string format_text(const ScanReport& report) {
                                       counted(report.commits, "commit", "commits"),
                                       counted(report.files, "file", "files"),
                                       report.ignored == 0 ? "" : fmt::format("; {} ignored", counted(report.ignored, "finding", "findings"))));
+  if (!report.missing.empty()) {
+    out += engine::prefixed(fmt::format("INCOMPLETE: {} not in this repository (a partial clone, or a mirror "
+                                        "without large objects), not scanned:\n",
+                                        counted(report.missing.size(), "file", "files")));
+    for (const auto& file : report.missing)
+      out += fmt::format("  {} {} (blob {})\n", file.commit.substr(0, 12), file.path, file.blob);
+  }
   return out;
 }
+
+namespace {
+nlohmann::json missing_json(const std::vector<git::MissingBlob>& missing) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& file : missing) list.push_back({{"commit", file.commit}, {"path", file.path}, {"blob", file.blob}});
+  return list;
+}
+}  // namespace
 
 void fill_provenance(ScanReport& report, git_repository* repository, const std::string& git_dir) {
   report.repository = git_dir;
@@ -76,6 +91,8 @@ std::string format_json(const ScanReport& report) {
                          {"files", report.files},
                          {"ignored", report.ignored},
                          {"ignore_files", report.ignore_files},
+                         {"complete", report.missing.empty()},
+                         {"missing", missing_json(report.missing)},
                          {"findings", findings}};
   return json.dump(2) + "\n";
 }
@@ -118,6 +135,19 @@ std::string format_sarif(const ScanReport& report) {
                                {"arguments", report.command_line}};
   if (!report.command_line.empty())
     invocation["commandLine"] = fmt::format("{}", fmt::join(report.command_line, " "));
+  // SARIF's place for "the tool could not look at this": one warning per missing file.
+  if (!report.missing.empty()) {
+    nlohmann::json notifications = nlohmann::json::array();
+    for (const auto& file : report.missing)
+      notifications.push_back(
+          {{"level", "warning"},
+           {"descriptor", {{"id", "missing-blob"}}},
+           {"message", {{"text", "not scanned: the blob " + file.blob + " of commit " + file.commit +
+                                     " is not in this repository (partial clone)"}}},
+           {"locations", {{{"physicalLocation", {{"artifactLocation", {{"uri", file.path}}}}}}}},
+           {"properties", {{"commit", file.commit}, {"blob", file.blob}}}});
+    invocation["toolExecutionNotifications"] = notifications;
+  }
   nlohmann::json run = {{"tool", {{"driver", driver}}}, {"invocations", {invocation}}, {"results", results}};
   if (!report.repository_uri.empty()) {
     nlohmann::json provenance = {{"repositoryUri", report.repository_uri}};

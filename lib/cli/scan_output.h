@@ -8,6 +8,7 @@
 
 #include "engine/compiled_policy.h"
 #include "engine/finding.h"
+#include "git/push_content.h"
 
 namespace refguard::cli {
 
@@ -29,6 +30,9 @@ struct ScanReport {
   std::string branch;              // HEAD's branch ("refs/heads/main"), "" when detached
   std::string start_time, end_time;  // ISO 8601 UTC
   std::vector<std::string> command_line;
+  // A partial clone (or a mirror without large objects): files whose blob the
+  // repository lacks, not scanned. The scan is then incomplete (exit status 3).
+  std::vector<git::MissingBlob> missing;
 };
 
 /// Sets repository, repository_uri, revision and branch from `repository`.

@@ -136,6 +136,7 @@ class PushPipeline::Run {
     result_.files = scanned->files;
     result_.cache_hits = scanned->cache_hits;
     result_.unscanned = scanned->unscanned.size();
+    result_.missing = std::move(scanned->missing);
     result_.timed_out = !scanned->unscanned.empty();
     if (result_.timed_out) first_unscanned_ = scanned->unscanned.front();
     return true;

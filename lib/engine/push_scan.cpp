@@ -33,6 +33,7 @@ struct ScanUnit {
 
 // No unit: a file whose content only moved past rules that had seen it.
 constexpr size_t kNoUnit = static_cast<size_t>(-1);
+constexpr size_t kMissingBlob = static_cast<size_t>(-2);  // not in the repository (partial clone): listed, not scanned
 
 bool holds_rule(const std::vector<size_t>& sorted, size_t rule) {
   return std::binary_search(sorted.begin(), sorted.end(), rule);
@@ -131,6 +132,11 @@ class PushScan {
       if (judged_[c]) continue;
       first_file_[c] = unit_of_file_.size();
       for (const auto& file : content.commits[c].files()) {
+        if (file.missing) {
+          unit_of_file_.push_back(kMissingBlob);
+          missing_.push_back({content.commits[c].id.hex(), file.path, file.blob.hex()});
+          continue;
+        }
         if (moved_past_the_same_rules(policy_, file)) {
           unit_of_file_.push_back(kNoUnit);
           continue;
@@ -255,7 +261,8 @@ class PushScan {
     for (size_t f = 0; f < files.size(); ++f) {
       const git::FileChange& file = files[f];
       size_t unit_index = unit_of_file_[first_file_[c] + f];
-      if (unit_index == kNoUnit) continue;
+      if (unit_index == kMissingBlob) complete = false;  // never remembered as judged
+      if (unit_index == kNoUnit || unit_index == kMissingBlob) continue;
       const ScanUnit& unit = units_[unit_index];
       if (!unit.findings) complete = false;
       if (!unit.findings || unit.findings->empty()) continue;
@@ -284,6 +291,8 @@ class PushScan {
     return found;
   }
 
+  std::vector<git::MissingBlob> take_missing() { return std::move(missing_); }
+
   std::vector<std::string> unscanned() const {
     std::vector<std::string> paths;
     for (const auto& unit : units_)
@@ -297,6 +306,7 @@ class PushScan {
   ScanCache& cache_;
   CommitFindingsCache* commit_cache_;
   std::vector<CommitFindings> judged_;  // per commit: its findings, when judged before
+  std::vector<git::MissingBlob> missing_;    // files whose blob the repository lacks
   WorkPool& pool_;
   const ipc::LineSink& sink_;
   git::ParallelReading parallel_;
@@ -333,6 +343,7 @@ Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git:
   if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
   scan_tags(policy, content, outcome.findings);
   outcome.unscanned = scan.unscanned();
+  outcome.missing = scan.take_missing();
   return outcome;
 }
 

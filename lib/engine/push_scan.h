@@ -31,6 +31,7 @@ struct ScanOutcome {
   size_t files = 0;        // changed files judged: distinct (blob, path) pairs, plus the files of judged commits
   size_t cache_hits = 0;   // of those, served from the scan cache or the commit findings cache
   std::vector<std::string> unscanned;  // paths left when the deadline passed
+  std::vector<git::MissingBlob> missing;  // files not in the repository, in commit order
 };
 
 /// Fails when an object the push names is missing or corrupt, or the push

@@ -31,7 +31,7 @@ void note_bases(const std::vector<const TreeChange*>& per_parent, FileChange& ch
 }  // namespace
 
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
-                                                      const git_oid& oid) {
+                                                      const git_oid& oid, bool missing_allowed) {
   std::string hex = ObjectId(oid).hex();
   auto commit = acquire<CommitPtr>("pushed commit " + hex + " is missing or corrupt", git_commit_lookup, repository, &oid);
   if (!commit) return std::unexpected(commit.error());
@@ -72,7 +72,12 @@ Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository
     // Blobs are read later, and only those needed; a missing one is still an
     // error now, never a silent pass.
     bool complete = present(change.blob) && std::all_of(change.bases.begin(), change.bases.end(), present);
-    if (!complete) return fail("commit " + hex + ": a blob of " + first.path + " is missing or corrupt");
+    if (!complete && !missing_allowed) return fail("commit " + hex + ": a blob of " + first.path + " is missing or corrupt");
+    if (!complete) {
+      change.missing = !present(change.blob);
+      for (auto& base : change.bases)
+        if (!present(base)) base = ObjectId();  // no base to compare with: every line counts as new
+    }
     changes.push_back(std::move(change));
   }
   return changes;

@@ -13,8 +13,10 @@
 namespace refguard::git {
 
 /// `repository` reads the objects (a push view); `odb` is its object
-/// database, used to check that every blob named is present.
+/// database, used to check that every blob named is present. A missing blob
+/// fails, unless `missing_allowed`: then the file is marked `missing` (or, when
+/// only a base is missing, compared with nothing: all of it counts as new).
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
-                                                      const git_oid& commit);
+                                                      const git_oid& commit, bool missing_allowed = false);
 
 }  // namespace refguard::git

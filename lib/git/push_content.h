@@ -16,6 +16,14 @@ namespace refguard::git {
 
 /// One file a commit changed relative to every parent (a file that some
 /// parent already has as it is, e.g. after a clean merge, is not listed).
+/// A changed file whose blob is not in the repository (offline scans of a
+/// partial clone, PushLimits::missing_blobs_allowed): listed, not scanned.
+struct MissingBlob {
+  std::string commit;  // hex
+  std::string path;
+  std::string blob;    // hex
+};
+
 struct FileChange {
   std::string path;
   ObjectId blob;
@@ -29,6 +37,9 @@ struct FileChange {
   /// move from. Empty when it moved from none. Whether moved content is new
   /// depends on what looked at it there (engine/push_scan.cpp).
   std::vector<std::string> moved_from;
+  /// The blob is not in the repository (a partial clone's history, read by an
+  /// offline scan that allows it: PushLimits::missing_blobs_allowed).
+  bool missing = false;
 };
 
 /// A commit or tag message longer than this is scanned up to here (a key

@@ -217,7 +217,7 @@ class PushReader {
       git_odb* odb = view_odb();
       if (!odb) return std::unexpected(libgit2_error("cannot open the push objects"));
       for (size_t i : unknown) {
-        auto computed = read_commit_changes(view_, odb, order[i]);
+        auto computed = read_commit_changes(view_, odb, order[i], limits_.missing_blobs_allowed);
         if (!computed) return std::unexpected(computed.error());
         keep(i, std::move(*computed));
       }
@@ -226,7 +226,8 @@ class PushReader {
     return parallel_.pool->parallel_for_each_until_error(unknown.size(), [&](size_t k) -> Expected<void> {
       auto lease = parallel_.views->borrow();
       if (!lease) return std::unexpected(lease.error());
-      auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]]);
+      auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
+                                          limits_.missing_blobs_allowed);
       if (!computed) return std::unexpected(computed.error());
       keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
       return {};

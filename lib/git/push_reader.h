@@ -18,6 +18,10 @@ namespace refguard::git {
 struct PushLimits {
   size_t max_commits = 200000;
   uint64_t max_blob_bytes = 1ull << 30;  // blob content read for one push (see ObjectReader)
+  // Offline scans of a partial clone, or of a mirror that lacks large objects:
+  // a missing blob is marked (FileChange::missing) and listed, not an error.
+  // Never for a push, where a missing object is a corrupt push.
+  bool missing_blobs_allowed = false;
 };
 
 /// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
