@@ -50,7 +50,13 @@ DaemonAnswer call_daemon(const ipc::HookConfig& config, const std::string& encod
         answer.failure = "malformed answer from the daemon: " + parser.error();
         return answer;
       }
-      if (event->line) print_line(*event->line, config.gl_hook_err);
+      if (event->line) {
+        print_line(*event->line, config.gl_hook_err);
+        // refguard.timeout bounds a silent daemon, not a working one: a long
+        // check (an import of a history) sends progress lines all along, and
+        // the daemon's own time budget bounds the check.
+        deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.timeout_ms);
+      }
       if (event->end) {
         answer.verdict = parser.verdict();
         return answer;

@@ -143,6 +143,7 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
   }
   if (result.bypassed > 0) record["bypass"] = {{"by", request.pusher}, {"reason", result.bypass_reason},
                                                {"findings", result.bypassed}};
+  if (result.import) record["import"] = true;  // checked under the import budget
   if (!result.error.empty()) record["error"] = result.error;
   return record;
 }

@@ -42,6 +42,7 @@ struct CheckResult {
   size_t unscanned = 0;       // files left unscanned when the time budget ran out
   std::vector<git::MissingBlob> missing;  // offline scans of partial clones: files not in the repository
   bool timed_out = false;
+  bool import = false;        // checked under the import budget (-o refguard.import by an import user)
   size_t bypassed = 0;        // blocking findings pushed past
   std::string bypass_reason;
   int64_t duration_ms = 0;    // the whole check, start to verdict

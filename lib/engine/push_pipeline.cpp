@@ -1,5 +1,7 @@
 #include "engine/push_pipeline.h"
 
+#include "engine/push_budget.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -94,11 +96,16 @@ class PushPipeline::Run {
 
   // Step 3: the new commits and the files each changes (no content yet).
   bool read_push() {
+    // The policy in force sets the push's limits and budget (an import's, when asked and allowed).
+    budget_ = push_budget(*result_.policy, request_->pusher, request_->push_options);
+    budget_->limits.missing_blobs_allowed = false;  // a push needs every object
+    result_.import = budget_->import;
+    for (const auto& notice : budget_->notices) say(ipc::LineKind::kInfo, notice);
     auto view = git::open_push_view(repository_->odb.get(), quarantine_);
     if (!view) return fail(view.error().message);
     view_ = std::move(*view);
     auto content = git::read_push(*repository_, view_.get(), !quarantine_.empty(), result_.updates,
-                                  pipeline_.options_.limits, commit_changes_cache(), parallel());
+                                  budget_->limits, commit_changes_cache(), parallel());
     if (!content) return fail(content.error().message);
     return keep_content(std::move(*content), view_.get());
   }
@@ -127,7 +134,7 @@ class PushPipeline::Run {
   bool scan() {
     const CompiledPolicy& policy = *result_.policy;
     auto deadline = pipeline_.options_.time_budget
-                        ? started_ + std::chrono::milliseconds(policy.settings().time_budget_ms)
+                        ? started_ + std::chrono::milliseconds(time_budget_ms())
                         : Clock::time_point::max();
     auto scanned = scan_push_content(policy, *content_, *objects_, pipeline_.scan_cache_, pipeline_.pool_, deadline,
                                      sink_, parallel(), commit_findings_cache());
@@ -185,7 +192,7 @@ class PushPipeline::Run {
     result_.verdict = decide_verdict(result_, settings.on_timeout);
     if (result_.timed_out)
       sink_(settings.on_timeout == policy::TimeoutVerdict::kAccept ? ipc::LineKind::kWarning : ipc::LineKind::kError,
-            timeout_line(result_, settings.time_budget_ms, settings.on_timeout, first_unscanned_));
+            timeout_line(result_, time_budget_ms(), settings.on_timeout, first_unscanned_));
   }
 
   // A bypass (or an inline allow of a blocking finding) that would land needs
@@ -213,6 +220,9 @@ class PushPipeline::Run {
  private:
   bool is_push() const { return request_ != nullptr; }
 
+  // A push's budget (the policy's, or an import's); offline scans have none.
+  int time_budget_ms() const { return budget_ ? budget_->time_budget_ms : result_.policy->settings().time_budget_ms; }
+
   bool fail(const std::string& why) {
     result_.verdict = ipc::Verdict::kReject;
     result_.error = why;
@@ -234,7 +244,7 @@ class PushPipeline::Run {
     result_.commits = content_->commits.size();
     result_.commits_known = content_->commits_from_cache;
     if (is_push()) result_.updates = content_->updates;  // now with `forced`
-    objects_.emplace(reader, pipeline_.options_.limits.max_blob_bytes);
+    objects_.emplace(reader, budget_ ? budget_->limits.max_blob_bytes : pipeline_.options_.limits.max_blob_bytes);
     return true;
   }
 
@@ -282,6 +292,7 @@ class PushPipeline::Run {
   std::string path_;             // an offline range's repository
   std::string range_;
   const ipc::LineSink& sink_;
+  std::optional<PushBudget> budget_;  // a push's limits and time budget (step 4)
   Clock::time_point started_;
   CheckResult result_;
   std::string quarantine_;

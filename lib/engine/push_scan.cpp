@@ -108,6 +108,7 @@ class PushScan {
   Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
     skip_judged_commits(content, result);
     list_units(content);
+    if (auto admitted = admit_units(); !admitted) return admitted;
     std::vector<size_t> to_scan = look_up_scan_cache(result);
     start_progress(result);
     if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
@@ -147,6 +148,14 @@ class PushScan {
         unit_of_file_.push_back(at->second);
       }
     }
+  }
+
+  // Every new blob counts against the push's content limit, cached or not.
+  Expected<void> admit_units() const {
+    std::vector<std::pair<git::ObjectId, std::string>> blobs;
+    blobs.reserve(units_.size());
+    for (const auto& unit : units_) blobs.emplace_back(unit.blob_id, unit.path);
+    return objects_.admit_new_content(blobs);
   }
 
   // Units scanned before (by any push, under this policy, on this server or,

@@ -4,6 +4,7 @@
 #include <functional>
 #include <iterator>
 #include <optional>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -60,6 +61,22 @@ BlobData copy_out(git_blob* blob) {
 }
 
 }  // namespace
+
+Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) const {
+  std::unordered_set<git_oid, OidHash, OidEqual> seen;
+  uint64_t total = 0;
+  for (const auto& [blob, path] : blobs) {
+    if (!seen.insert(*blob.get()).second) continue;
+    auto size = blob_size(view_, blob, path);
+    if (!size) return std::unexpected(size.error());
+    total += *size;
+    if (total > max_bytes_)
+      return fail("push brings more than " + std::to_string(max_bytes_ >> 20) +
+                  " MiB of new file content (settings.max_push_mib; an admin can import a history with "
+                  "git push -o refguard.import, see the README)");
+  }
+  return {};
+}
 
 Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path) {
   auto odb = acquire<OdbPtr>("cannot open the object database", git_repository_odb, repository);

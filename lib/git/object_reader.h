@@ -66,6 +66,10 @@ class ObjectReader {
 
   uint64_t bytes_read() const { return bytes_read_; }
   uint64_t max_bytes() const { return max_bytes_; }
+  /// Refuses content whose blobs (each counted once, from object headers,
+  /// nothing inflated) pass max_bytes(): whether or not they will be read, so
+  /// a verdict's basis does not depend on what an earlier push left cached.
+  Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) const;
 
  private:
   struct Source {

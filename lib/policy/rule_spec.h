@@ -75,6 +75,18 @@ struct Settings {
   int progress_interval_ms = 500;           // at most one progress line per interval during a long scan
   std::string contact;                      // whom a refused pusher should ask
   std::string notes_ref = "refs/notes/refguard";
+  // Push limits (system policy only): a push beyond them is refused unscanned.
+  // max_push_mib counts every new blob of the push, scanned before or not, so a
+  // retry after a refusal meets the same limit (issue 18).
+  size_t max_push_commits = 200000;
+  uint64_t max_push_mib = 1024;
+  // Importing an existing history: `git push -o refguard.import` by one of
+  // import_users (or a bypass user) is checked under these instead, every file
+  // scanned, with progress lines all along; its verdict is as explicit as any.
+  std::vector<std::string> import_users;
+  int import_time_budget_ms = 3600000;
+  size_t import_max_push_commits = 10000000;
+  uint64_t import_max_push_mib = 65536;
   std::map<std::string, Origin> value_origins;  // "contact", "bypass_users", "repository_bypass_users", ...
 };
 
