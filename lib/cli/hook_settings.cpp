@@ -11,7 +11,7 @@ namespace refguard::cli {
 
 namespace {
 
-using ConfigPtr = std::unique_ptr<git_config, git::HandleDeleter<git_config, git_config_free>>;
+using git::ConfigPtr;
 using EntryPtr = std::unique_ptr<git_config_entry, git::HandleDeleter<git_config_entry, git_config_entry_free>>;
 
 // Keys install sets outside the refguard section, and where their earlier value is kept.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/report.h"
+#include "git/handles.h"
 #include "util/version.h"
 #include "util/number_text.h"
 
@@ -56,10 +57,12 @@ nlohmann::json missing_json(const std::vector<git::MissingBlob>& missing) {
 void fill_provenance(ScanReport& report, git_repository* repository, const std::string& git_dir) {
   report.repository = git_dir;
   report.repository_uri = "file://" + git_dir;
-  git_remote* origin = nullptr;
-  if (git_remote_lookup(&origin, repository, "origin") == 0) {
-    if (const char* url = git_remote_url(origin); url && *url) report.repository_uri = url;
-    git_remote_free(origin);
+  // remote.origin.url read directly: git_remote_lookup matches the remote's
+  // multivars with a regex, and libgit2 1.5 leaks each non-matching match
+  // (its git_regexp_search; fixed upstream by libgit2 PR 6382).
+  if (auto config = git::acquire_or_null<git::ConfigPtr>(git_repository_config_snapshot, repository)) {
+    const char* url = nullptr;
+    if (git_config_get_string(&url, config.get(), "remote.origin.url") == 0 && url && *url) report.repository_uri = url;
   }
   git_oid head{};
   if (git_reference_name_to_id(&head, repository, "HEAD") == 0) {

@@ -37,6 +37,7 @@ using ReferenceIteratorPtr =
     std::unique_ptr<git_reference_iterator, HandleDeleter<git_reference_iterator, git_reference_iterator_free>>;
 using ReferencePtr = std::unique_ptr<git_reference, HandleDeleter<git_reference, git_reference_free>>;
 using OdbObjectPtr = std::unique_ptr<git_odb_object, HandleDeleter<git_odb_object, git_odb_object_free>>;
+using ConfigPtr = std::unique_ptr<git_config, HandleDeleter<git_config, git_config_free>>;
 
 /// "context: libgit2's message" for the failure that just happened.
 Error libgit2_error(std::string_view context);

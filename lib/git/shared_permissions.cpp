@@ -11,10 +11,6 @@
 
 namespace refguard::git {
 
-namespace {
-using ConfigPtr = std::unique_ptr<git_config, HandleDeleter<git_config, git_config_free>>;
-}  // namespace
-
 // git's git_config_perm(): names first, then an octal mode that must leave the
 // owner read-write; only the 0666 bits of an octal mode count.
 Expected<SharedMode> parse_shared_mode(const std::string& value) {
