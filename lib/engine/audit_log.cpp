@@ -33,6 +33,21 @@ nlohmann::json finding_record(const Finding& f) {
           {"detail", f.detail}};
 }
 
+// Opens (creating) the log for appending. In a state directory shared with a
+// group (mode g+w: a repository pushed to by two OS users, README "smart HTTP
+// beside SSH"), the log is made group-writable too, so that the inline check
+// run as the other user appends to the same log.
+int open_for_append(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) return fd;
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  struct stat dir_info {}, file_info {};
+  if (::stat(dir.empty() ? "." : dir.c_str(), &dir_info) == 0 && (dir_info.st_mode & S_IWGRP) &&
+      ::fstat(fd, &file_info) == 0 && file_info.st_uid == ::geteuid() && !(file_info.st_mode & S_IWGRP))
+    ::fchmod(fd, (file_info.st_mode & 07777) | S_IRGRP | S_IWGRP);  // best effort: the log works either way
+  return fd;
+}
+
 }  // namespace
 
 AuditLog::AuditLog(std::string path, uint64_t max_bytes, int keep)
@@ -40,7 +55,7 @@ AuditLog::AuditLog(std::string path, uint64_t max_bytes, int keep)
 
 Expected<void> AuditLog::open() {
   std::lock_guard lock(mutex_);
-  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  int fd = open_for_append(path_);
   if (fd < 0) return fail("cannot open audit log " + path_ + ": " + errno_text());
   fd_.reset(fd);
   return {};
@@ -53,7 +68,7 @@ Expected<void> AuditLog::rotate_locked() {
   }
   if (::rename(path_.c_str(), (path_ + ".1").c_str()) != 0)
     return fail("cannot rotate audit log " + path_ + ": " + errno_text());
-  int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  int fd = open_for_append(path_);
   if (fd < 0) return fail("cannot reopen audit log " + path_ + ": " + errno_text());
   ::flock(fd_.get(), LOCK_UN);
   fd_.reset(fd);
@@ -84,7 +99,7 @@ Expected<void> AuditLog::append(const nlohmann::json& record) {
 Expected<void> AuditLog::lock_current_file_locked() {
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (!fd_.valid()) {
-      int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+      int fd = open_for_append(path_);
       if (fd < 0) return fail("cannot open audit log " + path_ + ": " + errno_text());
       fd_.reset(fd);
     }

@@ -98,7 +98,7 @@ install -d -m 0755 /run/refguard
 # SOCKET_MODE: the unit's 0600, or 0660 as the README's recipe for a second
 # pushing user says (SocketGroup=git, SocketMode=0660: www-data pushes over HTTP).
 start_unit_daemon() {
-  local instance=$1 home=$2 mode=$3 user
+  local instance=$1 home=$2 mode=$3 state_mode=${4:-0750} user
   user=$(unit_value User "$instance")
   # The environment files, in the unit's order (a leading '-': optional); their
   # simple KEY="value" lines read the same in sh as in systemd.
@@ -112,7 +112,7 @@ start_unit_daemon() {
   # systemd splits an unquoted $VAR on whitespace: so does the unquoted $exec below.
   exec=${exec//\$REFGUARDD_OPTS/$opts}
   local socket=/run/refguard/$instance.sock
-  install -d -o "$user" -g "$(id -gn "$user")" -m 0750 "/var/lib/refguard/$instance"  # StateDirectory=
+  install -d -o "$user" -g "$(id -gn "$user")" -m "$state_mode" "/var/lib/refguard/$instance"  # StateDirectory=
   rm -f "$socket"
   # shellcheck disable=SC2086
   systemd-socket-activate -l "$socket" \
@@ -130,7 +130,10 @@ start_unit_daemon() {
   fail "the daemon of refguard@$instance did not start"
   finish
 }
-start_unit_daemon git "$GIT_HOME" 0660
+# The README's recipe for a second pushing user also shares the state
+# directory with the group (StateDirectoryMode=2770): the inline check run as
+# www-data then appends to the same audit log.
+start_unit_daemon git "$GIT_HOME" 0660 2770
 [ "$(stat -c %U /proc/"$DAEMON_PID")" = git ] && pass "the daemon runs as git" || fail "daemon user: $(stat -c %U /proc/"$DAEMON_PID")"
 grep -q "serving repositories under $T/srv" "$T/daemon.log" && pass "the instance's environment file reaches the daemon" ||
   fail "REFGUARDD_OPTS from /etc/refguard/refguardd@git.env was not applied"
@@ -289,6 +292,13 @@ expect_accepted "daemon down: a clean push lands"
 [ "$(stat -c %U /var/lib/refguard/git/audit.jsonl)" = git ] && pass "the audit log still belongs to git" ||
   fail "audit log owner: $(stat -c %U /var/lib/refguard/git/audit.jsonl)"
 no_root_files "daemon down: nothing in the repository belongs to root"
+key_commit "$work"
+push "$work" http HEAD:main
+expect_rejected "daemon down, HTTP as www-data: the inline check rejects a key"
+audit_has bob reject && [ "$(tail -n 1 /var/lib/refguard/git/audit.jsonl | python3 -c 'import json,sys; print(json.load(sys.stdin)["pusher"])')" = bob ] &&
+  pass "daemon down, HTTP: www-data's inline check appends to the shared audit log" ||
+  fail "daemon down, HTTP: no audit record by bob's inline check: $(tail -n 1 /var/lib/refguard/git/audit.jsonl)"
+git -C "$work" reset -q --hard HEAD~1
 
 # --- a daemon started as root ------------------------------------------------------
 # With --root owned by git it becomes git before it opens anything (its socket
