@@ -15,6 +15,7 @@ if(REFGUARD_SANITIZE)
   set(REFGUARD_SANITIZER_LOG_DIR "${CMAKE_BINARY_DIR}/sanitizer-logs" CACHE PATH
       "Where sanitized binaries write their reports (report.<pid>)")
   file(MAKE_DIRECTORY "${REFGUARD_SANITIZER_LOG_DIR}")
+  set(REFGUARD_LSAN_SUPPRESSIONS "${CMAKE_CURRENT_LIST_DIR}/lsan.supp")
   configure_file(${CMAKE_CURRENT_LIST_DIR}/sanitizer_defaults.cpp.in ${CMAKE_BINARY_DIR}/sanitizer_defaults.cpp @ONLY)
   target_sources(refguard_sanitizers INTERFACE ${CMAKE_BINARY_DIR}/sanitizer_defaults.cpp)
 endif()
