@@ -9,7 +9,7 @@ void CommitChangesCache::insert(const git_oid& commit, CommitChanges changes) {
                  record.parents.capacity() * sizeof(git_oid);
   for (const auto& change : record.files) {
     bytes += sizeof(FileChange) + change.path.capacity() + change.bases.capacity() * sizeof(git_oid);
-    for (const auto& from : change.moved_from) bytes += sizeof(from) + from.capacity();
+    for (const auto& from : change.moved_from) bytes += sizeof(std::string) + from.capacity();
   }
   cache_.insert(commit, std::move(changes), bytes);
 }
