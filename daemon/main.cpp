@@ -109,7 +109,7 @@ int main(int argc, char** argv) try {
   }
   // Before anything is opened or created (socket, state directory, audit log):
   // every file the daemon makes belongs to the service user.
-  auto running_as = server::become_service_user({user, options.allowed_roots});
+  auto running_as = server::become_service_user({user, options.allowed_roots, options.socket_path, options.state_dir});
   if (!running_as) {
     std::fprintf(stderr, "refguardd: %s\n", running_as.error().message.c_str());
     return 1;

@@ -2,14 +2,20 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
+#include "server/socket_path.h"
 #include "util/os_user.h"
+#include "util/unique_fd.h"
 
 namespace refguard::server {
 
@@ -41,6 +47,42 @@ std::optional<std::string> owner_of_roots(const std::vector<std::string>& roots)
   }
   if (!common) return std::nullopt;
   return user_name(*common);
+}
+
+// The listening socket, bound as root, given to the user and passed on as
+// systemd would pass it (fd 3, LISTEN_FDS): the acceptor takes it from there.
+Expected<void> bind_socket_for(const Account& account, const std::string& path) {
+  if (auto claimed = claim_socket_path(path); !claimed) return claimed;
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
+  if (!fd.valid()) return fail("cannot create a socket: " + std::string(std::strerror(errno)));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);  // claim_socket_path checked the length
+  mode_t old_mask = ::umask(0117);  // 0660 from the moment it exists
+  int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  ::umask(old_mask);
+  if (bound != 0 || ::listen(fd.get(), SOMAXCONN) != 0)
+    return fail("cannot listen on " + path + ": " + std::strerror(errno));
+  if (::chown(path.c_str(), account.uid, account.gid) != 0)
+    return fail("cannot give " + path + " to " + account.name + ": " + std::strerror(errno));
+  constexpr int kFirstListenFd = 3;
+  if (fd.get() != kFirstListenFd && ::dup2(fd.get(), kFirstListenFd) < 0)
+    return fail("cannot pass the socket on: " + std::string(std::strerror(errno)));
+  if (fd.get() == kFirstListenFd) (void)fd.release();
+  ::setenv("LISTEN_FDS", "1", 1);
+  ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+  return {};
+}
+
+// The state directory, created (with its parents, root's) and given to the user.
+Expected<void> prepare_state_dir_for(const Account& account, const std::string& dir) {
+  std::error_code error;
+  if (std::filesystem::exists(dir, error)) return {};
+  std::filesystem::create_directories(dir, error);
+  if (error) return fail("cannot create the state directory " + dir + ": " + error.message());
+  if (::chown(dir.c_str(), account.uid, account.gid) != 0 || ::chmod(dir.c_str(), 0750) != 0)
+    return fail("cannot give " + dir + " to " + account.name + ": " + std::strerror(errno));
+  return {};
 }
 
 Expected<void> switch_to(const Account& account) {
@@ -83,6 +125,12 @@ Expected<ServiceUser> become_service_user(const ServiceUserChoice& choice) {
                        true};
   auto account = find_account(target);
   if (!account) return fail("--user " + target + ": no such user");
+  if (auto made = prepare_state_dir_for(*account, choice.state_dir.empty() ? instance_state_dir(account->name)
+                                                                            : choice.state_dir);
+      !made)
+    return std::unexpected(made.error());
+  if (!choice.socket_path.empty() && !std::getenv("LISTEN_FDS"))
+    if (auto bound = bind_socket_for(*account, choice.socket_path); !bound) return std::unexpected(bound.error());
   if (auto switched = switch_to(*account); !switched) return std::unexpected(switched.error());
   return ServiceUser{account->name, "started as root, switched to " + account->name + " (" + why + ")", false};
 }

@@ -17,6 +17,8 @@ namespace refguard::server {
 struct ServiceUserChoice {
   std::string requested;            // --user NAME ("" = not given)
   std::vector<std::string> roots;   // --root directories (canonical)
+  std::string socket_path;          // --socket: bound as root before the switch (its directory may be root's)
+  std::string state_dir;            // --state-dir ("" = /var/lib/refguard/USER): created for the user before the switch
 };
 
 /// What happened: the user now run as, and a line for the log.
@@ -27,8 +29,12 @@ struct ServiceUser {
 };
 
 /// Switches users when started as root (setgroups/initgroups, setgid, setuid,
-/// HOME), or checks that --user names the user already running. Fails with a
-/// message naming what to run instead.
+/// HOME), or checks that --user names the user already running. Before the
+/// switch, as root does for a systemd unit: the socket is bound (owned by the
+/// user, mode 0660) and handed on as a socket-activated fd 3, and the state
+/// directory is created for the user, since both usually sit in directories
+/// only root may write (/run/refguard, /var/lib/refguard). Fails with a message
+/// naming what to run instead.
 Expected<ServiceUser> become_service_user(const ServiceUserChoice& choice);
 
 }  // namespace refguard::server

@@ -301,16 +301,18 @@ audit_has bob reject && [ "$(tail -n 1 /var/lib/refguard/git/audit.jsonl | pytho
 git -C "$work" reset -q --hard HEAD~1
 
 # --- a daemon started as root ------------------------------------------------------
-# With --root owned by git it becomes git before it opens anything (its socket
-# goes where git may create one).
-install -d -o git -g git -m 0750 "$T/git-run"
-/usr/sbin/refguardd --socket "$T/git-run/refguardd.sock" --root "$T/srv" --state-dir /var/lib/refguard/git >>"$T/daemon.log" 2>&1 &
+# With --root owned by git it becomes git before it opens anything. Its socket
+# goes into /run/refguard, which only root may write: bound as root and handed
+# to git first, as systemd would.
+rm -rf /var/lib/refguard/git-root-test
+/usr/sbin/refguardd --socket /run/refguard/root-started.sock --root "$T/srv" --state-dir /var/lib/refguard/git-root-test \
+  >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
-for _ in $(seq 1 200); do "$RG" status --socket "$T/git-run/refguardd.sock" >/dev/null 2>&1 && break; sleep 0.05; done
+for _ in $(seq 1 200); do "$RG" status --socket /run/refguard/root-started.sock >/dev/null 2>&1 && break; sleep 0.05; done
 [ "$(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)" = git ] && pass "root-started with --root owned by git: runs as git" ||
   fail "root-started daemon runs as $(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)"
-[ "$(stat -c %U "$T/git-run/refguardd.sock")" = git ] && pass "root-started: its socket belongs to git" || fail "socket owner"
-as_git git --git-dir="$T/srv/app.git" config refguard.socket "$T/git-run/refguardd.sock"
+[ "$(stat -c %U /run/refguard/root-started.sock)" = git ] && pass "root-started: its socket belongs to git" || fail "socket owner"
+as_git git --git-dir="$T/srv/app.git" config refguard.socket /run/refguard/root-started.sock
 commit_file "$work" infer.py "import torch
 net = torch.load(\"net.pt\")
 " "Infer"
@@ -318,7 +320,11 @@ push "$work" ssh HEAD:main
 expect_accepted "root-started daemon: a push with warnings lands"
 expect_output "root-started daemon: the warning becomes a note" "as git notes"
 no_root_files "root-started daemon: no file owned by root in the repository"
+[ "$(stat -c %U /var/lib/refguard/git-root-test)" = git ] && [ "$(stat -c %U /var/lib/refguard/git-root-test/audit.jsonl)" = git ] &&
+  pass "root-started: its state directory and audit log, made for git" ||
+  fail "root-started state: $(ls -la /var/lib/refguard/git-root-test 2>&1 | head -3)"
 stop_daemon
+rm -rf /var/lib/refguard/git-root-test
 # Without --root or --user it stays root, and writes no note into git's repository.
 /usr/sbin/refguardd --socket "$T/root-daemon.sock" --state-dir "$T/root-state" >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
