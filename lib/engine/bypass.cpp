@@ -36,6 +36,11 @@ BypassRequest parse_push_options(const std::vector<std::string>& options) {
   return request;
 }
 
+bool may_import(const CompiledPolicy& policy, const std::string& pusher) {
+  const auto& settings = policy.settings();
+  return !pusher.empty() && (contains(settings.import_users, pusher) || contains(settings.bypass_users, pusher));
+}
+
 bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::string& rule_id) {
   const CompiledRule* rule = policy.rule(rule_id);
   if (!rule || !rule->spec.allow_bypass || pusher.empty()) return false;

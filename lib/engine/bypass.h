@@ -34,6 +34,10 @@ BypassOutcome apply_bypass(const CompiledPolicy& policy, const std::string& push
 /// May `pusher` bypass `rule_id` under `policy`?
 bool may_bypass(const CompiledPolicy& policy, const std::string& pusher, const std::string& rule_id);
 
+/// May `pusher` import a history under the import budget (settings.import_users,
+/// or settings.bypass_users: who may push past findings may push a lot at once)?
+bool may_import(const CompiledPolicy& policy, const std::string& pusher);
+
 /// "ask one of: alice, bob" (or the policy's contact).
 std::string whom_to_ask(const CompiledPolicy& policy, const std::string& rule_id);
 

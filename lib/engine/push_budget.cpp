@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/bypass.h"
+
 namespace refguard::engine {
 
 namespace {
@@ -14,16 +16,7 @@ bool asked_to_import(const std::vector<std::string>& options) {
   });
 }
 
-bool listed(const std::vector<std::string>& users, const std::string& user) {
-  return std::find(users.begin(), users.end(), user) != users.end();
-}
-
 }  // namespace
-
-bool may_import(const CompiledPolicy& policy, const std::string& pusher) {
-  const auto& settings = policy.settings();
-  return !pusher.empty() && (listed(settings.import_users, pusher) || listed(settings.bypass_users, pusher));
-}
 
 PushBudget push_budget(const CompiledPolicy& policy, const std::string& pusher,
                        const std::vector<std::string>& push_options) {

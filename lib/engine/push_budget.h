@@ -24,7 +24,4 @@ struct PushBudget {
 PushBudget push_budget(const CompiledPolicy& policy, const std::string& pusher,
                        const std::vector<std::string>& push_options);
 
-/// May `pusher` import (settings.import_users, or settings.bypass_users)?
-bool may_import(const CompiledPolicy& policy, const std::string& pusher);
-
 }  // namespace refguard::engine
