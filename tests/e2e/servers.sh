@@ -108,6 +108,42 @@ client = openai.OpenAI(api_key=\"$(fake_openai_key)\")
 " "Add bot"
 }
 
+# start_git_http [USER HOME]: lighttpd on a free loopback port ($HTTP_PORT):
+# /git/* runs git-http-backend for the bare repositories in $T/srv, behind basic
+# auth ($T/htpasswd); logs in $T/lighttpd-*.log. With USER, lighttpd drops to
+# that user and its groups, as a packaged web server does, and the CGI's HOME
+# is HOME (where that user's git config says which repositories it trusts).
+start_git_http() {
+  local user=${1:-} home=${2:-} identity="" environment=""
+  HTTP_PORT=$(free_port)
+  if [ -n "$user" ]; then
+    identity="server.username = \"$user\""$'\n'"server.groupname = \"$(id -gn "$user")\""
+    environment=", \"HOME\" => \"$home\""
+    touch "$T/lighttpd-error.log" "$T/lighttpd-access.log"
+    chown "$user" "$T/lighttpd-error.log" "$T/lighttpd-access.log"
+  fi
+  cat >"$T/lighttpd.conf" <<EOF
+server.document-root = "$T/srv"
+server.bind = "127.0.0.1"
+server.port = $HTTP_PORT
+$identity
+server.pid-file = "$T/lighttpd.pid"
+server.errorlog = "$T/lighttpd-error.log"
+accesslog.filename = "$T/lighttpd-access.log"
+server.modules = ("mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_accesslog")
+auth.backend = "htpasswd"
+auth.backend.htpasswd.userfile = "$T/htpasswd"
+auth.require = ("/git/" => ("method" => "basic", "realm" => "git", "require" => "valid-user"))
+alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
+\$HTTP["url"] =~ "^/git" {
+  cgi.assign = ("" => "")
+  setenv.add-environment = ("GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => ""$environment)
+}
+EOF
+  start_server "$T/lighttpd.out" lighttpd -D -f "$T/lighttpd.conf"
+  wait_for_port "$HTTP_PORT"
+}
+
 # ssh_keys: a host key and known_hosts for 127.0.0.1:$SSH_PORT, in $T/ssh.
 # new_user_key NAME: a throwaway user key, $T/ssh/NAME and NAME.pub.
 new_user_key() { ssh-keygen -q -t ed25519 -N '' -C "$1@refguard-test" -f "$T/ssh/$1"; }

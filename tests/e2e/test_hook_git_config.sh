@@ -11,12 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_daemon
-server=$(new_server app)
-work=$(new_clone "$server" work)
-commit_file "$work" README.md "# app
-" "initial"
-push "$work" origin HEAD:main
-expect_accepted "initial push"
+new_app
 
 # `refguard install` wrote refguard.socket into the repository's config: each
 # case below decides where the settings come from.

@@ -23,14 +23,18 @@ unset REMOTE_USER
 random_text() {
   python3 -c 'import base64, os, sys; data = base64.encodebytes(os.urandom(int(sys.argv[2]))); open(sys.argv[1], "wb").write(data[:int(sys.argv[2])])' "$1" "$2"
 }
+# three_mib_history DIR: three commits of 1 MiB of new content each.
+three_mib_history() {
+  for i in 1 2 3; do
+    random_text "$1/data$i.txt" $((1024 * 1024))
+    git -C "$1" add "data$i.txt"
+    git -C "$1" commit -q -m "data $i"
+  done
+}
 server=$(new_server app)
 work=$(new_clone "$server" work)
 # An existing history: 3 MiB of new content over a few commits, and a key deep in it.
-for i in 1 2 3; do
-  random_text "$work/data$i.txt" $((1024 * 1024))
-  git -C "$work" add "data$i.txt"
-  git -C "$work" commit -q -m "data $i"
-done
+three_mib_history "$work"
 commit_file "$work" bot.py "import openai
 client = openai.OpenAI(api_key=\"$(fake_openai_key)\")
 " "the bot"
@@ -69,11 +73,7 @@ PY
 # push is under the ordinary limits again.
 server2=$(new_server clean)
 work2=$(new_clone "$server2" work2)
-for i in 1 2 3; do
-  random_text "$work2/data$i.txt" $((1024 * 1024))
-  git -C "$work2" add "data$i.txt"
-  git -C "$work2" commit -q -m "data $i"
-done
+three_mib_history "$work2"
 REMOTE_USER=migrator push "$work2" -o refguard.import origin HEAD:main
 expect_accepted "a clean history of 3 MiB lands in one import"
 expect_output "its verdict is explicit" "push accepted"

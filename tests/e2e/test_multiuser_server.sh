@@ -213,28 +213,7 @@ install -d -o www-data -g www-data "$T/www-home"
 printf '[safe]\n\tdirectory = *\n' >"$T/www-home/.gitconfig"
 htpasswd -bc "$T/htpasswd" bob bobs-password 2>/dev/null
 chmod 0644 "$T/htpasswd"
-HTTP_PORT=$(free_port)
-cat >"$T/lighttpd.conf" <<EOF
-server.document-root = "$T/srv"
-server.bind = "127.0.0.1"
-server.port = $HTTP_PORT
-server.username = "www-data"
-server.groupname = "www-data"
-server.pid-file = "$T/lighttpd.pid"
-server.errorlog = "$T/lighttpd-error.log"
-server.modules = ("mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi")
-auth.backend = "htpasswd"
-auth.backend.htpasswd.userfile = "$T/htpasswd"
-auth.require = ("/git/" => ("method" => "basic", "realm" => "git", "require" => "valid-user"))
-alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
-\$HTTP["url"] =~ "^/git" {
-  cgi.assign = ("" => "")
-  setenv.add-environment = ("GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "", "HOME" => "$T/www-home")
-}
-EOF
-touch "$T/lighttpd-error.log" && chown www-data "$T/lighttpd-error.log"
-start_server "$T/lighttpd.out" lighttpd -D -f "$T/lighttpd.conf"
-wait_for_port "$HTTP_PORT"
+start_git_http www-data "$T/www-home"
 git -C "$work" remote add http "http://bob:bobs-password@127.0.0.1:$HTTP_PORT/git/app.git"
 git -C "$work" fetch -q http 2>/dev/null || true
 key_commit "$work"
@@ -301,14 +280,20 @@ audit_has bob reject && [ "$(tail -n 1 /var/lib/refguard/git/audit.jsonl | pytho
 git -C "$work" reset -q --hard HEAD~1
 
 # --- a daemon started as root ------------------------------------------------------
+# start_root_daemon SOCKET [refguardd args...]: the packaged refguardd started
+# as root, as an admin might by hand; waits until it answers on SOCKET.
+start_root_daemon() {
+  local socket=$1
+  shift
+  /usr/sbin/refguardd --socket "$socket" "$@" >>"$T/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  for _ in $(seq 1 200); do "$RG" status --socket "$socket" >/dev/null 2>&1 && break; sleep 0.05; done
+}
 # With --root owned by git it becomes git before it opens anything. Its socket
 # goes into /run/refguard, which only root may write: bound as root and handed
 # to git first, as systemd would.
 rm -rf /var/lib/refguard/git-root-test
-/usr/sbin/refguardd --socket /run/refguard/root-started.sock --root "$T/srv" --state-dir /var/lib/refguard/git-root-test \
-  >>"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 1 200); do "$RG" status --socket /run/refguard/root-started.sock >/dev/null 2>&1 && break; sleep 0.05; done
+start_root_daemon /run/refguard/root-started.sock --root "$T/srv" --state-dir /var/lib/refguard/git-root-test
 [ "$(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)" = git ] && pass "root-started with --root owned by git: runs as git" ||
   fail "root-started daemon runs as $(stat -c %U /proc/"$DAEMON_PID" 2>/dev/null)"
 [ "$(stat -c %U /run/refguard/root-started.sock)" = git ] && pass "root-started: its socket belongs to git" || fail "socket owner"
@@ -326,9 +311,7 @@ no_root_files "root-started daemon: no file owned by root in the repository"
 stop_daemon
 rm -rf /var/lib/refguard/git-root-test
 # Without --root or --user it stays root, and writes no note into git's repository.
-/usr/sbin/refguardd --socket "$T/root-daemon.sock" --state-dir "$T/root-state" >>"$T/daemon.log" 2>&1 &
-DAEMON_PID=$!
-for _ in $(seq 1 200); do "$RG" status --socket "$T/root-daemon.sock" >/dev/null 2>&1 && break; sleep 0.05; done
+start_root_daemon "$T/root-daemon.sock" --state-dir "$T/root-state"
 chmod 0666 "$T/root-daemon.sock"
 as_git git --git-dir="$T/srv/app.git" config refguard.socket "$T/root-daemon.sock"
 commit_file "$work" serve.py "import torch

@@ -30,28 +30,9 @@ chmod 0755 "$T/srv/app.git/hooks/pre-receive"
 
 # lighttpd on a free loopback port: /git/* runs git-http-backend, behind basic auth.
 htpasswd -bc "$T/htpasswd" "$USER_NAME" "$PASSWORD" 2>/dev/null
-PORT=$(free_port)
-cat >"$T/lighttpd.conf" <<EOF
-server.document-root = "$T/srv"
-server.bind = "127.0.0.1"
-server.port = $PORT
-server.pid-file = "$T/lighttpd.pid"
-server.errorlog = "$T/lighttpd-error.log"
-accesslog.filename = "$T/lighttpd-access.log"
-server.modules = ("mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_accesslog")
-auth.backend = "htpasswd"
-auth.backend.htpasswd.userfile = "$T/htpasswd"
-auth.require = ("/git/" => ("method" => "basic", "realm" => "git", "require" => "valid-user"))
-alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
-\$HTTP["url"] =~ "^/git" {
-  cgi.assign = ("" => "")
-  setenv.add-environment = ("GIT_PROJECT_ROOT" => "$T/srv", "GIT_HTTP_EXPORT_ALL" => "")
-}
-EOF
-start_server "$T/lighttpd.out" lighttpd -D -f "$T/lighttpd.conf"
-wait_for_port "$PORT"
+start_git_http
 
-URL="http://127.0.0.1:$PORT/git/app.git"
+URL="http://127.0.0.1:$HTTP_PORT/git/app.git"
 set +e
 OUT=$(git ls-remote "$URL" 2>&1)
 RC=$?
@@ -60,7 +41,7 @@ set -e
   pass "without credentials the server refuses" || fail "without credentials the server refuses (rc=$RC: $OUT)"
 
 work="$T/work"
-git clone -q "http://$USER_NAME:$PASSWORD@127.0.0.1:$PORT/git/app.git" "$work" 2>/dev/null
+git clone -q "http://$USER_NAME:$PASSWORD@127.0.0.1:$HTTP_PORT/git/app.git" "$work" 2>/dev/null
 commit_file "$work" README.md "# served over HTTP
 " "initial"
 push "$work" origin HEAD:main
