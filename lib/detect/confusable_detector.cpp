@@ -54,7 +54,9 @@ std::vector<Identifier> identifiers(std::string_view line, bool hash) {
     UChar32 c;
     U8_NEXT(bytes, i, length, c);
     if (quote) {
-      if (c == '\\') U8_FWD_1(bytes, i, length);
+      // U8_FWD_1 reads bytes[i] before it checks the length: a backslash
+      // that ends the buffer has nothing to escape.
+      if (c == '\\' && i < length) U8_FWD_1(bytes, i, length);
       else if (c == quote) quote = 0;
       continue;
     }

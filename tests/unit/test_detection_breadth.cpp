@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -241,6 +242,23 @@ TEST_CASE("confusable identifiers: mixed scripts and shadowed names (ICU skeleto
   CHECK_FALSE(reports("ru.py", u8(0x0441) + u8(0x0447) + u8(0x0451) + u8(0x0442) + " = 1\n", "confusable-identifier"));
   CHECK_FALSE(reports("tr.py", "kullan" + u8(0x0131) + "c" + u8(0x0131) + " = 1\n", "confusable-identifier"));
   CHECK_FALSE(reports("msg.py", "print(\"p" + cyrillic_a + "ypal\")  # p" + cyrillic_a + "ypal\n", "confusable-identifier"));
+}
+
+TEST_CASE("confusable identifiers: a string whose last byte is a backslash ends the scan in bounds",
+          "[breadth][confusable]") {
+  // Found by fuzz_decoded_text: an escape at the very end of a blob made the
+  // lexer read one byte past it. The buffer here is exactly the content's
+  // size, so AddressSanitizer sees any read beyond it.
+  for (std::string_view text : {"x = \"p\xD0\xB0y\\", "s = '\\", "`\\"}) {
+    INFO(text);
+    auto exact = std::make_unique<char[]>(text.size());
+    std::copy(text.begin(), text.end(), exact.get());
+    CHECK_FALSE(reports("tail.js", std::string_view(exact.get(), text.size()), "confusable-identifier"));
+  }
+  std::string tail = "def p" + u8(0x0430) + "ypal(): pass\nx = \"\\";
+  auto exact = std::make_unique<char[]>(tail.size());
+  std::copy(tail.begin(), tail.end(), exact.get());
+  CHECK(reports("tail.py", std::string_view(exact.get(), tail.size()), "confusable-identifier"));
 }
 
 TEST_CASE("env templates are not blocked like real env files", "[breadth][files]") {
