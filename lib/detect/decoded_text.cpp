@@ -56,22 +56,24 @@ constexpr std::array<int8_t, 256> kBase64Values = [] {
 
 int base64_value(unsigned char c) { return kBase64Values[c]; }
 
-// The end of the base64-alphabet run starting at `at`: 16 bytes at a time
-// (GCC/Clang vector extensions), since a notebook's or a data file's runs can
-// be hundreds of kilobytes long.
-size_t alphabet_run_end(const unsigned char* bytes, size_t at, size_t size) {
+// True when the 16 bytes at `at` are all in the base64 alphabet (either
+// one), tested at once with GCC/Clang vector extensions.
+[[gnu::always_inline]] inline bool block_in_alphabet(const unsigned char* bytes) {
   using Bytes = unsigned char __attribute__((vector_size(16)));
-  while (at + 16 <= size) {
-    Bytes v;
-    std::memcpy(&v, bytes + at, 16);
-    Bytes upper = (v >= 'A') & (v <= 'Z'), lower = (v >= 'a') & (v <= 'z'), digit = (v >= '0') & (v <= '9');
-    Bytes other = (v == '+') | (v == '/') | (v == '-') | (v == '_');
-    Bytes ok = upper | lower | digit | other;
-    uint64_t halves[2];
-    std::memcpy(halves, &ok, 16);
-    if (halves[0] != ~uint64_t{0} || halves[1] != ~uint64_t{0}) break;
-    at += 16;
-  }
+  Bytes v;
+  std::memcpy(&v, bytes, 16);
+  Bytes upper = (v >= 'A') & (v <= 'Z'), lower = (v >= 'a') & (v <= 'z'), digit = (v >= '0') & (v <= '9');
+  Bytes other = (v == '+') | (v == '/') | (v == '-') | (v == '_');
+  Bytes ok = upper | lower | digit | other;
+  uint64_t halves[2];
+  std::memcpy(halves, &ok, 16);
+  return halves[0] == ~uint64_t{0} && halves[1] == ~uint64_t{0};
+}
+
+// The end of the base64-alphabet run starting at `at`, 16 bytes at a time,
+// since a notebook's or a data file's runs can be hundreds of kilobytes long.
+size_t alphabet_run_end(const unsigned char* bytes, size_t at, size_t size) {
+  while (at + 16 <= size && block_in_alphabet(bytes + at)) at += 16;
   while (at < size && kBase64Values[bytes[at]] >= 0) ++at;
   return at;
 }
@@ -330,23 +332,20 @@ std::vector<Base64Run> base64_runs(std::string_view line, const DecodeLimits& li
   std::vector<Base64Run> runs;
   const auto* bytes = reinterpret_cast<const unsigned char*>(line.data());
   const size_t size = line.size(), min_run = std::max<size_t>(limits.min_base64_run, 4);
-  // A run of min_run characters covers a position that is a multiple of
-  // min_run, so only those are probed; a probe that lands in the alphabet
-  // is widened to its run, and the search resumes after it. Code is mostly
-  // short words, so this reads a fraction of the bytes a plain scan would.
+  // Where a run starts: a run of 31 or more characters holds a whole 16-byte
+  // block at a multiple of 16, so only those blocks are tested, branch-free
+  // and rarely true in code; shorter runs (a smaller min_base64_run) are
+  // looked for byte by byte.
+  const size_t step = min_run >= 31 ? 16 : 1;
+  auto holds_run = [&](size_t at) {
+    return step == 16 ? block_in_alphabet(bytes + at) : kBase64Values[bytes[at]] >= 0;
+  };
   size_t next = 0;  // first byte not yet covered by a widened run
-  for (size_t probe = min_run - 1; probe < size; probe += min_run) {
-    if (probe < next || kBase64Values[bytes[probe]] < 0) continue;
-    // A run of 32 holding the probe reaches 8 and 16 bytes past it on one
-    // side at least: a cheap test that skips most words of code.
-    auto in_alphabet = [&](size_t at) { return at < size && kBase64Values[bytes[at]] >= 0; };
-    const size_t half = min_run / 2, quarter = min_run / 4;
-    bool left = probe >= half && in_alphabet(probe - quarter) && in_alphabet(probe - half);
-    bool right = in_alphabet(probe + quarter) && in_alphabet(probe + half);
-    if (!left && !right) continue;
-    size_t start = probe, end = probe + 1;
+  for (size_t at = 0; at + step <= size; at += step) {
+    if (at < next || !holds_run(at)) continue;
+    size_t start = at;
     while (start > next && kBase64Values[bytes[start - 1]] >= 0) --start;
-    end = alphabet_run_end(bytes, end, size);
+    const size_t end = alphabet_run_end(bytes, at + step, size);
     next = end;
     if (end - start < min_run) continue;
     std::string text = decode_base64_text(line.substr(start, end - start));

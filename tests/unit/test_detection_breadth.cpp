@@ -326,6 +326,49 @@ TEST_CASE("keys in base64 runs are decoded and found on their line", "[breadth][
   CHECK(scan("ui/icon.yaml", image).empty());
 }
 
+TEST_CASE("base64 runs: every run of the minimum length is found, wherever it starts", "[breadth][encodings]") {
+  // A reference: every maximal run of the alphabet, byte by byte.
+  auto reference = [](std::string_view text, size_t min_run) {
+    std::vector<std::pair<size_t, size_t>> runs;
+    auto in_alphabet = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("+/-_").find(c) != std::string_view::npos; };
+    for (size_t i = 0; i < text.size();) {
+      size_t j = i;
+      while (j < text.size() && in_alphabet(text[j])) ++j;
+      if (j - i >= min_run) runs.emplace_back(i, j);
+      i = j == i ? i + 1 : j;
+    }
+    return runs;
+  };
+  std::mt19937_64 rng(7);
+  for (size_t min_run : {32, 40, 8}) {
+    detect::DecodeLimits limits;
+    limits.min_base64_run = min_run;
+    for (int round = 0; round < 300; ++round) {
+      // Base64 of text at random offsets and lengths (some one short of the
+      // minimum), between words, spaces and line ends.
+      std::string text;
+      std::vector<std::pair<size_t, size_t>> planted;
+      while (text.size() < 600) {
+        text += std::string(rng() % 20, " .\n=,"[rng() % 6]);
+        size_t length = min_run - 1 + rng() % 40;
+        std::string encoded = base64(random_chars(kAlnum, length, rng())).substr(0, length);
+        while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+        text += encoded;
+      }
+      std::vector<std::pair<size_t, size_t>> found;
+      for (const auto& run : detect::base64_runs(text, limits)) found.emplace_back(run.column, run.text.size());
+      std::vector<std::pair<size_t, size_t>> expected;
+      for (auto [begin, end] : reference(text, min_run)) {
+        std::string decoded = detect::base64_runs(text.substr(begin, end - begin), limits).empty() ? "" : "x";
+        if (!decoded.empty()) expected.emplace_back(begin, 0);
+      }
+      INFO("min_run " << min_run << ", round " << round << ": " << text);
+      REQUIRE(found.size() == expected.size());
+      for (size_t i = 0; i < found.size(); ++i) CHECK(found[i].first == expected[i].first);
+    }
+  }
+}
+
 TEST_CASE("keys in gzip, tar and tar.gz members are found", "[breadth][encodings]") {
   std::string env = "OPENAI_BASE=x\nGH=" + github_token(15) + "\n";
   auto gz = scan("backup/env.gz", gzip(env), true);

@@ -58,6 +58,10 @@ TEST_CASE("json nesting depth: brackets in strings and comments do not count", "
            {"[[[]]]", 3},
            {R"({"a": "[[[[", "b": [1, {"c": []}]})", 4},
            {R"({"a\"[[": 1})", 1},
+           {R"({"a\\": [[1]]})", 3},            // an escaped backslash does not escape the quote
+           {R"({"a\\\"[": [1]})", 2},          // three: the quote is escaped
+           {R"(["\\\\", ["\"\\"]])", 2},
+           {R"(["unterminated [[)", 1},
            {"// [[[[\n[ /* {{{{ */ ]", 1},
            {"[[[", 3},
            {"]]]", 0},
