@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "detect/decoded_text.h"
+#include "detect/media_sniff.h"
 #include "detect/notebook.h"
 #include "engine/inline_allow.h"
 #include "util/mask.h"
@@ -193,15 +194,19 @@ void scan_base64(const CompiledPolicy& policy, const std::vector<size_t>& rules,
   scan_lines(policy, rules, decoded_view, "base64", scan, &mapper);
 }
 
-// What git calls binary: UTF-16 text is decoded whole; an archive's members
-// are read (each judged by the rules for "ARCHIVE!/MEMBER"); anything else is
-// searched in its printable runs, as strings(1) shows them.
+// What git calls binary: UTF-16 text is decoded whole; compressed media is
+// left after a sniff of its first bytes; an archive's members are read (each
+// judged by the rules for "ARCHIVE!/MEMBER"); anything else is searched in
+// its printable runs, as strings(1) shows them.
 void scan_binary(const CompiledPolicy& policy, const std::vector<size_t>& rules, const detect::FileView& view,
                  BlobScan& scan) {
   if (auto utf16 = detect::decode_utf16(view.content)) {
     scan_decoded(policy, rules, view, utf16->first, utf16->second, 0, scan);
     return;
   }
+  // Compressed media (an image, a video, a font) holds no text to find: its
+  // first bytes decide, and its body is not searched.
+  if (detect::compressed_media_format(view.content.substr(0, 16))) return;
   if (!detect::looks_like_archive(view.content)) {
     std::string runs = detect::text_runs(view.content);
     scan_decoded(policy, rules, view, runs, "text in binary file", 0, scan);

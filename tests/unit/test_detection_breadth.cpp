@@ -16,6 +16,7 @@
 
 #include "detect/connection_url_detector.h"
 #include "detect/decoded_text.h"
+#include "detect/media_sniff.h"
 #include "engine/blob_scanner.h"
 #include "engine/compiled_policy.h"
 #include "policy/builtin_policy.h"
@@ -367,6 +368,30 @@ TEST_CASE("base64 runs: every run of the minimum length is found, wherever it st
       for (size_t i = 0; i < found.size(); ++i) CHECK(found[i].first == expected[i].first);
     }
   }
+}
+
+TEST_CASE("compressed media costs a header sniff: its bytes are not searched for text", "[breadth][encodings]") {
+  using detect::compressed_media_format;
+  CHECK(compressed_media_format(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16)) == "PNG");
+  CHECK(compressed_media_format("\xff\xd8\xff\xe0\x00\x10JFIF") == "JPEG");
+  CHECK(compressed_media_format(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16)) == "WebP");
+  CHECK(compressed_media_format(std::string("RIFF\x10\0\0\0WAVEfmt ", 16)) == std::nullopt);  // raw PCM: searched
+  CHECK(compressed_media_format(std::string("\0\0\0\x20" "ftypisom", 12)) == "MP4/QuickTime");
+  CHECK(compressed_media_format("wOF2\0\1\0\0") == "WOFF2");
+  CHECK(compressed_media_format("BM6\0\0\0") == std::nullopt);  // BMP is not compressed
+  CHECK(compressed_media_format("%PDF-1.7") == std::nullopt);
+  CHECK(compressed_media_format("") == std::nullopt);
+
+  const std::string key_line = "\nOPENAI_API_KEY=" + std::string("sk-proj-") + random_chars(kAlnum, 48, 21) + "\n";
+  std::string noise = std::string("\0\x01\x02\x03", 4) + random_chars(kB64, 64, 22) + std::string(8, '\0');
+  // The same bytes after a binary header refguard does not know are searched,
+  // after a PNG signature they are not.
+  std::string unknown = std::string("\x7f\x01\x02\x03\0\0\0\0", 8) + noise + key_line + noise;
+  std::string png = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + noise + key_line + noise;
+  CHECK(reports("assets/blob.bin", unknown, "openai-api-key", true));
+  CHECK_FALSE(reports("assets/logo.png", png, "openai-api-key", true));
+  // A text file is text whatever its name: a key in "notes.png" is found.
+  CHECK(reports("assets/notes.png", key_line, "openai-api-key"));
 }
 
 TEST_CASE("keys in gzip, tar and tar.gz members are found", "[breadth][encodings]") {
