@@ -32,6 +32,17 @@ void ensure_libgit2_initialized() {
     // of a push by another member of a shared repository's group, and an admin
     // (root, or a user who can read a repository) may `refguard scan` it.
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    // Memory that does not grow with the history read (issue 18): libgit2
+    // maps pack files in windows of 1 GiB up to 8 GiB by default, and every
+    // page a whole-history walk touches stays in the process's resident set
+    // until unmapped; its object cache keeps up to 256 MiB of commits and
+    // trees. Windows of 32 MiB, at most 256 MiB mapped (least recently used
+    // unmapped first; the pages stay in the kernel's page cache, so mapping
+    // one again costs no disk read) and a 64 MiB object cache bound both,
+    // whatever the length of the history or the size of its packs.
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, size_t{32} << 20);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, size_t{256} << 20);
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, ssize_t{64} << 20);
   });
 }
 
