@@ -9,6 +9,15 @@ files and edit them (insert, rewrite and delete blocks of lines), so
 `git log -p` looks like a real project's. A few fake keys (random, correctly
 shaped, never real) are sprinkled rarely (--key-rate).
 
+Two options, both off by default (off, the history is exactly what it was
+before they existed: same commit ids), give the shape of an AI "cookbook":
+--media-rate P adds, with chance P per commit, a binary file (PNG, JPEG,
+stored zip of a CSV/JSONL data set, PDF) or replaces or deletes one; the bytes
+come from a second Random seeded from --seed, so the text history is the same
+with or without them. --large-notebooks makes notebooks half of the new files,
+with 8-30 cells, a quarter of them with a real PNG plot output (3-150 KB,
+base64 in the JSON).
+
 The whole history goes through one `git fast-import` process; --refs M extra
 branches and tags are created in one `git update-ref --stdin`.
 
@@ -17,13 +26,18 @@ branches and tags are created in one `git update-ref --stdin`.
 Same arguments, same repository (commit ids included). Python 3 stdlib only.
 """
 import argparse
+import base64
+import io
 import json
 import math
 import os
 import random
 import string
+import struct
 import subprocess
 import sys
+import zipfile
+import zlib
 
 WORDS = (
     "agent answer batch cache chain chat chunk client config context corpus dataset document embed "
@@ -53,13 +67,132 @@ AUTHORS = [("Ada Park", "ada@example.test"), ("Bo Chen", "bo@example.test"), ("C
 VERBS = ["Add", "Fix", "Update", "Refactor", "Tune", "Rename", "Tweak", "Clean up", "Improve", "Document"]
 
 
-class Gen:
-    """All randomness comes from one seeded Random, so output is reproducible."""
+class Media:
+    """Binary files in their real formats, from their own Random (seeded from
+    the history's seed), so that adding them leaves the text history alone.
+    Pixel and payload bytes are random (as the compressed data of a real image
+    is: high entropy); deflate streams are written as stored blocks and zips
+    as ZIP_STORED, so the bytes do not depend on the zlib version."""
 
-    def __init__(self, seed, key_rate):
+    def __init__(self, seed):
+        self.r = random.Random(f"media-{seed}")
+
+    def size(self, lo, hi):
+        """A size in bytes, log-uniform in [lo, hi]."""
+        return int(math.exp(self.r.uniform(math.log(lo), math.log(hi))))
+
+    @staticmethod
+    def png_chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    @staticmethod
+    def stored_zlib(raw):
+        """A zlib stream of stored (uncompressed) deflate blocks."""
+        out = [b"\x78\x01"]
+        for at in range(0, len(raw), 65535) or [0]:
+            block = raw[at:at + 65535]
+            final = 1 if at + 65535 >= len(raw) else 0
+            out.append(struct.pack("<BHH", final, len(block), len(block) ^ 0xFFFF) + block)
+        out.append(struct.pack(">I", zlib.adler32(raw)))
+        return b"".join(out)
+
+    def png(self, target):
+        """An 8-bit RGB PNG of about `target` bytes, as matplotlib writes a plot."""
+        width = max(16, int(math.sqrt(target / 3 * self.r.uniform(1.0, 2.0))))  # landscape, 1:1 to 2:1
+        height = max(1, target // (3 * width + 1))
+        raw = b"".join(bytes([self.r.randrange(5)]) + self.r.randbytes(3 * width) for _ in range(height))
+        return (b"\x89PNG\r\n\x1a\n" + self.png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + self.png_chunk(b"tEXt", b"Software\x00Matplotlib version3.8.2, https://matplotlib.org/")
+                + self.png_chunk(b"IDAT", self.stored_zlib(raw)) + self.png_chunk(b"IEND", b""))
+
+    def jpeg(self, target):
+        """A baseline JFIF JPEG of about `target` bytes (headers, then random entropy-coded data)."""
+        def segment(marker, payload):
+            return b"\xff" + marker + struct.pack(">H", len(payload) + 2) + payload
+        width, height = self.r.randint(320, 1920), self.r.randint(240, 1080)
+        tables = b"".join(bytes([t]) + bytes(self.r.randint(1, 99) for _ in range(64)) for t in (0, 1))
+        frame = struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+        scan = b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
+        data = self.r.randbytes(target).replace(b"\xff", b"\xff\x00")  # byte stuffing: no stray markers
+        return (b"\xff\xd8" + segment(b"\xe0", b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+                + segment(b"\xdb", tables) + segment(b"\xc0", frame) + segment(b"\xda", scan) + data + b"\xff\xd9")
+
+    def zip(self, target):
+        """A stored zip of a data set: a CSV (or JSONL) of about half `target`, and a .npy of float32 embeddings."""
+        stem = "_".join(self.r.choice(WORDS) for _ in range(2))
+        rows, n = [], 0
+        jsonl = self.r.random() < 0.4
+        while n < target // 2:
+            text = " ".join(self.r.choice(WORDS) for _ in range(self.r.randint(3, 16)))
+            score = round(self.r.random(), 4)
+            row = json.dumps({"id": len(rows), "text": text, "score": score}) if jsonl else f'{len(rows)},"{text}",{score}'
+            rows.append(row)
+            n += len(row) + 1
+        table = ("\n".join(rows if jsonl else ["id,text,score"] + rows) + "\n").encode()
+        dim = self.r.choice([384, 768, 1536])
+        count = max(1, (target - len(table)) // (4 * dim))
+        header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d, %d), }" % (count, dim)
+        header = header + " " * (63 - (len(header) + 10) % 64) + "\n"
+        npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + self.r.randbytes(4 * dim * count)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+            for name, payload in ((f"{stem}.{'jsonl' if jsonl else 'csv'}", table), (f"{stem}_embeddings.npy", npy)):
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+                info.create_system, info.external_attr = 3, 0o644 << 16
+                z.writestr(info, payload)
+        return buf.getvalue()
+
+    def pdf(self, target):
+        """A one-page PDF 1.4 (title text, one raw RGB image of about `target` bytes) with a correct xref."""
+        def stream(data, extra=b""):
+            return b"<< /Length %d%s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+        width = self.r.randint(100, 800)
+        height = max(1, (target - 1200) // (3 * width))
+        title = " ".join(self.r.choice(WORDS) for _ in range(self.r.randint(3, 8))).capitalize().encode()
+        content = b"BT /F1 18 Tf 72 720 Td (%s) Tj ET\nq 468 0 0 351 72 300 cm /Im1 Do Q" % title
+        objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                   b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R"
+                   b" /Resources << /Font << /F1 4 0 R >> /XObject << /Im1 6 0 R >> >> >>",
+                   b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+                   stream(content),
+                   stream(self.r.randbytes(3 * width * height), b" /Type /XObject /Subtype /Image /Width %d /Height %d"
+                          b" /ColorSpace /DeviceRGB /BitsPerComponent 8" % (width, height))]
+        out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+        offsets = []
+        for i, body in enumerate(objects, 1):
+            offsets.append(len(out))
+            out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+        xref = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+        out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+        return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+    def file(self, ext):
+        if ext == "png":
+            return self.png(self.size(4000, 250000))
+        if ext == "jpg":
+            return self.jpeg(self.size(10000, 400000))
+        if ext == "zip":
+            return self.zip(self.size(8000, 200000))
+        return self.pdf(self.size(20000, 400000))
+
+    def notebook_png(self):
+        """A plot output as a notebook stores it: base64 of a PNG of 3-150 KB, one string."""
+        return base64.b64encode(self.png(self.size(3000, 150000))).decode() + "\n"
+
+
+class Gen:
+    """All randomness comes from one seeded Random, so output is reproducible
+    (binary files and notebook images: from Media's own, see there)."""
+
+    def __init__(self, seed, key_rate, media_rate=0.0, large_notebooks=False):
         self.r = random.Random(seed)
         self.key_rate = key_rate
         self.keys_added = 0
+        self.media_rate = media_rate
+        self.large_nb = large_notebooks
+        self.m = Media(seed)
 
     def word(self):
         return self.r.choice(WORDS)
@@ -241,7 +374,9 @@ class Gen:
         src = self.py_header(sdk)[:4] if i == 0 else self.py_function(sdk)[:-2]
         outputs = []
         roll = self.r.random()
-        if roll < 0.5:
+        if self.large_nb:
+            outputs = self.large_outputs(roll, i)
+        elif roll < 0.5:
             text = [f"{self.word()} {self.word()}: {self.r.random():.4f}\n" for _ in range(self.r.randint(1, 12))]
             outputs.append({"name": "stdout", "output_type": "stream", "text": text})
         elif roll < 0.6:
@@ -262,8 +397,22 @@ class Gen:
               "nbformat": 4, "nbformat_minor": 5}
         return json.dumps(nb, indent=1).split("\n")
 
+    def large_outputs(self, roll, i):
+        """--large-notebooks: a cookbook's outputs (long logs, real PNG plots, results)."""
+        if roll < 0.35:
+            text = [f"{self.word()} {self.word()}: {self.r.random():.4f}\n" for _ in range(self.r.randint(1, 40))]
+            return [{"name": "stdout", "output_type": "stream", "text": text}]
+        if roll < 0.7:
+            return [{"data": {"image/png": self.m.notebook_png(), "text/plain": ["<Figure size 640x480 with 1 Axes>"]},
+                     "metadata": {}, "output_type": "display_data"}]
+        if roll < 0.85:
+            return [{"data": {"text/plain": [f"'{self.sentence()}'"]}, "execution_count": i + 1,
+                     "metadata": {}, "output_type": "execute_result"}]
+        return []
+
     def notebook(self, sdk):
-        return [self.notebook_cell(sdk, i) for i in range(self.r.randint(3, 12))]
+        cells = self.r.randint(8, 30) if self.large_nb else self.r.randint(3, 12)
+        return [self.notebook_cell(sdk, i) for i in range(cells)]
 
 
 class File:
@@ -277,6 +426,9 @@ SINGLETONS = {"AGENTS.md": "agent", ".cursorrules": "agent", "CLAUDE.md": "agent
               ".github/copilot-instructions.md": "agent", ".mcp.json": "mcp", ".vscode/mcp.json": "mcp",
               "requirements.txt": "req", "README.md": "doc", ".env.example": "env"}
 KINDS = [("py", 40), ("test", 8), ("prompt", 10), ("nb", 5), ("yaml", 8), ("json", 5), ("doc", 5)]
+KINDS_LARGE_NB = [("py", 40), ("test", 8), ("prompt", 10), ("nb", 76), ("yaml", 8), ("json", 5), ("doc", 5)]
+MEDIA = [("png", 50), ("jpg", 20), ("zip", 15), ("pdf", 15)]
+MEDIA_DIRS = {"png": ["images", "docs/images"], "jpg": ["images"], "zip": ["data"], "pdf": ["papers"]}
 
 
 class Repo:
@@ -286,6 +438,7 @@ class Repo:
         self.g = gen
         self.files = {}
         self.order = []  # paths, for deterministic choice
+        self.media = []  # paths of the binary files (--media-rate), never edited as text
 
     def new_file(self):
         g = self.g
@@ -294,7 +447,8 @@ class Repo:
             path = missing[0]
             kind = SINGLETONS[path]
         else:
-            kind = g.r.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+            kinds = KINDS_LARGE_NB if g.large_nb else KINDS
+            kind = g.r.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
             pkg = g.r.choice(["app", "agents", "rag", "evals", "tools"])
             name = g.ident()
             path = {"py": f"src/{pkg}/{name}.py", "test": f"tests/test_{name}.py", "prompt": f"prompts/{name}.md",
@@ -424,7 +578,26 @@ class Repo:
         if not subject:
             target = os.path.basename(next(iter(changes))) if changes else "project"
             subject = f"{g.r.choice(VERBS)} {g.word()} {g.word()} in {target}"
+        if g.media_rate and g.m.r.random() < g.media_rate:  # after the subject: g.r's stream is untouched
+            path, data = self.media_change()
+            changes[path] = data
         return subject, changes
+
+    def media_change(self):
+        """--media-rate: adds a binary file (70 %), replaces one (25 %) or deletes one (5 %)."""
+        m = self.g.m
+        roll = m.r.random()
+        if self.media and roll < 0.05:
+            return self.media.pop(m.r.randrange(len(self.media))), None
+        if self.media and roll < 0.3:
+            path = self.media[m.r.randrange(len(self.media))]
+        else:
+            ext = m.r.choices([k for k, _ in MEDIA], [w for _, w in MEDIA])[0]
+            name = "_".join(m.r.choice(WORDS) for _ in range(m.r.choice([2, 3])))
+            path = f"{m.r.choice(MEDIA_DIRS[ext])}/{name}.{ext}"
+            if path not in self.media:
+                self.media.append(path)
+        return path, m.file(path.rsplit(".", 1)[1])
 
 
 def data_cmd(payload):
@@ -432,9 +605,9 @@ def data_cmd(payload):
 
 
 def generate(out, commits, refs=0, seed=1, key_rate=0.002, branch="main", bare=False, start_time=1700000000,
-             quiet=False):
+             quiet=False, media_rate=0.0, large_notebooks=False):
     """Creates (or reuses, if empty) the repository at `out` and writes the history into it."""
-    gen = Gen(seed, key_rate)
+    gen = Gen(seed, key_rate, media_rate, large_notebooks)
     repo = Repo(gen)
     if not os.path.exists(os.path.join(out, "HEAD")) and not os.path.exists(os.path.join(out, ".git")):
         subprocess.run(["git", "init", "-q", "--template="] + (["--bare"] if bare else []) + ["-b", branch, out], check=True)
@@ -459,7 +632,7 @@ def generate(out, commits, refs=0, seed=1, key_rate=0.002, branch="main", bare=F
                 w(b"D %s\n" % path.encode())
             else:
                 w(b"M 100644 inline %s\n" % path.encode())
-                w(data_cmd(("\n".join(lines) + "\n").encode()))
+                w(data_cmd(lines if isinstance(lines, bytes) else ("\n".join(lines) + "\n").encode()))
     importer.stdin.close()
     if importer.wait() != 0:
         sys.exit("git fast-import failed")
@@ -479,7 +652,8 @@ def generate(out, commits, refs=0, seed=1, key_rate=0.002, branch="main", bare=F
     if os.path.isdir(os.path.join(out, ".git")):
         subprocess.run(["git", "-C", out, "reset", "-q", "--hard", branch], check=True)
     if not quiet:
-        print(f"{out}: {commits} commits, {len(repo.files)} files at the tip, {refs} extra refs, "
+        media = f" (and {len(repo.media)} binary files)" if media_rate else ""
+        print(f"{out}: {commits} commits, {len(repo.files)} files at the tip{media}, {refs} extra refs, "
               f"{gen.keys_added} fake keys", file=sys.stderr)
 
 
@@ -493,8 +667,13 @@ def main():
                    help="chance that a changed .py/.env/.yaml file gains a fake key (0 = clean history)")
     p.add_argument("--bare", action="store_true", help="create a bare repository (no work tree)")
     p.add_argument("--branch", default="main")
+    p.add_argument("--media-rate", type=float, default=0.0,
+                   help="chance per commit of adding/replacing/deleting a PNG, JPEG, zip or PDF (default 0: none)")
+    p.add_argument("--large-notebooks", action="store_true",
+                   help="a cookbook's notebooks: half of new files, 8-30 cells, real PNG plot outputs")
     a = p.parse_args()
-    generate(a.out, a.commits, a.refs, a.seed, a.key_rate, a.branch, a.bare)
+    generate(a.out, a.commits, a.refs, a.seed, a.key_rate, a.branch, a.bare, media_rate=a.media_rate,
+             large_notebooks=a.large_notebooks)
 
 
 if __name__ == "__main__":
