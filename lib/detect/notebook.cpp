@@ -5,6 +5,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "detect/notebook_payloads.h"
 #include "util/nesting_depth.h"
 
 namespace refguard::detect {
@@ -27,7 +28,11 @@ constexpr std::array<std::pair<std::string_view, bool>, 6> kV3Mimes = {{
 // the tree (and anything added later) off the worker's stack.
 constexpr size_t kMaxDocumentDepth = 256;
 
-Expected<json> parse_json(std::string_view text) {
+Expected<json> parse_json(std::string_view raw) {
+  // Images and other binary outputs are never read: blanked first, they cost
+  // a walk from quote to quote instead of a byte-by-byte copy in the parser.
+  const std::optional<std::string> stripped = without_binary_payloads(raw);
+  const std::string_view text = stripped ? std::string_view(*stripped) : raw;
   if (json_nesting_depth(text, kMaxDocumentDepth) > kMaxDocumentDepth)
     return fail(fmt::format("nests deeper than {} levels; not read", kMaxDocumentDepth));
   try {
@@ -83,9 +88,6 @@ std::string traceback(const json& output) {
     if (line.is_string()) text += line.get_ref<const std::string&>() + "\n";
   return text;
 }
-
-bool is_json_mime(std::string_view mime) { return mime == "application/json" || mime.ends_with("+json"); }
-bool is_text_mime(std::string_view mime) { return mime.starts_with("text/") || mime == "application/javascript"; }
 
 class ChunkCollector {
  public:

@@ -6,6 +6,7 @@
 
 #include "detect/notebook.h"
 #include "detect/notebook_outputs_detector.h"
+#include "detect/notebook_payloads.h"
 
 using namespace refguard::detect;
 
@@ -214,4 +215,37 @@ strip = true)");
   auto finished = params.finish();
   REQUIRE_FALSE(finished);
   CHECK_THAT(finished.error().message, Catch::Contains("detector.strip: unknown key"));
+}
+
+TEST_CASE("binary outputs are blanked before the parse, text outputs and sources kept", "[notebook]") {
+  // Small payloads stay (nothing to save); with min_bytes 1 the image and the
+  // PDF of kRunNotebook go, the text/html and application/json stay.
+  CHECK_FALSE(without_binary_payloads(kRunNotebook).has_value());
+  auto stripped = without_binary_payloads(kRunNotebook, 1);
+  REQUIRE(stripped.has_value());
+  CHECK(stripped->find(R"("image/png": "")") != std::string::npos);
+  CHECK(stripped->find(R"("application/pdf": "")") != std::string::npos);
+  CHECK(stripped->find("<b>chart</b>") != std::string::npos);
+  CHECK(stripped->find("AKIAEXAMPLE") != std::string::npos);
+  // The stripped notebook gives the same chunks.
+  auto before = parse_notebook(kRunNotebook), after = parse_notebook(*stripped);
+  REQUIRE(before.has_value());
+  REQUIRE(after.has_value());
+  REQUIRE(before->size() == after->size());
+  for (size_t i = 0; i < before->size(); ++i) CHECK((*before)[i].text == (*after)[i].text);
+
+  const std::string image(4000, 'A');
+  // An array of strings (some writers split base64 into lines) goes too.
+  std::string split = R"({"data": {"image/jpeg": [")" + image + R"(\n", ")" + image + R"("], "text/plain": "ok"}})";
+  auto blanked = without_binary_payloads(split);
+  REQUIRE(blanked.has_value());
+  CHECK(*blanked == R"({"data": {"image/jpeg": ["", ""], "text/plain": "ok"}})");
+  // The words "image/png" inside a cell's source are a string, not a key:
+  // the key after them is kept.
+  std::string source = R"({"source": "x = {\"image/png\": \")" + image + R"(\"}"})";
+  CHECK_FALSE(without_binary_payloads(source).has_value());
+  // Unterminated or odd values are left as they are (the parser then decides).
+  CHECK_FALSE(without_binary_payloads(R"({"image/png": ")" + image).has_value());
+  CHECK_FALSE(without_binary_payloads(R"({"image/png": [")" + image + R"(", {"x": 1}]})").has_value());
+  CHECK_FALSE(without_binary_payloads("").has_value());
 }
