@@ -25,7 +25,7 @@ constexpr uint64_t kMaxQueuedBytes = 64ull << 20;
 struct ScanUnit {
   git::ObjectId blob_id;
   std::string path;
-  std::string key;               // in the scan cache
+  const std::string* key;        // in the scan cache; the string is index_'s (its nodes never move)
   std::string content;           // read, waiting to be scanned; freed after
   bool binary = false;
   ScanCache::Findings findings;  // null until scanned
@@ -142,9 +142,8 @@ class PushScan {
           unit_of_file_.push_back(kNoUnit);
           continue;
         }
-        std::string key = ScanCache::key(policy_.digest(), file.blob, file.path);
-        auto [at, added] = index_.emplace(key, units_.size());
-        if (added) units_.push_back({file.blob, file.path, std::move(key), {}, false, nullptr});
+        auto [at, added] = index_.emplace(ScanCache::key(policy_.digest(), file.blob, file.path), units_.size());
+        if (added) units_.push_back({file.blob, file.path, &at->first, {}, false, nullptr});
         unit_of_file_.push_back(at->second);
       }
     }
@@ -164,7 +163,7 @@ class PushScan {
   std::vector<size_t> look_up_scan_cache(ScanOutcome& result) {
     std::vector<const std::string*> keys;
     keys.reserve(units_.size());
-    for (const auto& unit : units_) keys.push_back(&unit.key);
+    for (const auto& unit : units_) keys.push_back(unit.key);
     auto found = cache_.find_many(keys);  // the shared cache too, in batches
     std::vector<size_t> to_scan;
     size_t hits = 0;
@@ -224,7 +223,7 @@ class PushScan {
     if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
       auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.content, unit.binary);
       unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
-      cache_.insert(unit.key, unit.findings);
+      cache_.insert(*unit.key, unit.findings);
     }
     std::string().swap(unit.content);
     size_t finished = ++done_;
