@@ -357,10 +357,10 @@ std::vector<Base64Run> base64_runs(std::string_view line, const DecodeLimits& li
   };
   size_t next = 0;  // first byte not yet covered by a widened run
   for (size_t at = 0; at + step <= size; at += step) {
-    // Four blocks that each hold a separator are passed with one branch.
-    while (step == 16 && at + 64 <= size && at >= next &&
-           (block_has_separator(bytes + at) & block_has_separator(bytes + at + 16) &
-            block_has_separator(bytes + at + 32) & block_has_separator(bytes + at + 48)))
+    // Four blocks that each hold a separator are passed with one branch
+    // (the tests are combined as integers, so none of them branches).
+    auto separator = [&](size_t offset) { return static_cast<unsigned>(block_has_separator(bytes + at + offset)); };
+    while (step == 16 && at + 64 <= size && at >= next && (separator(0) & separator(16) & separator(32) & separator(48)))
       at += 64;
     if (at + step > size) break;
     if (at < next || !holds_run(at)) continue;
