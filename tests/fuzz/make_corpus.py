@@ -246,6 +246,17 @@ def notebook_seeds():
                                                                  "metadata": {}, "source": "x = 1", "outputs": []}]}))
     write("fuzz_notebook", "malformed.ipynb", '{"nbformat": 4, "cells": [{"cell_type": "code", "source": 7, '
           '"outputs": {}}, "x"]}')
+    # Binary outputs large enough to be blanked before the parse
+    # (detect/notebook_payloads.h): a string, an array of strings, and a
+    # source that only mentions "image/png" inside a string.
+    image = "iVBORw0KGgoAAAANSUhEUgAA" * 20
+    payloads = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "execution_count": 1, "metadata": {},
+         "source": ["x = {\"image/png\": \"" + image + "\"}\n"],
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/png": image, "image/jpeg": [image + "\n", image],
+                               "application/pdf": image, "text/plain": ["<Figure>"]}}]}]}
+    write("fuzz_notebook", "payloads.ipynb", json.dumps(payloads, indent=1))
     write("fuzz_notebook", "escapes.ipynb", '{"nbformat":4,"cells":[{"cell_type":"code","execution_count":1,'
           '"source":"\\ud83d\\ude00 \\u0000 \\ud800 \\"q\\"","outputs":[{"output_type":"stream","text":"\\t"}]}]}')
 
