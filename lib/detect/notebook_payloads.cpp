@@ -4,24 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "util/nesting_depth.h"
+
 namespace refguard::detect {
 
 namespace {
-
-// Index just past the JSON string opening at `open`, or npos when it does not end.
-size_t string_end(std::string_view text, size_t open) {
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  for (const char* at = begin + open + 1; at < end;) {
-    const auto* quote = static_cast<const char*>(std::memchr(at, '"', static_cast<size_t>(end - at)));
-    if (!quote) return std::string_view::npos;
-    size_t backslashes = 0;
-    for (const char* before = quote; before > begin + open + 1 && before[-1] == '\\'; --before) ++backslashes;
-    if (backslashes % 2 == 0) return static_cast<size_t>(quote - begin) + 1;
-    at = quote + 1;
-  }
-  return std::string_view::npos;
-}
 
 size_t skip_space(std::string_view text, size_t at) {
   while (at < text.size() && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r')) ++at;
@@ -32,7 +19,7 @@ size_t skip_space(std::string_view text, size_t at) {
 // the ranges of their contents (between the quotes) and the index past it.
 bool string_values(std::string_view text, size_t at, std::vector<std::pair<size_t, size_t>>& contents, size_t& past) {
   if (at < text.size() && text[at] == '"') {
-    size_t end = string_end(text, at);
+    size_t end = quoted_string_end(text, at);
     if (end == std::string_view::npos) return false;
     contents.emplace_back(at + 1, end - 1);
     past = end;
@@ -42,7 +29,7 @@ bool string_values(std::string_view text, size_t at, std::vector<std::pair<size_
   at = skip_space(text, at + 1);
   while (at < text.size() && text[at] != ']') {
     if (text[at] != '"') return false;  // a number, an object, a nested array: left as it is
-    size_t end = string_end(text, at);
+    size_t end = quoted_string_end(text, at);
     if (end == std::string_view::npos) return false;
     contents.emplace_back(at + 1, end - 1);
     at = skip_space(text, end);
@@ -65,7 +52,7 @@ std::optional<std::string> without_binary_payloads(std::string_view text, size_t
     const auto* quote = static_cast<const char*>(std::memchr(text.data() + at, '"', text.size() - at));
     if (!quote) break;
     size_t open = static_cast<size_t>(quote - text.data());
-    size_t end = string_end(text, open);
+    size_t end = quoted_string_end(text, open);
     if (end == std::string_view::npos) break;
     at = end;
     // A key: a string followed by ':'. Compared as written: a key spelled

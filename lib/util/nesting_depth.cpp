@@ -9,22 +9,9 @@ namespace refguard {
 
 namespace {
 
-// Index just past a "..." string opening at `open` (backslash escapes), or the end.
-// Jumps from quote to quote with memchr (a notebook is mostly long strings):
-// a quote closes the string unless an odd run of backslashes precedes it.
+// Index just past a "..." string opening at `open`, or the end of the text.
 size_t skip_quoted(std::string_view text, size_t open, char quote, bool escapes) {
-  const char* begin = text.data();
-  const char* end = begin + text.size();
-  for (const char* at = begin + open + 1; at < end;) {
-    const auto* found = static_cast<const char*>(std::memchr(at, quote, static_cast<size_t>(end - at)));
-    if (!found) break;
-    size_t backslashes = 0;
-    if (escapes)
-      for (const char* before = found; before > begin + open + 1 && before[-1] == '\\'; --before) ++backslashes;
-    if (backslashes % 2 == 0) return static_cast<size_t>(found - begin) + 1;
-    at = found + 1;
-  }
-  return text.size();
+  return std::min(quoted_string_end(text, open, quote, escapes), text.size());
 }
 
 // If a JSONC comment starts at `i`, the index just past it; otherwise `i`.
@@ -60,6 +47,21 @@ size_t skip_toml_string(std::string_view text, size_t open) {
 }
 
 }  // namespace
+
+size_t quoted_string_end(std::string_view text, size_t open, char quote, bool escapes) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  for (const char* at = begin + open + 1; at < end;) {
+    const auto* found = static_cast<const char*>(std::memchr(at, quote, static_cast<size_t>(end - at)));
+    if (!found) break;
+    size_t backslashes = 0;
+    if (escapes)
+      for (const char* before = found; before > begin + open + 1 && before[-1] == '\\'; --before) ++backslashes;
+    if (backslashes % 2 == 0) return static_cast<size_t>(found - begin) + 1;
+    at = found + 1;
+  }
+  return std::string_view::npos;
+}
 
 size_t json_nesting_depth(std::string_view text, size_t limit) {
   size_t depth = 0, deepest = 0;

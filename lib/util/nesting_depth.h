@@ -10,6 +10,12 @@
 
 namespace refguard {
 
+/// Index just past the string that opens with the quote at `open` (a
+/// backslash escapes the next character when `escapes`), or npos when the
+/// text ends first. Jumps from quote to quote with memchr: a quote closes
+/// the string unless an odd run of backslashes precedes it.
+size_t quoted_string_end(std::string_view text, size_t open, char quote = '"', bool escapes = true);
+
 /// Deepest nesting of `[` and `{` in JSON text (JSONC too: brackets inside
 /// strings and // or /* */ comments do not count). Stops counting once the
 /// depth passes `limit`, so the result is at most limit + 1. Malformed text
