@@ -78,6 +78,10 @@ class ConnectionUrlDetector final : public Detector {
     while (RE2::FindAndConsume(&input, *regex_, &user, &password, &host)) {
       std::string_view user_text(user.data(), user.size()), password_text(password.data(), password.size());
       std::string_view host_text(host.data(), host.size());
+      // "user:password\@host": Markdown (and shells) escape the '@'; a
+      // backslash is no character of a URL's userinfo (RFC 3986 would
+      // percent-encode it), so it is the escape, not the password's end.
+      if (password_text.size() > 1 && password_text.back() == '\\') password_text.remove_suffix(1);
       if (is_non_production_host(host_text) && is_throwaway_password(password_text, user_text)) continue;
       Hit hit;
       hit.line = line.number;

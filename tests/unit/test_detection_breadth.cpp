@@ -294,6 +294,18 @@ TEST_CASE("database URLs: throwaway credentials on local and example hosts pass"
   CHECK_FALSE(is_throwaway_password("Xk9vQ2mLp7Rt4wZa", "app"));
 }
 
+TEST_CASE("database URLs: an '@' escaped for Markdown does not end the password", "[breadth][connection_url]") {
+  // Seen in @mastra/core's docs: the same placeholder as unescaped URLs,
+  // which pass, and a real password escaped the same way is still found.
+  CHECK_FALSE(reports("docs/mongo.md", "Set `mongodb+srv://user:password\\@cluster.mongodb.net/db`\n",
+                      "database-url-password"));
+  CHECK_FALSE(reports("docs/mongo.md", "Set `mongodb+srv://user:password@cluster.mongodb.net/db`\n",
+                      "database-url-password"));
+  auto findings = scan("docs/mongo.md", "Set `mongodb+srv://app:Xk9vQ2mLp7Rt4wZa\\@cluster.mongodb.net/db`\n");
+  REQUIRE(rules_of(findings).contains("database-url-password"));
+  for (const auto& f : findings) CHECK(f.masked.find('\\') == std::string::npos);
+}
+
 TEST_CASE("UTF-16 files, with and without a BOM, are scanned for keys", "[breadth][encodings]") {
   const std::string line = "token = \"" + github_token(11) + "\"\n";
   for (bool le : {true, false})
@@ -425,4 +437,20 @@ TEST_CASE("agent-code-execution-tool warns once per file, not in tests, not on A
   CHECK_FALSE(reports("tests/test_tools.py", code, "agent-code-execution-tool"));
   CHECK_FALSE(reports("agent/settings.py", "code_execution_config={\"work_dir\": \"coding\", \"use_docker\": False}\n",
                       "agent-code-execution-tool"));
+}
+
+TEST_CASE("text that parses as a pickle but cannot load is not a pickle", "[breadth][model]") {
+  // LangChain's dist/*.cjs start "const x = require('../y.cjs');": 'c' is
+  // GLOBAL, and the bytes after it may parse through to a STOP ('.'), but the
+  // first global names no importable module, so pickle.load fails right there.
+  const std::string js = "const require_runtime = require('../runtime.cjs');\nconst helpers = 1;\n.";
+  CHECK_FALSE(reports("dist/index.cjs", js, "unsafe-pickle-model"));
+  CHECK_FALSE(reports("dist/index.cjs", "cnot a module\nnor a name\n.", "unsafe-pickle-model"));
+  // A file named a pickle is judged as always.
+  CHECK(reports("model.pkl", "cnot a module\nnor a name\n.", "unsafe-pickle-model"));
+  // Real pickles in text files are still found, and a bad global after a
+  // call does not hide the call that ran before it.
+  CHECK(reports("notes.txt", "cos\nsystem\n(S'id'\ntR.", "unsafe-pickle-model"));
+  CHECK(reports("notes.txt", "cos\nsystem\n(S'id'\ntR0cnot a module\nx y\n.", "unsafe-pickle-model"));
+  CHECK(reports("notes.txt", "cmymodule\nHelper\n.", "unsafe-pickle-model"));  // unknown but importable: warned
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace refguard::detect::model {
 
 namespace {
@@ -14,11 +16,50 @@ void add(std::vector<Hit>& hits, Severity severity, std::string detail, const Pi
   hits.push_back(std::move(hit));
 }
 
+// True for a dotted Python name ("os.path", "Model"); bytes past ASCII count
+// as letters (Python accepts Unicode identifiers).
+bool dotted_identifier(std::string_view text) {
+  if (text.empty()) return false;
+  bool part_start = true;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '.') {
+      if (part_start) return false;
+      part_start = true;
+      continue;
+    }
+    bool letter = byte >= 0x80 || c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    if (!letter && !(c >= '0' && c <= '9' && !part_start)) return false;
+    part_start = false;
+  }
+  return !part_start;
+}
+
+// Python's loader imports each global as it meets it, and nothing can be
+// called before a first global exists. When that first import names no
+// importable module or attribute ("onst x = require('./a')", from a
+// JavaScript file that starts with 'c', GLOBAL), pickle.load fails right
+// there: the bytes run nothing, whatever follows. (An extension code first
+// is left to the usual judgement: the loader's registry decides it.)
+bool load_fails_at_first_import(const PickleResult& result) {
+  const PickleGlobal* first = nullptr;
+  for (const auto& global : result.globals)
+    if (!first || global.offset < first->offset) first = &global;
+  if (!first) return false;
+  for (const auto& [code, offset] : result.extension_codes)
+    if (offset < first->offset) return false;
+  return !dotted_identifier(first->module) || !dotted_identifier(first->name);
+}
+
 }  // namespace
 
 void report_pickle(const PickleResult& result, const GlobalPolicy& policy, const PickleSite& site, bool strict,
                    std::vector<Hit>& hits) {
   bool complete = !result.error;
+  // Text that merely parses as a pickle (not named one, no PROTO header) but
+  // could not load: nothing to report. A file named a pickle is judged as
+  // always (fail closed).
+  if (!strict && load_fails_at_first_import(result)) return;
   for (const auto& global : result.globals) {
     // An incomplete, non-strict scan (text that merely starts like a pickle)
     // reports only dangerous globals that are called: judge nothing else.
