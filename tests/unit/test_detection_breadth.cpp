@@ -202,6 +202,17 @@ TEST_CASE("hidden Unicode allowances: RTL literals, emoji, joining scripts", "[b
                       "invisible-unicode-code"));
 }
 
+TEST_CASE("a zero-width space writing \"*/*\" inside a comment is the known idiom, elsewhere it blocks",
+          "[breadth][unicode]") {
+  const std::string zwsp = u8(0x200B);
+  // Seen in @mastra/core's JSDoc: "`*` or `*<ZWSP>/*` - match anything".
+  CHECK_FALSE(reports("src/glob.ts", "/**\n * - `*` or `*" + zwsp + "/*` match anything\n */\nexport {};\n",
+                      "invisible-unicode-code"));
+  // Not the idiom: the comment looks closed and the code after it looks live.
+  CHECK(reports("src/auth.ts", "/* check *" + zwsp + "/ if (!admin) return;\n", "invisible-unicode-code"));
+  CHECK(reports("src/auth.ts", "const is" + zwsp + "Admin = true;\n", "invisible-unicode-code"));
+}
+
 TEST_CASE("bidi in a notebook's output text is not code; in a code cell it is", "[breadth][unicode]") {
   const std::string rle = u8(0x202B), rlo = u8(0x202E);
   std::string output_notebook =
