@@ -115,6 +115,20 @@ accept_file scrape.ipynb "{\"cells\":[{\"cell_type\":\"code\",\"execution_count\
 accept_file fixtures/client.py "key = \"acme_$(rand_hex 32)\"
 " "the imported gitleaks allowlist path"
 
+# Look-alikes found on real agent frameworks' releases (bench/npm_release_history.sh).
+accept_file dist/index.cjs "const require_runtime = require('../runtime.cjs');
+const helpers = 1;
+require('../a.cjs');
+" "a CommonJS file that parses as a pickle but cannot load"
+expect_no_output "the CommonJS file is no pickle warning" "unsafe-pickle-model"
+accept_file docs/mongodb.md "Connect with \`mongodb+srv://user:password\\@cluster.mongodb.net/db\`.
+" "a docs placeholder URL with a Markdown-escaped @"
+accept_file src/glob.ts "/**
+ * - \`*\` or \`*${zwsp}/*\` match anything
+ */
+export const glob = 1;
+" "the JSDoc idiom *<ZWSP>/* in a comment"
+
 # The same engine offline: refguard scan finds the families in a history.
 scanrepo="$T/scanrepo"
 git init -q "$scanrepo"
