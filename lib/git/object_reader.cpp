@@ -70,10 +70,7 @@ Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<Objec
     auto size = blob_size(view_, blob, path);
     if (!size) return std::unexpected(size.error());
     total += *size;
-    if (total > max_bytes_)
-      return fail("push brings more than " + std::to_string(max_bytes_ >> 20) +
-                  " MiB of new file content (settings.max_push_mib; an admin can import a history with "
-                  "git push -o refguard.import, see the README)");
+    if (total > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   }
   return {};
 }
@@ -97,7 +94,8 @@ Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& bl
 
 Error too_much_content(uint64_t max_bytes) {
   return Error{"push brings more than " + std::to_string(max_bytes >> 20) +
-               " MiB of new file content; refguard will not scan it in one push"};
+               " MiB of new file content (settings.max_push_mib; an admin can import a history with "
+               "git push -o refguard.import, see the README)"};
 }
 
 Expected<BlobData> ObjectReader::read_blob(const ObjectId& blob_id, const std::string& path) {
