@@ -65,19 +65,12 @@ Expected<void> Acceptor::listen() {
 }
 
 Expected<void> Acceptor::bind_path() {
-  if (auto claimed = claim_socket_path(socket_path_); !claimed) return claimed;
+  auto listening = listen_on_socket_path(socket_path_);
+  if (!listening) return std::unexpected(listening.error());
   boost::system::error_code error;
-  acceptor_.open(boost::asio::local::stream_protocol(), error);
-  // umask makes the socket 0660 from the moment it exists (no chmod race).
-  mode_t old_mask = ::umask(0117);
-  if (!error) acceptor_.bind(boost::asio::local::stream_protocol::endpoint(socket_path_), error);
-  ::umask(old_mask);
-  if (!error) acceptor_.listen(boost::asio::socket_base::max_listen_connections, error);
-  if (error) {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-    return fail("cannot listen on " + socket_path_ + ": " + error.message());
-  }
+  acceptor_.assign(boost::asio::local::stream_protocol(), listening->get(), error);
+  if (error) return fail("cannot listen on " + socket_path_ + ": " + error.message());
+  (void)listening->release();  // the acceptor owns it now
   struct stat info {};
   if (::lstat(socket_path_.c_str(), &info) == 0) bound_dev_ = info.st_dev, bound_ino_ = info.st_ino;
   return {};

@@ -2,9 +2,7 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,7 +13,6 @@
 
 #include "server/socket_path.h"
 #include "util/os_user.h"
-#include "util/unique_fd.h"
 
 namespace refguard::server {
 
@@ -52,23 +49,14 @@ std::optional<std::string> owner_of_roots(const std::vector<std::string>& roots)
 // The listening socket, bound as root, given to the user and passed on as
 // systemd would pass it (fd 3, LISTEN_FDS): the acceptor takes it from there.
 Expected<void> bind_socket_for(const Account& account, const std::string& path) {
-  if (auto claimed = claim_socket_path(path); !claimed) return claimed;
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
-  if (!fd.valid()) return fail("cannot create a socket: " + std::string(std::strerror(errno)));
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);  // claim_socket_path checked the length
-  mode_t old_mask = ::umask(0117);  // 0660 from the moment it exists
-  int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  ::umask(old_mask);
-  if (bound != 0 || ::listen(fd.get(), SOMAXCONN) != 0)
-    return fail("cannot listen on " + path + ": " + std::strerror(errno));
+  auto fd = listen_on_socket_path(path);
+  if (!fd) return std::unexpected(fd.error());
   if (::chown(path.c_str(), account.uid, account.gid) != 0)
     return fail("cannot give " + path + " to " + account.name + ": " + std::strerror(errno));
   constexpr int kFirstListenFd = 3;
-  if (fd.get() != kFirstListenFd && ::dup2(fd.get(), kFirstListenFd) < 0)
+  if (fd->get() != kFirstListenFd && ::dup2(fd->get(), kFirstListenFd) < 0)
     return fail("cannot pass the socket on: " + std::string(std::strerror(errno)));
-  if (fd.get() == kFirstListenFd) (void)fd.release();
+  if (fd->get() == kFirstListenFd) (void)fd->release();
   ::setenv("LISTEN_FDS", "1", 1);
   ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
   return {};

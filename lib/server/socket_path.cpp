@@ -36,4 +36,20 @@ Expected<void> claim_socket_path(const std::string& path) {
   return {};
 }
 
+Expected<UniqueFd> listen_on_socket_path(const std::string& path) {
+  if (auto claimed = claim_socket_path(path); !claimed) return std::unexpected(claimed.error());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fail("cannot listen on " + path + ": " + std::strerror(errno));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);  // claim_socket_path checked the length
+  mode_t old_mask = ::umask(0117);
+  int bound = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  int bind_errno = errno;
+  ::umask(old_mask);
+  if (bound != 0) return fail("cannot listen on " + path + ": " + std::strerror(bind_errno));
+  if (::listen(fd.get(), SOMAXCONN) != 0) return fail("cannot listen on " + path + ": " + std::strerror(errno));
+  return fd;
+}
+
 }  // namespace refguard::server

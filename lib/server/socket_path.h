@@ -5,9 +5,14 @@
 #include <string>
 
 #include "util/error.h"
+#include "util/unique_fd.h"
 
 namespace refguard::server {
 
 Expected<void> claim_socket_path(const std::string& path);
+
+/// Claims `path` and listens on it: the listening Unix stream socket, mode
+/// 0660 from the moment it exists (a umask during bind, no chmod race).
+Expected<UniqueFd> listen_on_socket_path(const std::string& path);
 
 }  // namespace refguard::server
