@@ -183,15 +183,12 @@ bool legit_bidi(char32_t c, char32_t previous, char32_t next) {
   return is_bidi_mark(c) && (is_rtl_letter(previous) || is_rtl_letter(next));
 }
 
-// "*<U+200B>/*": how a JSDoc or C comment writes the glob "*/*" without
-// closing itself. Harmless by construction: read as "*/" then "/*", the
-// comment closes and a new one opens at once, so to a reader and to the
-// compiler the same text is comment and the same "*/" later ends it.
-bool comment_glob_joiner(char32_t c, char32_t previous, char32_t next, char32_t after_next) {
-  return (c == 0x200B || c == 0x2060) && previous == '*' && next == '/' && after_next == '*';
-}
-
-bool legit_zero_width(char32_t c, char32_t previous, char32_t next, bool file_start) {
+bool legit_zero_width(char32_t c, char32_t previous, char32_t next, char32_t after_next, bool file_start) {
+  // "*<U+200B>/*": how a JSDoc or C comment writes the glob "*/*" without
+  // closing itself. Harmless by construction: read as "*/" then "/*", the
+  // comment closes and a new one opens at once, so to a reader and to the
+  // compiler the same text is comment and the same "*/" later ends it.
+  if ((c == 0x200B || c == 0x2060) && previous == '*' && next == '/' && after_next == '*') return true;
   switch (c) {
     case 0xFEFF: return file_start;  // a byte order mark
     case 0x200D:
@@ -309,8 +306,7 @@ Findings scan_chars(const std::vector<Char>& chars, bool file_start) {
       if (is_tag(c)) note(found[kTags], chars[i]);
       else if (is_bidi(c) && !legit_bidi(c, previous, code_at(i + 1)) && !(i < spans.size() && spans[i]))
         note(found[kBidi], chars[i]);
-      else if (is_zero_width(c) && !legit_zero_width(c, previous, code_at(i + 1), file_start && i == 0) &&
-               !comment_glob_joiner(c, previous, code_at(i + 1), code_at(i + 2)))
+      else if (is_zero_width(c) && !legit_zero_width(c, previous, code_at(i + 1), code_at(i + 2), file_start && i == 0))
         note(found[kZeroWidth], chars[i]);
       ++i;
     }
