@@ -1,10 +1,11 @@
 #pragma once
-// Findings at two levels: what a rule found in one blob at one path (cached,
-// holds no secret, only its masked form), and what the push is told (with the
-// commit and ref that brought it).
+// Findings at three levels: what a rule found in one blob at one path (cached,
+// holds no secret, only its masked form), what one commit introduced (cached
+// too), and what the push is told (with the commit and ref that brought it).
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detect/detector.h"
 #include "git/object_id.h"
@@ -30,6 +31,20 @@ struct BlobFinding {
   uint64_t secret_hash = 0;  // identifies the secret without keeping it
   InlineAllow inline_allow = InlineAllow::kNone;
   std::string allow_names;  // kNamesOther: what the line's allows name, space-separated, bounded
+};
+
+/// A blob finding on a line a commit added, at the file's path in that commit.
+struct CommitFinding {
+  std::string path;
+  BlobFinding finding;
+};
+
+/// What judging one commit under a policy found: the findings it introduced
+/// and how many files it changed (all of them scanned). Enough to judge it
+/// again without reading its trees or blobs (engine/commit_findings_cache.h).
+struct CommitJudgement {
+  uint32_t files = 0;
+  std::vector<CommitFinding> findings;
 };
 
 struct Finding {

@@ -7,6 +7,18 @@ namespace {
 // A blob with more findings than this is not something a scan produced.
 constexpr uint32_t kMaxFindings = 1u << 20;
 
+void put_finding(ByteWriter& writer, const BlobFinding& f) {
+  writer.put(f.rule);
+  writer.put(f.line);
+  writer.put(static_cast<uint8_t>(f.severity == detect::Severity::kBlock ? 0 : 1));
+  writer.put(f.secret_hash);
+  writer.put_string(f.masked);
+  writer.put_string(f.detail);
+  writer.put_string(f.where);
+  writer.put(static_cast<uint8_t>(f.inline_allow));
+  writer.put_string(f.allow_names);
+}
+
 bool get_finding(ByteReader& reader, BlobFinding& finding) {
   uint8_t severity = 0, inline_allow = 0;
   if (!(reader.get(finding.rule) && reader.get(finding.line) && reader.get(severity) && severity <= 1 &&
@@ -23,17 +35,7 @@ bool get_finding(ByteReader& reader, BlobFinding& finding) {
 
 void put_findings(ByteWriter& writer, const std::vector<BlobFinding>& findings) {
   writer.put(static_cast<uint32_t>(findings.size()));
-  for (const auto& f : findings) {
-    writer.put(f.rule);
-    writer.put(f.line);
-    writer.put(static_cast<uint8_t>(f.severity == detect::Severity::kBlock ? 0 : 1));
-    writer.put(f.secret_hash);
-    writer.put_string(f.masked);
-    writer.put_string(f.detail);
-    writer.put_string(f.where);
-    writer.put(static_cast<uint8_t>(f.inline_allow));
-    writer.put_string(f.allow_names);
-  }
+  for (const auto& f : findings) put_finding(writer, f);
 }
 
 bool get_findings(ByteReader& reader, std::vector<BlobFinding>& findings) {
@@ -59,6 +61,34 @@ bool decode_findings(std::string_view bytes, std::vector<BlobFinding>& findings)
   ByteReader reader(bytes);
   uint8_t format = 0;
   return reader.get(format) && format == kFindingsFormat && get_findings(reader, findings) && reader.at_end();
+}
+
+std::string encode_commit_judgement(const CommitJudgement& judgement) {
+  ByteWriter writer;
+  writer.put(kFindingsFormat);
+  writer.put(judgement.files);
+  writer.put(static_cast<uint32_t>(judgement.findings.size()));
+  for (const auto& f : judgement.findings) {
+    writer.put_string(f.path);
+    put_finding(writer, f.finding);
+  }
+  return std::move(writer.bytes());
+}
+
+bool decode_commit_judgement(std::string_view bytes, CommitJudgement& judgement) {
+  ByteReader reader(bytes);
+  uint8_t format = 0;
+  uint32_t count = 0;
+  if (!(reader.get(format) && format == kFindingsFormat && reader.get(judgement.files) && reader.get(count) &&
+        count <= kMaxFindings))
+    return false;
+  judgement.findings.clear();
+  for (uint32_t i = 0; i < count; ++i) {
+    CommitFinding f;
+    if (!(reader.get_string(f.path) && get_finding(reader, f.finding))) return false;
+    judgement.findings.push_back(std::move(f));
+  }
+  return reader.at_end();
 }
 
 }  // namespace refguard::engine

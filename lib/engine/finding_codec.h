@@ -1,5 +1,5 @@
 #pragma once
-// The binary form of a blob's findings, shared by the scan-cache file
+// The binary form of a blob's (and a commit's) findings, shared by the scan-cache file
 // (engine/scan_cache_file.cpp) and the shared scan cache on Redis
 // (engine/shared_scan_cache.cpp), so both read and write one format. Native
 // byte order and little framing: the file and Redis only ever hold what a
@@ -73,5 +73,10 @@ bool get_findings(ByteReader& reader, std::vector<BlobFinding>& findings);
 /// put_findings), and back; decode fails on anything else, trailing bytes included.
 std::string encode_findings(const std::vector<BlobFinding>& findings);
 bool decode_findings(std::string_view bytes, std::vector<BlobFinding>& findings);
+
+/// One commit's judgement the same way: a format byte, the file count, then
+/// each finding with its path.
+std::string encode_commit_judgement(const CommitJudgement& judgement);
+bool decode_commit_judgement(std::string_view bytes, CommitJudgement& judgement);
 
 }  // namespace refguard::engine

@@ -104,10 +104,33 @@ class PushPipeline::Run {
     auto view = git::open_push_view(repository_->odb.get(), quarantine_);
     if (!view) return fail(view.error().message);
     view_ = std::move(*view);
+    auto judged_before = [this](const std::vector<git::ObjectId>& commits) { return look_up_judged(commits); };
     auto content = git::read_push(*repository_, view_.get(), !quarantine_.empty(), result_.updates,
-                                  budget_->limits, commit_changes_cache(), parallel());
+                                  budget_->limits, commit_changes_cache(), parallel(),
+                                  commit_findings_cache() ? judged_before : git::JudgedBefore());
     if (!content) return fail(content.error().message);
     return keep_content(std::move(*content), view_.get());
+  }
+
+  // The new commits judged before under the policy in force, here or (with a
+  // shared cache) by another server: kept for the scan, so their trees need
+  // no diff. One batched lookup for the whole push.
+  std::vector<bool> look_up_judged(const std::vector<git::ObjectId>& commits) {
+    const std::string& digest = result_.policy->digest();
+    std::vector<std::string> keys;
+    keys.reserve(commits.size());
+    for (const auto& id : commits) keys.push_back(CommitFindingsCache::key(digest, id));
+    std::vector<const std::string*> wanted;
+    wanted.reserve(keys.size());
+    for (const auto& key : keys) wanted.push_back(&key);
+    auto found = commit_findings_cache()->find_many(wanted);
+    std::vector<bool> judged(commits.size());
+    for (size_t i = 0; i < commits.size(); ++i)
+      if (found[i]) {
+        judged[i] = true;
+        judged_commits_.emplace(commits[i], std::move(found[i]));
+      }
+    return judged;
   }
 
   bool read_range() {
@@ -137,7 +160,7 @@ class PushPipeline::Run {
                         ? started_ + std::chrono::milliseconds(time_budget_ms())
                         : Clock::time_point::max();
     auto scanned = scan_push_content(policy, *content_, *objects_, pipeline_.scan_cache_, pipeline_.pool_, deadline,
-                                     sink_, parallel(), commit_findings_cache());
+                                     sink_, parallel(), commit_findings_cache(), &judged_commits_);
     if (!scanned) return fail(scanned.error().message);
     result_.findings = std::move(scanned->findings);
     result_.files = scanned->files;
@@ -293,6 +316,7 @@ class PushPipeline::Run {
   std::string range_;
   const ipc::LineSink& sink_;
   std::optional<PushBudget> budget_;  // a push's limits and time budget (step 4)
+  JudgedCommits judged_commits_;      // found while reading (step 3), for the scan (step 5)
   Clock::time_point started_;
   CheckResult result_;
   std::string quarantine_;

@@ -50,6 +50,10 @@ class PushPipeline {
   /// were pushed: same policy, same detectors, no ref rules, no bypass.
   CheckResult check_range(const std::string& path, const std::string& range, const ipc::LineSink& sink);
 
+  /// Commits' judgements go to, and come from, the fleet's shared cache too
+  /// (null: in-process only). Set before the first check.
+  void share_commit_findings(SharedScanCache* shared) { commit_findings_.set_shared(shared); }
+
   /// For status and metrics.
   const git::CommitChangesCache& commit_changes() const { return changes_cache_; }
   const CommitFindingsCache& commit_findings() const { return commit_findings_; }

@@ -105,8 +105,9 @@ class PushScan {
         parallel_(parallel) {}
 
   // Scans every distinct unit once, in parallel with reading, until the deadline.
-  Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result) {
-    skip_judged_commits(content, result);
+  Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result,
+                      const JudgedCommits* judged) {
+    if (auto skipped = skip_judged_commits(content, judged, result); !skipped) return skipped;
     list_units(content);
     if (auto admitted = admit_units(); !admitted) return admitted;
     std::vector<size_t> to_scan = look_up_scan_cache(result);
@@ -116,14 +117,23 @@ class PushScan {
   }
 
   // Commits judged before under this policy need nothing from their files;
-  // their files count as cache hits.
-  void skip_judged_commits(const git::PushContent& content, ScanOutcome& result) {
+  // their files count as cache hits. Those found while the push was read
+  // (`judged`) were not even diffed.
+  Expected<void> skip_judged_commits(const git::PushContent& content, const JudgedCommits* judged,
+                                     ScanOutcome& result) {
     judged_.resize(content.commits.size());
-    if (!commit_cache_) return;
     for (size_t c = 0; c < content.commits.size(); ++c) {
-      judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), content.commits[c].id));
-      if (judged_[c]) result.cache_hits += content.commits[c].files().size();
+      const git::CommitInfo& commit = content.commits[c];
+      if (judged)
+        if (auto found = judged->find(commit.id); found != judged->end()) judged_[c] = found->second;
+      if (!judged_[c] && commit_cache_)
+        judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), commit.id));
+      // Never judge a commit on files nobody read.
+      if (!judged_[c] && !commit.changes->files_read)
+        return fail("internal error: commit " + commit.id.hex() + " was not read and has no earlier judgement");
+      if (judged_[c]) result.cache_hits += judged_[c]->files;
     }
+    return {};
   }
 
   // The distinct (blob, path) pairs of the commits left, and per file its unit.
@@ -247,11 +257,12 @@ class PushScan {
         bool complete = true;
         auto introduced = introduced_by(commit, c, complete);
         if (!introduced) return std::unexpected(introduced.error());
-        findings = std::make_shared<const std::vector<CommitFinding>>(std::move(*introduced));
+        findings = std::make_shared<const CommitJudgement>(
+            CommitJudgement{static_cast<uint32_t>(commit.files().size()), std::move(*introduced)});
         if (complete && commit_cache_)
           commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id), findings);
       }
-      for (const auto& [path, finding] : *findings) {
+      for (const auto& [path, finding] : findings->findings) {
         if (finding.rule >= policy_.rules().size()) continue;  // never trust a cache entry blindly
         out.push_back(make_finding(policy_.rules()[finding.rule], {commit.id, commit.subject(), commit.ref}, path,
                                    finding));
@@ -344,10 +355,12 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
                                         std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
-                                        git::ParallelReading parallel, CommitFindingsCache* commit_cache) {
+                                        git::ParallelReading parallel, CommitFindingsCache* commit_cache,
+                                        const JudgedCommits* judged) {
   ScanOutcome outcome;
   PushScan scan(policy, objects, cache, commit_cache, pool, sink, parallel);
-  if (auto scanned = scan.scan(content, deadline, outcome); !scanned) return std::unexpected(scanned.error());
+  if (auto scanned = scan.scan(content, deadline, outcome, judged); !scanned)
+    return std::unexpected(scanned.error());
   if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
   scan_tags(policy, content, outcome.findings);
   outcome.unscanned = scan.unscanned();

@@ -8,6 +8,7 @@
 // rule did not look at (moved or copied out of its allowlist).
 #include <chrono>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/commit_findings_cache.h"
@@ -34,12 +35,18 @@ struct ScanOutcome {
   std::vector<git::MissingBlob> missing;  // files not in the repository, in commit order
 };
 
+/// Commits judged before under the policy in force, looked up while the push
+/// was read (git::JudgedBefore): their trees were not diffed.
+using JudgedCommits = std::unordered_map<git::ObjectId, CommitFindings, git::ObjectIdHash>;
+
 /// Fails when an object the push names is missing or corrupt, or the push
-/// holds more new content than the reader's limit.
+/// holds more new content than the reader's limit. A commit whose files were
+/// not read (CommitRecord::files_read) takes its judgement from `judged`.
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
                                         std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
                                         git::ParallelReading parallel = {},
-                                        CommitFindingsCache* commit_cache = nullptr);
+                                        CommitFindingsCache* commit_cache = nullptr,
+                                        const JudgedCommits* judged = nullptr);
 
 }  // namespace refguard::engine

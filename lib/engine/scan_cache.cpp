@@ -1,6 +1,7 @@
 #include "engine/scan_cache.h"
 
 #include "engine/shared_scan_cache.h"
+#include "engine/tiered_lookup.h"
 
 namespace refguard::engine {
 
@@ -27,21 +28,13 @@ ScanCache::Findings ScanCache::find(const std::string& key) {
 }
 
 std::vector<ScanCache::Findings> ScanCache::find_many(const std::vector<const std::string*>& keys) {
-  std::vector<Findings> found(keys.size());
-  std::vector<const std::string*> missed;  // same positions, null where found here
-  size_t misses = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    found[i] = find(*keys[i]);
-    if (shared_) missed.push_back(found[i] ? nullptr : keys[i]);
-    misses += found[i] ? 0 : 1;
-  }
-  if (!shared_ || misses == 0) return found;
-  auto shared = shared_->find_many(missed);
-  for (size_t i = 0; i < keys.size(); ++i)
-    if (shared[i]) {
-      found[i] = shared[i];
-      cache_.insert(*keys[i], shared[i], cost(*keys[i], *shared[i]));
-    }
+  size_t local_hits = 0;
+  auto found = find_in_tiers(
+      cache_, keys, shared_ != nullptr, [&](const auto& missed) { return shared_->find_many(missed); },
+      [](const std::string& key, const std::vector<BlobFinding>& findings) { return cost(key, findings); },
+      &local_hits);
+  hits_ += local_hits;
+  misses_ += keys.size() - local_hits;
   return found;
 }
 

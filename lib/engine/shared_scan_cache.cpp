@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fmt/format.h>
 
@@ -29,9 +30,13 @@ std::string context_error(const redisContext* context) {
   return context->errstr[0] ? context->errstr : "unknown error";
 }
 
+// Results from another build's detectors are not reused (as for the file).
 const std::string& key_prefix() {
-  // Results from another build's detectors are not reused (as for the file).
   static const std::string prefix = fmt::format("refguard:scan:{:016x}:", stable_hash(scan_cache_producer()));
+  return prefix;
+}
+const std::string& commit_key_prefix() {
+  static const std::string prefix = fmt::format("refguard:commit:{:016x}:", stable_hash(scan_cache_producer()));
   return prefix;
 }
 
@@ -91,6 +96,12 @@ std::string SharedScanCache::redis_key(std::string_view scan_cache_key) {
   return key;
 }
 
+std::string SharedScanCache::redis_commit_key(std::string_view commit_cache_key) {
+  std::string key = commit_key_prefix();
+  key.append(commit_cache_key);
+  return key;
+}
+
 RedisContext SharedScanCache::connect() {
   const auto& a = options_.address;
   timeval timeout = to_timeval(options_.timeout);
@@ -126,11 +137,42 @@ void SharedScanCache::give_back(RedisContext context) {
 
 std::vector<SharedScanCache::Findings> SharedScanCache::find_many(const std::vector<const std::string*>& keys) {
   std::vector<Findings> out(keys.size());
-  if (keys.empty()) return out;
+  uint64_t asked = std::count_if(keys.begin(), keys.end(), [](const std::string* key) { return key != nullptr; });
+  uint64_t hits = look_up(keys, &redis_key, [&](size_t position, std::string_view value) {
+    std::vector<BlobFinding> findings;
+    if (!decode_findings(value, findings)) return false;
+    out[position] = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
+    return true;
+  });
+  hits_ += hits;
+  misses_ += asked - hits;
+  return out;
+}
+
+std::vector<SharedScanCache::Judgement> SharedScanCache::find_many_commits(const std::vector<const std::string*>& keys) {
+  std::vector<Judgement> out(keys.size());
+  uint64_t asked = std::count_if(keys.begin(), keys.end(), [](const std::string* key) { return key != nullptr; });
+  uint64_t hits = look_up(keys, &redis_commit_key, [&](size_t position, std::string_view value) {
+    CommitJudgement judgement;
+    if (!decode_commit_judgement(value, judgement)) return false;
+    out[position] = std::make_shared<const CommitJudgement>(std::move(judgement));
+    return true;
+  });
+  commit_hits_ += hits;
+  commit_misses_ += asked - hits;
+  return out;
+}
+
+// Every wanted key in MGETs of keys_per_request on one borrowed connection;
+// a key not asked (Redis down, every connection busy, a failed request) is a miss.
+uint64_t SharedScanCache::look_up(const std::vector<const std::string*>& keys, RedisKey key_of,
+                                  const Accept& accept) {
+  uint64_t hits = 0;
+  if (keys.empty()) return hits;
   RedisContext context = borrow();
-  if (!context) return out;  // down, or every connection busy: local cache only
+  if (!context) return hits;  // down, or every connection busy: local cache only
   for (size_t from = 0; from < keys.size();) {
-    size_t next = look_up_batch(context.get(), keys, from, out);
+    size_t next = look_up_batch(context.get(), keys, from, key_of, accept, hits);
     if (next == from) {  // failed: drop the connection, the rest are not asked
       context.reset();
       break;
@@ -138,19 +180,19 @@ std::vector<SharedScanCache::Findings> SharedScanCache::find_many(const std::vec
     from = next;
   }
   give_back(std::move(context));
-  return out;
+  return hits;
 }
 
 // One MGET of up to keys_per_request wanted keys from `from`; returns where
 // the next batch starts, or `from` when the request failed.
 size_t SharedScanCache::look_up_batch(redisContext* context, const std::vector<const std::string*>& keys, size_t from,
-                                      std::vector<Findings>& out) {
+                                      RedisKey key_of, const Accept& accept, uint64_t& hits) {
   std::vector<std::string> names;
   std::vector<size_t> positions;
   size_t end = from;
   for (; end < keys.size() && names.size() < options_.keys_per_request; ++end)
     if (keys[end]) {
-      names.push_back(redis_key(*keys[end]));
+      names.push_back(key_of(*keys[end]));
       positions.push_back(end);
     }
   if (names.empty()) return end;
@@ -167,17 +209,10 @@ size_t SharedScanCache::look_up_batch(redisContext* context, const std::vector<c
                      : "lookup failed: " + context_error(context));
     return from;
   }
-  uint64_t hits = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     const redisReply* element = reply->element[i];
-    std::vector<BlobFinding> findings;
-    if (element->type == REDIS_REPLY_STRING && decode_findings({element->str, element->len}, findings)) {
-      out[positions[i]] = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
-      ++hits;
-    }
+    if (element->type == REDIS_REPLY_STRING && accept(positions[i], {element->str, element->len})) ++hits;
   }
-  hits_ += hits;
-  misses_ += names.size() - hits;
   return end;
 }
 
@@ -186,7 +221,18 @@ void SharedScanCache::insert(const std::string& key, const std::vector<BlobFindi
     ++dropped_;
     return;
   }
-  Write write{redis_key(key), encode_findings(findings)};
+  queue_write({redis_key(key), encode_findings(findings)});
+}
+
+void SharedScanCache::insert_commit(const std::string& key, const CommitJudgement& judgement) {
+  if (!connected_) {
+    ++dropped_;
+    return;
+  }
+  queue_write({redis_commit_key(key), encode_commit_judgement(judgement)});
+}
+
+void SharedScanCache::queue_write(Write write) {
   size_t bytes = write.key.size() + write.value.size();
   {
     std::lock_guard lock(mutex_);
@@ -201,7 +247,7 @@ void SharedScanCache::insert(const std::string& key, const std::vector<BlobFindi
 }
 
 SharedScanCache::Counters SharedScanCache::counters() const {
-  return {hits_, misses_, errors_, stored_, dropped_, connected_};
+  return {hits_, misses_, commit_hits_, commit_misses_, errors_, stored_, dropped_, connected_};
 }
 
 // The background thread: sends queued writes and keeps the lookup pool full,

@@ -3,11 +3,14 @@
 // fleet through Redis: storage nodes and mirrors of one forge share nearly all
 // blobs, so a blob scanned by one server is never scanned by the others.
 //
-// Keys are content-addressed: the producer (refguard build and built-in
-// rules, as for the scan-cache file), then the in-process key (policy digest,
-// blob id, path; the path is kept whole because a detector's result may
-// depend on it). Values are the findings (engine/finding_codec.h), masked
-// secrets only. Entries never expire by time: Redis evicts them
+// Two kinds of entries, as in-process: a blob's findings at a path, and a
+// commit's judgement (what it introduced, engine/commit_findings_cache.h),
+// which spares the second server even the commit's tree diffs. Keys are
+// content-addressed: the kind and the producer (refguard build and built-in
+// rules, as for the scan-cache file), then the in-process key (policy
+// digest, then the blob id and path - the path kept whole because a
+// detector's result may depend on it - or the commit id). Values are the
+// findings (engine/finding_codec.h), masked secrets only. Entries never expire by time: Redis evicts them
 // (`maxmemory` with `maxmemory-policy allkeys-lru`).
 //
 // A Redis that is slow or down never blocks or fails a push: every
@@ -26,6 +29,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -71,6 +75,7 @@ struct SharedCacheOptions {
 class SharedScanCache {
  public:
   using Findings = std::shared_ptr<const std::vector<BlobFinding>>;
+  using Judgement = std::shared_ptr<const CommitJudgement>;
 
   /// Starts the background thread, which connects; returns at once.
   explicit SharedScanCache(SharedCacheOptions options);
@@ -81,6 +86,8 @@ class SharedScanCache {
 
   /// The Redis key for an in-process scan-cache key (ScanCache::key).
   static std::string redis_key(std::string_view scan_cache_key);
+  /// The Redis key for an in-process commit-findings key (CommitFindingsCache::key).
+  static std::string redis_commit_key(std::string_view commit_cache_key);
 
   /// Looks up every key (in-process keys; null = not wanted) in batched
   /// round trips; the answer has one entry per key, null when absent, not
@@ -88,10 +95,15 @@ class SharedScanCache {
   std::vector<Findings> find_many(const std::vector<const std::string*>& keys);
   /// Queues the findings for Redis; never blocks on the network.
   void insert(const std::string& key, const std::vector<BlobFinding>& findings);
+  /// The same for commits' judgements (CommitFindingsCache keys).
+  std::vector<Judgement> find_many_commits(const std::vector<const std::string*>& keys);
+  void insert_commit(const std::string& key, const CommitJudgement& judgement);
 
   struct Counters {
-    uint64_t hits = 0;      // keys found in Redis
-    uint64_t misses = 0;    // keys asked and absent
+    uint64_t hits = 0;      // blob keys found in Redis
+    uint64_t misses = 0;    // blob keys asked and absent
+    uint64_t commit_hits = 0;    // commit keys found in Redis
+    uint64_t commit_misses = 0;  // commit keys asked and absent
     uint64_t errors = 0;    // failed connects, requests, writes (timeouts included)
     uint64_t stored = 0;    // entries written
     uint64_t dropped = 0;   // entries not written: Redis down or the queue full
@@ -104,11 +116,18 @@ class SharedScanCache {
   struct Write {
     std::string key, value;
   };
+  /// Takes one answer: its position among the keys and the value Redis
+  /// holds; false when the value does not decode (counted as a miss).
+  using Accept = std::function<bool(size_t position, std::string_view value)>;
+  using RedisKey = std::string (*)(std::string_view);
+  /// Counts the hits; misses = keys asked - hits.
+  uint64_t look_up(const std::vector<const std::string*>& keys, RedisKey key_of, const Accept& accept);
+  void queue_write(Write write);
   RedisContext connect();
   RedisContext borrow();
   void give_back(RedisContext context);
   size_t look_up_batch(redisContext* context, const std::vector<const std::string*>& keys, size_t from,
-                       std::vector<Findings>& out);
+                       RedisKey key_of, const Accept& accept, uint64_t& hits);
   void run();
   bool top_up_connections();
   void check_health();
@@ -132,7 +151,7 @@ class SharedScanCache {
   uint64_t errors_at_log_ = 0;
   bool reported_up_ = false;
 
-  std::atomic<uint64_t> hits_{0}, misses_{0}, errors_{0}, stored_{0}, dropped_{0};
+  std::atomic<uint64_t> hits_{0}, misses_{0}, commit_hits_{0}, commit_misses_{0}, errors_{0}, stored_{0}, dropped_{0};
   std::atomic<bool> connected_{false};
   std::thread thread_;  // last: starts after every member above exists
 };

@@ -53,6 +53,10 @@ struct CommitRecord {
   std::string message;  // the whole message (scanned like a file), at most kMaxScannedMessage bytes
   std::vector<ObjectId> parents;
   std::vector<FileChange> files;
+  /// False for a commit judged before under the policy in force, whose trees
+  /// were therefore not diffed: `files` is empty and says nothing. Such a
+  /// record is never cached.
+  bool files_read = true;
 };
 using CommitChanges = std::shared_ptr<const CommitRecord>;
 

@@ -16,8 +16,12 @@ namespace {
 class PushReader {
  public:
   PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache,
-             const ParallelReading& parallel)
-      : view_(view), limits_(limits), changes_cache_(changes_cache), parallel_(parallel) {}
+             const ParallelReading& parallel, const JudgedBefore& judged_before = nullptr)
+      : view_(view),
+        limits_(limits),
+        changes_cache_(changes_cache),
+        parallel_(parallel),
+        judged_before_(judged_before) {}
 
   Expected<void> start_walk() {
     auto walk = acquire<RevwalkPtr>("cannot start the commit walk", git_revwalk_new, view_);
@@ -167,10 +171,24 @@ class PushReader {
     return odb && git_odb_exists(odb, &oid) == 1;
   }
 
+  // Per commit of `order`: judged before under the policy in force (the
+  // caller's answer; none without a caller).
+  std::vector<bool> judged_before(const std::vector<git_oid>& order) {
+    std::vector<bool> judged;
+    if (judged_before_) {
+      std::vector<ObjectId> ids(order.begin(), order.end());
+      judged = judged_before_(ids);
+    }
+    if (judged.size() != order.size()) judged.assign(order.size(), false);
+    return judged;
+  }
+
   // Reads the commits of `order` (parents first): known ones from the cache,
-  // the others' messages here and their changes from their trees, on several
-  // threads when there are many and the caller allows it.
+  // the others' messages here and, unless judged before, their changes from
+  // their trees, on several threads when there are many and the caller
+  // allows it.
   Expected<void> read_commits_in(const std::vector<git_oid>& order, PushContent& content) {
+    std::vector<bool> judged = judged_before(order);
     std::vector<CommitChanges> records(order.size());
     std::vector<size_t> unknown;
     std::vector<CommitRecord> partial(order.size());  // summary and parents of the unknown ones
@@ -191,6 +209,11 @@ class PushReader {
       const char* message = git_commit_message(raw);
       if (message) partial[i].message.assign(message, strnlen(message, kMaxScannedMessage));
       for (unsigned p = 0; p < git_commit_parentcount(raw); ++p) partial[i].parents.push_back(*git_commit_parent_id(raw, p));
+      if (judged[i]) {  // its trees need no diff; the record is incomplete, so not cached
+        partial[i].files_read = false;
+        records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
+        continue;
+      }
       unknown.push_back(i);
     }
     if (auto read = read_changes(order, unknown, partial, records); !read) return read;
@@ -256,6 +279,7 @@ class PushReader {
   PushLimits limits_;
   CommitChangesCache* changes_cache_;
   ParallelReading parallel_;
+  JudgedBefore judged_before_;
   OidMap<CommitChanges> known_;  // cached commits met by the walk
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
@@ -266,8 +290,9 @@ class PushReader {
 
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
                                 std::vector<RefUpdate> updates, const PushLimits& limits,
-                                CommitChangesCache* changes_cache, ParallelReading parallel) {
-  PushReader reader(view, limits, changes_cache, parallel);
+                                CommitChangesCache* changes_cache, ParallelReading parallel,
+                                const JudgedBefore& judged_before) {
+  PushReader reader(view, limits, changes_cache, parallel, judged_before);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (!quarantined)

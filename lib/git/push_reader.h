@@ -4,6 +4,7 @@
 // parents (tree diffs only; contents and line diffs are read later, on demand,
 // through git/object_reader.h). Runs with the repository's mutex held.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct PushLimits {
   bool missing_blobs_allowed = false;
 };
 
+/// Given the new commits (oldest first, as PushContent::commits will list
+/// them), says per commit whether it was judged before under the policy in
+/// force (engine/commit_findings_cache.h): its tree diffs are then not
+/// computed (CommitRecord::files_read is false), unless the changes are
+/// cached anyway. Null: every commit's changes are read.
+using JudgedBefore = std::function<std::vector<bool>(const std::vector<ObjectId>& commits)>;
+
 /// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
 /// whether it has a quarantine (not in post-receive or offline scans). The
 /// result's `updates` are `updates` with `forced` filled in.
@@ -31,7 +39,8 @@ struct PushLimits {
 /// `parallel` lets the tree diffs of many commits run on a work pool.
 Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
                                 std::vector<RefUpdate> updates, const PushLimits& limits,
-                                CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {});
+                                CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {},
+                                const JudgedBefore& judged_before = nullptr);
 
 /// For offline scans: the commits of `range` ("A..B", a single rev = its whole
 /// history, "" = every ref), read the same way.

@@ -55,6 +55,7 @@ Server::Server(ServerOptions options)
       audit_(options_.audit_log.empty() ? engine::audit_log_in(options_.state_dir) : options_.audit_log),
       metrics_(io_, [this] { return prometheus_text(status_table(status_inputs())); }) {
   scan_cache_.set_shared(shared_cache_.get());
+  pipeline_.share_commit_findings(shared_cache_.get());
   session_context_.limits = options_.limits;
   session_context_.handler = [this](const ipc::Request& request, const auto& send) { return handle(request, send); };
   session_context_.run_on_pool = [this](std::function<void()> work) { boost::asio::post(pool_.pool(), std::move(work)); };
@@ -296,8 +297,15 @@ StatusInputs Server::status_inputs() {
   };
   if (shared_cache_) {
     auto c = shared_cache_->counters();
-    in.shared_cache = StatusInputs::SharedCache{shared_cache_->address().text(), c.connected, c.hits, c.misses,
-                                                c.errors, c.stored, c.dropped};
+    in.shared_cache = StatusInputs::SharedCache{shared_cache_->address().text(),
+                                                c.connected,
+                                                c.hits,
+                                                c.misses,
+                                                c.errors,
+                                                c.stored,
+                                                c.dropped,
+                                                c.commit_hits,
+                                                c.commit_misses};
   }
   in.active_connections = active_sessions_.load();
   in.pending_notes = pending_notes_.size();

@@ -127,6 +127,11 @@ void add_shared_cache(TableBuilder& t, const StatusInputs& in) {
           "1 when the daemon has a connection to the shared scan cache (Redis), else 0.", c.connected);
   t.counter({"shared_cache", "hits"}, "refguard_cache_hits_total", "Cache lookups that hit.", c.hits, label);
   t.counter({"shared_cache", "misses"}, "refguard_cache_misses_total", "Cache lookups that missed.", c.misses, label);
+  Labels commits{{"cache", "shared_commit_findings"}};
+  t.counter({"shared_cache", "commit_hits"}, "refguard_cache_hits_total", "Cache lookups that hit.", c.commit_hits,
+            commits);
+  t.counter({"shared_cache", "commit_misses"}, "refguard_cache_misses_total", "Cache lookups that missed.",
+            c.commit_misses, commits);
   t.counter({"shared_cache", "errors"}, "refguard_shared_cache_errors_total",
             "Failed connects, lookups and writes to the shared scan cache (timeouts included); pushes then use the "
             "local cache only.",

@@ -60,6 +60,7 @@ struct StatusInputs {
     std::string address;
     bool connected = false;
     uint64_t hits = 0, misses = 0, errors = 0, stored = 0, dropped = 0;
+    uint64_t commit_hits = 0, commit_misses = 0;  // commits' judgements
   };
   std::optional<SharedCache> shared_cache;
   size_t active_connections = 0;

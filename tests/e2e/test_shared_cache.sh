@@ -118,8 +118,19 @@ if [ "$(verdict_lines "$out_a")" = "$(verdict_lines "$out_b")" ]; then pass "bot
   fail "the reports differ"
   diff <(verdict_lines "$out_a") <(verdict_lines "$out_b") >&2 || true
 fi
+commit_hits=$(status "$SOCK_B" 's["shared_cache"]["commit_hits"]')
+[ "$commit_hits" -eq 22 ] && pass "server B judged all 22 commits from Redis (shared commit hits: $commit_hits)" ||
+  fail "server B had $commit_hits shared commit hits, not 22"
+[ "$(status "$SOCK_B" 's["scan_cache"]["misses"]')" -eq 0 ] && [ "$(status "$SOCK_B" 's["commit_cache"]["entries"]')" -eq 0 ] &&
+  pass "so it read no blob and diffed no tree" || fail "server B read what Redis had judged"
+
+# The same files in new commits (a squash): no commit is known, every blob is.
+squashed=$(git -C "$work" commit-tree "HEAD^{tree}" -m "squashed history")
+push "$work" b "$squashed:refs/heads/squashed"
+expect_rejected "server B rejects the squashed history"
+expect_output "naming the key" "openai-api-key"
 hits=$(status "$SOCK_B" 's["shared_cache"]["hits"]')
-[ "$hits" -gt 20 ] && pass "server B read its findings from Redis (shared-cache hits: $hits)" ||
+[ "$hits" -ge 22 ] && pass "server B read every blob's findings from Redis (shared-cache hits: $hits)" ||
   fail "server B had $hits shared-cache hits"
 [ "$(status "$SOCK_B" 's["scan_cache"]["misses"]')" -gt 0 ] && pass "server B's local cache was cold" ||
   fail "server B's local cache was not cold"
@@ -127,6 +138,7 @@ hits=$(status "$SOCK_B" 's["shared_cache"]["hits"]')
 python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:$metrics_port/metrics', timeout=5).read().decode())" >"$T/metrics.txt"
 OUT=$(cat "$T/metrics.txt")
 expect_output "/metrics has the shared-cache hits" "refguard_cache_hits_total{cache=\"shared_scan\"} $hits"
+expect_output "/metrics has the shared commit hits" "refguard_cache_hits_total{cache=\"shared_commit_findings\"} $commit_hits"
 expect_output "/metrics has the shared-cache errors" "refguard_shared_cache_errors_total 0"
 expect_output "/metrics says Redis is up" "refguard_shared_cache_up 1"
 if command -v promtool >/dev/null; then

@@ -152,6 +152,7 @@ TEST_CASE("scan cache stays bounded and consistent under concurrent use", "[scan
 TEST_CASE("commit findings cache: keyed by policy and commit, LRU-bounded", "[scan_cache]") {
   using refguard::engine::CommitFinding;
   using refguard::engine::CommitFindingsCache;
+  using refguard::engine::CommitJudgement;
   CommitFindingsCache cache(2);
   auto findings = [](const std::string& path) {
     CommitFinding f;
@@ -159,14 +160,15 @@ TEST_CASE("commit findings cache: keyed by policy and commit, LRU-bounded", "[sc
     f.finding.rule = 3;
     f.finding.line = 7;
     f.finding.masked = "sk-p…XYZ";
-    return std::make_shared<const std::vector<CommitFinding>>(std::vector<CommitFinding>{f});
+    return std::make_shared<const CommitJudgement>(CommitJudgement{4, {f}});
   };
   std::string a = CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'a')));
   std::string a_other_policy = CommitFindingsCache::key("digest2", refguard::test::oid(std::string(40, 'a')));
   cache.insert(a, findings("x.py"));
   REQUIRE(cache.find(a));
-  CHECK(cache.find(a)->front().path == "x.py");
-  CHECK(cache.find(a)->front().finding.line == 7);
+  CHECK(cache.find(a)->files == 4);
+  CHECK(cache.find(a)->findings.front().path == "x.py");
+  CHECK(cache.find(a)->findings.front().finding.line == 7);
   CHECK_FALSE(cache.find(a_other_policy));  // another policy judges the commit anew
   cache.insert(CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'b'))), findings("y.py"));
   cache.find(a);  // a is now the most recent

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <thread>
 
+#include "engine/commit_findings_cache.h"
 #include "engine/finding_codec.h"
 #include "engine/scan_cache.h"
 #include "engine/shared_scan_cache.h"
@@ -112,6 +113,28 @@ TEST_CASE("a malformed shared cache value is refused, never half read", "[shared
   CHECK_FALSE(decode_findings(huge_count, out));
 }
 
+TEST_CASE("a commit's judgement survives encoding; a malformed one is refused", "[shared_cache]") {
+  CommitJudgement judgement;
+  judgement.files = 41;
+  for (const auto& f : sample_findings()) judgement.findings.push_back({"dir/file " + std::to_string(f.line), f});
+  std::string good = encode_commit_judgement(judgement);
+  CommitJudgement decoded;
+  REQUIRE(decode_commit_judgement(good, decoded));
+  CHECK(decoded.files == 41);
+  REQUIRE(decoded.findings.size() == 2);
+  CHECK(decoded.findings[0].path == "dir/file 17");
+  CHECK(decoded.findings[0].finding.masked == judgement.findings[0].finding.masked);
+  CHECK(decoded.findings[1].finding.severity == refguard::detect::Severity::kBlock);
+  CHECK(decode_commit_judgement(encode_commit_judgement({}), decoded));
+  CHECK(decoded.findings.empty());
+  CHECK_FALSE(decode_commit_judgement(good + "x", decoded));
+  for (size_t cut = 0; cut < good.size(); ++cut) CHECK_FALSE(decode_commit_judgement(good.substr(0, cut), decoded));
+  // A blob's findings are not a commit's judgement, nor the other way round.
+  std::vector<BlobFinding> blob;
+  CHECK_FALSE(decode_findings(good, blob));
+  CHECK_FALSE(decode_commit_judgement(encode_findings(sample_findings()), decoded));
+}
+
 TEST_CASE("shared cache addresses: redis://HOST:PORT and unix:///path", "[shared_cache]") {
   auto tcp = parse_shared_cache_address("redis://10.0.0.5:6380");
   REQUIRE(tcp);
@@ -139,6 +162,10 @@ TEST_CASE("shared cache keys carry the producer and the whole local key", "[shar
   CHECK(key.starts_with("refguard:scan:"));
   CHECK(key.ends_with(":" + local));
   CHECK(SharedScanCache::redis_key(ScanCache::key("digest", refguard::test::numbered_id(7), "a/c.py")) != key);
+  // A commit's entry lives apart from blobs' entries.
+  std::string commit = SharedScanCache::redis_commit_key(CommitFindingsCache::key("digest", refguard::test::numbered_id(7)));
+  CHECK(commit.starts_with("refguard:commit:"));
+  CHECK(commit.ends_with(":digest:" + refguard::test::numbered_id(7).hex()));
 }
 
 TEST_CASE("a shared cache that is down answers misses at once and counts errors", "[shared_cache]") {
