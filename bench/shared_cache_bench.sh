@@ -84,6 +84,7 @@ for r in $(seq 1 "$RUNS"); do
   push_whole shared "$T/daemon-shared.log" --shared-cache "$SHARED"
 done
 hits=$(python3 -c "import json; print(json.load(open('$T/status-shared.json'))['shared_cache']['hits'])")
+commit_hits=$(python3 -c "import json; print(json.load(open('$T/status-shared.json'))['shared_cache']['commit_hits'])")
 files=$(grep -E 'push (accept|reject)' "$T/daemon-cold.log" | tail -1 | grep -oE 'files=[0-9]+' | cut -d= -f2)
 cold_ms=$(median <(col "$T/a-cold" 1)); shared_ms=$(median <(col "$T/a-shared" 1))
 cold_cpu=$(median <(col "$T/a-cold" 2)); shared_cpu=$(median <(col "$T/a-shared" 2))
@@ -94,7 +95,7 @@ cold_cpu=$(median <(col "$T/a-cold" 2)); shared_cpu=$(median <(col "$T/a-shared"
   echo "| | daemon check ms | daemon CPU ms |"
   echo "|---|---|---|"
   echo "| cold (no shared cache) | $cold_ms | $cold_cpu |"
-  echo "| --shared-cache, Redis warm ($hits shared hits) | $shared_ms | $shared_cpu |"
+  echo "| --shared-cache, Redis warm ($commit_hits commits and $hits blobs from Redis) | $shared_ms | $shared_cpu |"
   echo "| cold / shared | $(ratio "$cold_ms" "$shared_ms")x | $(ratio "$cold_cpu" "$shared_cpu")x |"
 } >>"$OUT"
 

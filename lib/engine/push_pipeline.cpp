@@ -105,7 +105,7 @@ class PushPipeline::Run {
     if (!view) return fail(view.error().message);
     view_ = std::move(*view);
     auto judged_before = [this](const std::vector<git::ObjectId>& commits) { return look_up_judged(commits); };
-    auto content = git::read_push(*repository_, view_.get(), !quarantine_.empty(), result_.updates,
+    auto content = git::read_push(*repository_, view_.get(), quarantine_, result_.updates,
                                   budget_->limits, commit_changes_cache(), parallel(),
                                   commit_findings_cache() ? judged_before : git::JudgedBefore());
     if (!content) return fail(content.error().message);

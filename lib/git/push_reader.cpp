@@ -1,6 +1,7 @@
 #include "git/push_reader.h"
 
 #include "git/commit_changes.h"
+#include "git/quarantine_odb.h"
 #include "util/work_pool.h"
 
 #include <algorithm>
@@ -92,10 +93,15 @@ class PushReader {
   }
 
   /// With a quarantine, the new commits are exactly those reachable from the
-  /// pushed tips through commits the repository's own object database lacks
-  /// (git wrote them to the quarantine): O(push), however many refs and how
-  /// much history the repository has. Parents are read before children.
-  Expected<void> read_commits_from_quarantine(git_odb* repository_odb, PushContent& content) {
+  /// pushed tips through commits in the quarantine (git wrote them there:
+  /// the push brought them): O(push), however many refs and how much history
+  /// the repository has. A commit the push brought that the repository had
+  /// already is judged again (never less). Where the walk leaves the
+  /// quarantine, the commit must be in the repository (git's connectivity
+  /// check has made sure; a corrupt one is refused all the same). Parents are
+  /// read before children.
+  Expected<void> read_commits_from_quarantine(git_odb* quarantine_odb, git_odb* repository_odb,
+                                              PushContent& content) {
     std::vector<git_oid> order;
     OidSet seen;
     seen.reserve(4096);
@@ -109,7 +115,12 @@ class PushReader {
         order.push_back(oid);
         continue;
       }
-      if (seen.contains(oid) || git_odb_exists_ext(repository_odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH)) continue;
+      if (seen.contains(oid)) continue;
+      if (!git_odb_exists_ext(quarantine_odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH)) {
+        if (!git_odb_exists(repository_odb, &oid))
+          return fail("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt");
+        continue;  // history the repository has
+      }
       seen.insert(oid);
       if (seen.size() > limits_.max_commits)
         return fail("push brings more than " + std::to_string(limits_.max_commits) + " commits");
@@ -129,6 +140,7 @@ class PushReader {
       if (!commit) return std::unexpected(commit.error());
       git_commit* raw = commit->get();
       for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
+      walked_.emplace(oid, describe(raw));  // read_commits_in needs not look it up again
     }
     return read_commits_in(order, content);
   }
@@ -166,6 +178,17 @@ class PushReader {
     return odb_.get();
   }
 
+  // What a commit record keeps of the commit itself (its files come later).
+  static CommitRecord describe(git_commit* commit) {
+    CommitRecord record;
+    const char* summary = git_commit_summary(commit);
+    record.summary = summary ? summary : "";
+    const char* message = git_commit_message(commit);
+    if (message) record.message.assign(message, strnlen(message, kMaxScannedMessage));
+    for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
+    return record;
+  }
+
   bool has_object(const git_oid& oid) {
     git_odb* odb = view_odb();
     return odb && git_odb_exists(odb, &oid) == 1;
@@ -200,15 +223,15 @@ class PushReader {
         ++content.commits_from_cache;
         continue;
       }
-      git_commit* raw = nullptr;
-      if (git_commit_lookup(&raw, view_, &oid) != 0)
-        return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
-      CommitPtr commit(raw);
-      const char* summary = git_commit_summary(raw);
-      partial[i].summary = summary ? summary : "";
-      const char* message = git_commit_message(raw);
-      if (message) partial[i].message.assign(message, strnlen(message, kMaxScannedMessage));
-      for (unsigned p = 0; p < git_commit_parentcount(raw); ++p) partial[i].parents.push_back(*git_commit_parent_id(raw, p));
+      if (auto walked = walked_.find(oid); walked != walked_.end()) {
+        partial[i] = std::move(walked->second);
+      } else {
+        git_commit* raw = nullptr;
+        if (git_commit_lookup(&raw, view_, &oid) != 0)
+          return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
+        CommitPtr commit(raw);
+        partial[i] = describe(raw);
+      }
       if (judged[i]) {  // its trees need no diff; the record is incomplete, so not cached
         partial[i].files_read = false;
         records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
@@ -281,6 +304,7 @@ class PushReader {
   ParallelReading parallel_;
   JudgedBefore judged_before_;
   OidMap<CommitChanges> known_;  // cached commits met by the walk
+  OidMap<CommitRecord> walked_;  // the others met by the walk: all but their files
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
   OidMap<size_t> commit_index_;
@@ -288,13 +312,14 @@ class PushReader {
 
 }  // namespace
 
-Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
+Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, const std::string& quarantine_dir,
                                 std::vector<RefUpdate> updates, const PushLimits& limits,
                                 CommitChangesCache* changes_cache, ParallelReading parallel,
                                 const JudgedBefore& judged_before) {
   PushReader reader(view, limits, changes_cache, parallel, judged_before);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
+  bool quarantined = !quarantine_dir.empty();
   if (!quarantined)
     if (auto hidden = reader.hide_existing_refs(repository.repository.get()); !hidden)
       return std::unexpected(hidden.error());
@@ -306,9 +331,14 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
     if (auto added = reader.add_tip(update.ref, update.new_id, content); !added)
       return std::unexpected(added.error());
   }
-  auto read = quarantined ? reader.read_commits_from_quarantine(repository.odb.get(), content)
-                          : reader.read_commits(content);
-  if (!read) return std::unexpected(read.error());
+  if (!quarantined) {
+    if (auto read = reader.read_commits(content); !read) return std::unexpected(read.error());
+    return content;
+  }
+  auto quarantine = open_quarantine_odb(quarantine_dir);
+  if (!quarantine) return std::unexpected(quarantine.error());
+  if (auto read = reader.read_commits_from_quarantine(quarantine->get(), repository.odb.get(), content); !read)
+    return std::unexpected(read.error());
   return content;
 }
 

@@ -32,12 +32,12 @@ struct PushLimits {
 /// cached anyway. Null: every commit's changes are read.
 using JudgedBefore = std::function<std::vector<bool>(const std::vector<ObjectId>& commits)>;
 
-/// `view` reads the push's objects (git/quarantine_odb.h); `quarantined` says
-/// whether it has a quarantine (not in post-receive or offline scans). The
+/// `view` reads the push's objects (git/quarantine_odb.h); `quarantine_dir`
+/// is its quarantine, "" when there is none (post-receive, offline scans). The
 /// result's `updates` are `updates` with `forced` filled in.
 /// `changes_cache` (may be null) holds the changes of commits read before;
 /// `parallel` lets the tree diffs of many commits run on a work pool.
-Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, bool quarantined,
+Expected<PushContent> read_push(CachedRepository& repository, git_repository* view, const std::string& quarantine_dir,
                                 std::vector<RefUpdate> updates, const PushLimits& limits,
                                 CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {},
                                 const JudgedBefore& judged_before = nullptr);

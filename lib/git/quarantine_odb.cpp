@@ -81,20 +81,24 @@ Expected<void> add_forwarding_backend(git_odb* odb, git_odb* target, int priorit
   return {};
 }
 
+// Packs first, as git looks: a large push arrives as one pack, whose index
+// answers in memory; asking the loose directory first would cost a failed
+// file lookup for every object read. (A small push's loose objects then
+// cost one in-memory pack miss each.)
 Expected<void> add_quarantine(git_odb* odb, const std::string& quarantine_dir) {
-  git_odb_backend* loose = nullptr;
-  if (git_odb_backend_loose(&loose, quarantine_dir.c_str(), -1, 0, 0, 0) != 0)
-    return std::unexpected(libgit2_error("cannot read quarantine loose objects in " + quarantine_dir));
-  if (git_odb_add_backend(odb, loose, 3) != 0) {
-    loose->free(loose);
-    return std::unexpected(libgit2_error("cannot add the quarantine loose objects"));
-  }
   git_odb_backend* packs = nullptr;
   if (git_odb_backend_pack(&packs, quarantine_dir.c_str()) != 0)
     return std::unexpected(libgit2_error("cannot read quarantine packs in " + quarantine_dir));
-  if (git_odb_add_backend(odb, packs, 2) != 0) {
+  if (git_odb_add_backend(odb, packs, 3) != 0) {
     packs->free(packs);
     return std::unexpected(libgit2_error("cannot add the quarantine packs"));
+  }
+  git_odb_backend* loose = nullptr;
+  if (git_odb_backend_loose(&loose, quarantine_dir.c_str(), -1, 0, 0, 0) != 0)
+    return std::unexpected(libgit2_error("cannot read quarantine loose objects in " + quarantine_dir));
+  if (git_odb_add_backend(odb, loose, 2) != 0) {
+    loose->free(loose);
+    return std::unexpected(libgit2_error("cannot add the quarantine loose objects"));
   }
   return {};
 }
@@ -112,6 +116,14 @@ Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarant
   if (git_repository_wrap_odb(&raw_repo, odb.get()) != 0)
     return std::unexpected(libgit2_error("cannot wrap the push object database"));
   return RepositoryPtr(raw_repo);  // the repository holds its own reference to the odb
+}
+
+Expected<OdbPtr> open_quarantine_odb(const std::string& quarantine_dir) {
+  git_odb* raw_odb = nullptr;
+  if (git_odb_new(&raw_odb) != 0) return std::unexpected(libgit2_error("cannot create the quarantine object database"));
+  OdbPtr odb(raw_odb);
+  if (auto added = add_quarantine(odb.get(), quarantine_dir); !added) return std::unexpected(added.error());
+  return odb;
 }
 
 }  // namespace refguard::git

@@ -79,7 +79,7 @@ struct Server {
     auto parsed = engine::ref_updates_of(request);  // hex as the hook sends it
     if (!parsed) return std::unexpected(parsed.error());
     std::lock_guard lock(repository().mutex);
-    return git::read_push(repository(), repository().repository.get(), false, std::move(*parsed), limits, cache);
+    return git::read_push(repository(), repository().repository.get(), "", std::move(*parsed), limits, cache);
   }
 
   PushContent read_ok(const std::vector<ipc::RefUpdate>& updates, git::CommitChangesCache* cache = nullptr) {
@@ -677,7 +677,7 @@ TEST_CASE("push reader: reading on several threads gives the serial result", "[p
   Expected<PushContent> threaded = fail("not read");
   {
     std::lock_guard lock(s.repository().mutex);
-    threaded = git::read_push(s.repository(), s.repository().repository.get(), false,
+    threaded = git::read_push(s.repository(), s.repository().repository.get(), "",
                               {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr, parallel);
   }
   REQUIRE(threaded);
