@@ -10,20 +10,30 @@
 #      daemons side by side, with and without, pushes interleaved; push wall
 #      medians and the daemons' check times (mean: they log whole ms).
 #
-#   bench/shared_cache_bench.sh [--commits N] [--runs R] [--pushes P] [--keep]
+#   bench/shared_cache_bench.sh [--commits N] [--runs R] [--pushes P] [--shape S] [--keep]
 # Default: 3,000 commits, 3 runs, 40 one-commit pushes (a few minutes on 2 cores).
+# --shape plain (default: one branch, text only), framework (an agent
+# framework, as in history_scale.sh: a ref per 7 commits, 1 % media files) or
+# cookbook (large notebooks, 15 % media, a ref per 50 commits).
 source "$(dirname "$0")/bench_lib.sh"
 
-COMMITS=3000 RUNS=3 PUSHES=40
+COMMITS=3000 RUNS=3 PUSHES=40 SHAPE=plain
 while [ $# -gt 0 ]; do
   case $1 in
     --commits) COMMITS=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --pushes) PUSHES=$2; shift 2 ;;
+    --shape) SHAPE=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: $0 [--commits N] [--runs R] [--pushes P] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--commits N] [--runs R] [--pushes P] [--shape plain|framework|cookbook] [--keep]" >&2; exit 2 ;;
   esac
 done
+case $SHAPE in
+  plain) GEN_ARGS=(--refs 0) ;;
+  framework) GEN_ARGS=(--refs $((COMMITS / 7)) --media-rate 0.01) ;;
+  cookbook) GEN_ARGS=(--refs $((COMMITS / 50)) --media-rate 0.15 --large-notebooks) ;;
+  *) echo "--shape: plain, framework or cookbook" >&2; exit 2 ;;
+esac
 command -v redis-server >/dev/null || { echo "redis-server missing: packaging/install-deps.sh" >&2; exit 2; }
 bench_setup shared-cache
 OUT="$T/results.md"
@@ -42,11 +52,11 @@ REDIS_PID=$!
 for _ in $(seq 1 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
 SHARED="redis://127.0.0.1:$port"
 
-echo "## Shared scan cache (bench/shared_cache_bench.sh --commits $COMMITS --runs $RUNS --pushes $PUSHES)" >"$OUT"
+echo "## Shared scan cache (bench/shared_cache_bench.sh --commits $COMMITS --runs $RUNS --pushes $PUSHES --shape $SHAPE)" >"$OUT"
 echo "machine: $(machine_line), $(redis-server --version | cut -d' ' -f1-3)" >>"$OUT"
 
 say "generating $COMMITS commits"
-python3 "$BENCH_DIR/gen_ai_repo.py" --out "$T/src" --commits "$COMMITS" --refs 0 --seed 21 --key-rate 0 --bare
+python3 "$BENCH_DIR/gen_ai_repo.py" --out "$T/src" --commits "$COMMITS" --seed 21 --key-rate 0 --bare "${GEN_ARGS[@]}"
 printf '[settings]\ntime_budget_ms = 600000\n' >"$T/long-budget.toml"
 
 # push_whole NAME LOG [daemon args...]: a fresh daemon (cold caches) checks the
@@ -67,7 +77,7 @@ push_whole() {
   git -C "$repo" config refguard.timeout 900
   local cpu0
   cpu0=$(daemon_cpu_ms "$DAEMON_PID")
-  git -C "$T/src" push -q "$repo" 'refs/heads/*:refs/heads/*' 2>>"$T/cmd.err" || { echo "push failed" >&2; tail "$T/cmd.err" >&2; exit 1; }
+  git -C "$T/src" push -q "$repo" 'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*' 2>>"$T/cmd.err" || { echo "push failed" >&2; tail "$T/cmd.err" >&2; exit 1; }
   echo "$(daemon_check_ms "$log") $(( $(daemon_cpu_ms "$DAEMON_PID") - cpu0 ))" >>"$T/a-$name"
   "$BIN/refguard" status --socket "$SOCK" --json >"$T/status-$name.json"
   stop_daemon

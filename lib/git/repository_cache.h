@@ -25,7 +25,11 @@ struct CachedRepository {
 
 class RepositoryCache {
  public:
-  explicit RepositoryCache(size_t capacity) : cache_(capacity == 0 ? 1 : capacity, kUnbounded) {}
+  /// Initializes libgit2 now (it loads TLS certificates, a few ms), not in
+  /// the first push's check.
+  explicit RepositoryCache(size_t capacity) : cache_(capacity == 0 ? 1 : capacity, kUnbounded) {
+    ensure_libgit2_initialized();
+  }
 
   /// Opens (or returns the open) repository at the canonical `git_dir`.
   Expected<std::shared_ptr<CachedRepository>> open(const std::string& git_dir);
