@@ -160,7 +160,7 @@ class PushScan {
   }
 
   // Every new blob counts against the push's content limit, cached or not.
-  Expected<void> admit_units() const {
+  Expected<void> admit_units() {
     std::vector<std::pair<git::ObjectId, std::string>> blobs;
     blobs.reserve(units_.size());
     for (const auto& unit : units_) blobs.emplace_back(unit.blob_id, unit.path);
@@ -216,7 +216,8 @@ class PushScan {
       if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
       auto lease = parallel_.views->borrow();
       if (!lease) return std::unexpected(lease.error());
-      auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path);
+      auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path,
+                                      objects_.known_size(unit.blob_id));
       if (!blob) return std::unexpected(blob.error());
       if (bytes += blob->content.size(); bytes > objects_.max_bytes())
         return std::unexpected(git::too_much_content(objects_.max_bytes()));

@@ -4,7 +4,6 @@
 #include <functional>
 #include <iterator>
 #include <optional>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -42,9 +41,11 @@ Error too_large_file(const std::string& path, uint64_t size) {
 }
 
 // `fits` may refuse the blob from its header size, before it is inflated.
+// `known_size`: that size, when the header was read before.
 Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_id, const std::string& path,
-                              const std::function<std::optional<Error>(uint64_t)>& fits = {}) {
-  auto header_size = blob_size(repository, blob_id, path);
+                              const std::function<std::optional<Error>(uint64_t)>& fits,
+                              std::optional<uint64_t> known_size) {
+  auto header_size = known_size ? Expected<uint64_t>(*known_size) : blob_size(repository, blob_id, path);
   if (!header_size) return std::unexpected(header_size.error());
   if (*header_size > kMaxFileBytes) return std::unexpected(too_large_file(path, *header_size));
   if (fits)
@@ -62,13 +63,13 @@ BlobData copy_out(git_blob* blob) {
 
 }  // namespace
 
-Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) const {
-  std::unordered_set<git_oid, OidHash, OidEqual> seen;
+Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) {
   uint64_t total = 0;
   for (const auto& [blob, path] : blobs) {
-    if (!seen.insert(*blob.get()).second) continue;
+    if (sizes_.contains(*blob.get())) continue;
     auto size = blob_size(view_, blob, path);
     if (!size) return std::unexpected(size.error());
+    sizes_.emplace(*blob.get(), *size);
     total += *size;
     if (total > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   }
@@ -86,8 +87,15 @@ Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, co
   return static_cast<uint64_t>(size);
 }
 
-Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path) {
-  auto blob = lookup_blob(repository, blob_id, path);
+std::optional<uint64_t> ObjectReader::known_size(const ObjectId& blob_id) const {
+  auto found = sizes_.find(*blob_id.get());
+  if (found == sizes_.end()) return std::nullopt;
+  return found->second;
+}
+
+Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path,
+                                  std::optional<uint64_t> known_size) {
+  auto blob = lookup_blob(repository, blob_id, path, {}, known_size);
   if (!blob) return std::unexpected(blob.error());
   return copy_out(blob->get());
 }
@@ -100,10 +108,11 @@ Error too_much_content(uint64_t max_bytes) {
 
 Expected<BlobData> ObjectReader::read_blob(const ObjectId& blob_id, const std::string& path) {
   // The push limit is checked from the object header, before inflating.
-  auto blob = lookup_blob(view_, blob_id, path, [this](uint64_t size) -> std::optional<Error> {
+  auto fits = [this](uint64_t size) -> std::optional<Error> {
     if (bytes_read_ + size > max_bytes_) return too_much_content(max_bytes_);
     return std::nullopt;
-  });
+  };
+  auto blob = lookup_blob(view_, blob_id, path, fits, known_size(blob_id));
   if (!blob) return std::unexpected(blob.error());
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
@@ -247,7 +256,7 @@ Expected<ParentLines> ObjectReader::lines_from_parent(const FileChange& file, co
     from.added = memo->second;
     return from;
   }
-  auto base = lookup_blob(view_, source.blob, file.path + ", before this commit");
+  auto base = lookup_blob(view_, source.blob, file.path + ", before this commit", {}, known_size(source.blob));
   if (!base) return std::unexpected(base.error());
   auto diffed = added_lines(base->get(), blob, file.path);
   if (!diffed) return std::unexpected(diffed.error());
@@ -256,7 +265,7 @@ Expected<ParentLines> ObjectReader::lines_from_parent(const FileChange& file, co
 }
 
 Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const ObjectId& commit_id) {
-  auto blob = lookup_blob(view_, file.blob, file.path);
+  auto blob = lookup_blob(view_, file.blob, file.path, {}, known_size(file.blob));
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
   result.binary = git_blob_is_binary(blob->get()) != 0;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,7 +70,11 @@ class ObjectReader {
   /// Refuses content whose blobs (each counted once, from object headers,
   /// nothing inflated) pass max_bytes(): whether or not they will be read, so
   /// a verdict's basis does not depend on what an earlier push left cached.
-  Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) const;
+  /// Keeps the sizes it read, so no header is read twice.
+  Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs);
+  /// A blob's size as admit_new_content read it from its header, if it did.
+  /// Safe from several threads once admission is done.
+  std::optional<uint64_t> known_size(const ObjectId& blob_id) const;
 
  private:
   struct Source {
@@ -99,6 +104,7 @@ class ObjectReader {
   std::map<std::pair<ObjectId, ObjectId>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
   std::map<std::pair<ObjectId, size_t>, std::map<std::string, Source>> moves_;  // (commit, parent) -> path -> source
   std::map<std::pair<ObjectId, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree
+  OidMap<uint64_t> sizes_;  // blob -> size, from its header (admit_new_content)
 };
 
 /// The largest file refguard reads into memory to scan (GitHub refuses
@@ -113,8 +119,10 @@ inline constexpr uint64_t kMaxFileBytes = 100ull << 20;
 /// A blob's size from its object header (no content is read).
 Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path);
 
-/// A blob's content through any handle, at most kMaxFileBytes; `path` names it in errors.
-Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path);
+/// A blob's content through any handle, at most kMaxFileBytes; `path` names it
+/// in errors. `known_size`: its header's size, when read before (no second read).
+Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& blob_id, const std::string& path,
+                                  std::optional<uint64_t> known_size = std::nullopt);
 
 /// The error for a push whose new content passes `max_bytes`.
 Error too_much_content(uint64_t max_bytes);
