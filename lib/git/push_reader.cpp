@@ -100,8 +100,10 @@ class PushReader {
   /// quarantine, the commit must be in the repository (git's connectivity
   /// check has made sure; a corrupt one is refused all the same). Parents are
   /// read before children.
-  Expected<void> read_commits_from_quarantine(git_odb* quarantine_odb, git_odb* repository_odb,
+  Expected<void> read_commits_from_quarantine(git_repository* quarantine, git_odb* repository_odb,
                                               PushContent& content) {
+    auto quarantine_odb = acquire<OdbPtr>("cannot open the quarantine", git_repository_odb, quarantine);
+    if (!quarantine_odb) return std::unexpected(quarantine_odb.error());
     std::vector<git_oid> order;
     OidSet seen;
     seen.reserve(4096);
@@ -116,7 +118,23 @@ class PushReader {
         continue;
       }
       if (seen.contains(oid)) continue;
-      if (!git_odb_exists_ext(quarantine_odb, &oid, GIT_ODB_LOOKUP_NO_REFRESH)) {
+      // A commit read before (say, by the push that was rejected) is walked
+      // past from the cache: no object is read, only its presence checked.
+      CommitChanges known = changes_cache_ ? changes_cache_->find(oid) : nullptr;
+      CommitPtr commit;
+      bool pushed = false;
+      if (known) {
+        pushed = git_odb_exists_ext(quarantine_odb->get(), &oid, GIT_ODB_LOOKUP_NO_REFRESH) == 1;
+      } else {
+        // One lookup both tells whether the push brought it and reads it.
+        git_commit* raw = nullptr;
+        int error = git_commit_lookup(&raw, quarantine, &oid);
+        if (error != 0 && error != GIT_ENOTFOUND)
+          return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
+        commit.reset(raw);
+        pushed = error == 0;
+      }
+      if (!pushed) {
         if (!git_odb_exists(repository_odb, &oid))
           return fail("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt");
         continue;  // history the repository has
@@ -125,20 +143,13 @@ class PushReader {
       if (seen.size() > limits_.max_commits)
         return fail("push brings more than " + std::to_string(limits_.max_commits) + " commits");
       stack.emplace_back(oid, true);
-      // A commit read before (say, by the push that was rejected) is walked
-      // past from the cache: no object is read, only its presence checked.
-      if (CommitChanges known = changes_cache_ ? changes_cache_->find(oid) : nullptr) {
-        if (!has_object(oid))
-          return fail("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt");
+      if (known) {
         for (auto parent = known->parents.rbegin(); parent != known->parents.rend(); ++parent)
           stack.emplace_back(parent->raw(), false);
         known_.emplace(oid, std::move(known));
         continue;
       }
-      auto commit = acquire<CommitPtr>([&] { return "pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"; },
-                                       git_commit_lookup, view_, &oid);
-      if (!commit) return std::unexpected(commit.error());
-      git_commit* raw = commit->get();
+      git_commit* raw = commit.get();
       for (unsigned i = git_commit_parentcount(raw); i-- > 0;) stack.emplace_back(*git_commit_parent_id(raw, i), false);
       walked_.emplace(oid, describe(raw));  // read_commits_in needs not look it up again
     }
@@ -187,11 +198,6 @@ class PushReader {
     if (message) record.message.assign(message, strnlen(message, kMaxScannedMessage));
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
     return record;
-  }
-
-  bool has_object(const git_oid& oid) {
-    git_odb* odb = view_odb();
-    return odb && git_odb_exists(odb, &oid) == 1;
   }
 
   // Per commit of `order`: judged before under the policy in force (the
@@ -335,7 +341,7 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
     if (auto read = reader.read_commits(content); !read) return std::unexpected(read.error());
     return content;
   }
-  auto quarantine = open_quarantine_odb(quarantine_dir);
+  auto quarantine = open_quarantine(quarantine_dir);
   if (!quarantine) return std::unexpected(quarantine.error());
   if (auto read = reader.read_commits_from_quarantine(quarantine->get(), repository.odb.get(), content); !read)
     return std::unexpected(read.error());

@@ -118,12 +118,15 @@ Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarant
   return RepositoryPtr(raw_repo);  // the repository holds its own reference to the odb
 }
 
-Expected<OdbPtr> open_quarantine_odb(const std::string& quarantine_dir) {
+Expected<RepositoryPtr> open_quarantine(const std::string& quarantine_dir) {
   git_odb* raw_odb = nullptr;
   if (git_odb_new(&raw_odb) != 0) return std::unexpected(libgit2_error("cannot create the quarantine object database"));
   OdbPtr odb(raw_odb);
   if (auto added = add_quarantine(odb.get(), quarantine_dir); !added) return std::unexpected(added.error());
-  return odb;
+  git_repository* raw_repo = nullptr;
+  if (git_repository_wrap_odb(&raw_repo, odb.get()) != 0)
+    return std::unexpected(libgit2_error("cannot wrap the quarantine object database"));
+  return RepositoryPtr(raw_repo);
 }
 
 }  // namespace refguard::git

@@ -15,10 +15,11 @@ namespace refguard::git {
 /// Returns a repository with no refs and no work tree, only objects.
 Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarantine_dir);
 
-/// The quarantine's objects alone (what the push brought), to tell new
-/// objects from old without asking the repository: a large push's pack
-/// answers from its index in memory, where the repository's loose objects
-/// cost a file-system lookup per miss.
-Expected<OdbPtr> open_quarantine_odb(const std::string& quarantine_dir);
+/// The quarantine's objects alone (what the push brought), as a repository
+/// with no refs, to tell new objects from old without asking the repository
+/// (a large push's pack answers from its index in memory, where the
+/// repository's loose objects cost a file-system lookup per miss) and to read
+/// them in the same lookup.
+Expected<RepositoryPtr> open_quarantine(const std::string& quarantine_dir);
 
 }  // namespace refguard::git
