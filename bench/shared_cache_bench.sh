@@ -140,8 +140,10 @@ for i in $(seq 1 "$PUSHES"); do
   one_push shared "$i"
 done
 kill "$SHARED_PID"; wait "$SHARED_PID" 2>/dev/null || true
-grep -E 'push accept' "$T/daemon-plain.log" | tail -n "$PUSHES" | grep -oE 'duration=[0-9]+ms' | tr -dc '0-9\n' >"$T/b-check-plain"
-grep -E 'push accept' "$T/daemon-b-shared.log" | tail -n "$PUSHES" | grep -oE 'duration=[0-9]+ms' | tr -dc '0-9\n' >"$T/b-check-shared"
+# The daemon logs each check's time in microseconds too (duration_us=).
+check_ms() { grep -E 'push accept' "$1" | tail -n "$PUSHES" | grep -oE 'duration_us=[0-9]+' | cut -d= -f2 | awk '{ printf "%.3f\n", $1 / 1000 }'; }
+check_ms "$T/daemon-plain.log" >"$T/b-check-plain"
+check_ms "$T/daemon-b-shared.log" >"$T/b-check-shared"
 pw=$(median <(col "$T/b-wall-plain" 1)); sw=$(median <(col "$T/b-wall-shared" 1))
 pc=$(mean "$T/b-check-plain"); sc=$(mean "$T/b-check-shared")
 pcm=$(median "$T/b-check-plain"); scm=$(median "$T/b-check-shared")

@@ -81,7 +81,10 @@ int run_scan(const ScanOptions& options) {
     return 2;
   }
   git::RepositoryCache repositories(1);
-  engine::ScanCache cache;
+  // One check, nothing remembered after it: a scan cache would only hold an
+  // entry per file of the history (within one check, each distinct blob and
+  // path is scanned once anyway).
+  engine::ScanCache cache(0, 0);
   WorkPool pool;
   engine::PipelineOptions offline = kOfflineScan;
   offline.ignore_files = options.ignore_files;

@@ -46,6 +46,7 @@ struct CheckResult {
   size_t bypassed = 0;        // blocking findings pushed past
   std::string bypass_reason;
   int64_t duration_ms = 0;    // the whole check, start to verdict
+  int64_t duration_us = 0;    // the same in microseconds (a push's check is often under 1 ms)
   bool audited = false;       // its audit record is already written (a bypass is audited before it lands)
 
   bool accepted() const { return verdict == ipc::Verdict::kAccept; }

@@ -222,7 +222,7 @@ class PushPipeline::Run {
   // its audit record first; when the log cannot be written the push is
   // rejected instead, and says why.
   void audit_bypass_first(const ipc::Request& request, const PushEffects& effects) {
-    result_.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    record_duration();
     if (engine::audit_bypass_first(request, result_, effects)) return;
     result_.verdict = ipc::Verdict::kReject;
     say(ipc::LineKind::kError,
@@ -232,10 +232,14 @@ class PushPipeline::Run {
                     result_.bypassed > 0 ? "a bypass is" : "findings silenced inline are"));
   }
 
+  void record_duration() {
+    result_.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+    result_.duration_ms = result_.duration_us / 1000;
+  }
+
   // Last: every check ends with its verdict line, failed ones included.
   CheckResult finish() {
-    result_.duration_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+    record_duration();
     sink_(result_.accepted() ? ipc::LineKind::kInfo : ipc::LineKind::kError, verdict_line(result_));
     return std::move(result_);
   }
