@@ -111,9 +111,12 @@ std::string summary(const nlohmann::json& s) {
                      mib(u(s["commit_findings_cache"], "bytes")));
   if (s.contains("shared_cache")) {
     const auto& shared = s["shared_cache"];
-    out += fmt::format("shared cache: {} {}, {} hits, {} misses, {} stored, {} errors\n", shared.value("address", "?"),
+    out += fmt::format("shared cache: {} {}, {} hits, {} misses (blobs), {} hits, {} misses (commits), {} stored, "
+                       "{} errors\n",
+                       shared.value("address", "?"),
                        shared.value("connected", false) ? "connected" : "UNREACHABLE (local cache only)",
-                       u(shared, "hits"), u(shared, "misses"), u(shared, "stored"), u(shared, "errors"));
+                       u(shared, "hits"), u(shared, "misses"), u(shared, "commit_hits"), u(shared, "commit_misses"),
+                       u(shared, "stored"), u(shared, "errors"));
   }
   out += fmt::format("daemon:   {} open, {} scan threads, {} pending, {} written\n",
                      plural(u(s, "active_connections"), "connection", "connections"), u(s, "scan_threads"),

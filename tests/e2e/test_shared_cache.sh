@@ -150,6 +150,7 @@ push "$work" b clean:main
 expect_accepted "server B accepts the clean part of the history (from its caches)"
 OUT=$("$BIN/refguard" status --socket "$SOCK_B")
 expect_output "refguard status shows the shared cache" "shared cache"
+expect_output "and the commits it judged from Redis" ", $commit_hits hits, "
 
 
 # A hung Redis: every lookup times out, the push is checked locally.

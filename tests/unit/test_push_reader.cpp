@@ -581,6 +581,48 @@ TEST_CASE("push reader: a commit read once comes from the changes cache, with th
   CHECK(tiny.size() == 1);  // bounded: the oldest entry went
 }
 
+TEST_CASE("push reader: a commit judged before is walked, not diffed, and its record never cached", "[push_reader]") {
+  Server s;
+  s.work.commit({{"a.txt", "a\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  std::string judged = s.work.commit({{"b.txt", "b\n"}}, "judged before\n\nbody");
+  std::string fresh = s.work.commit({{"c.txt", "c\n"}}, "new");
+  s.send("refs/heads/main");
+
+  std::vector<std::string> asked;
+  git::JudgedBefore judged_before = [&](const std::vector<git::ObjectId>& commits) {
+    std::vector<bool> answer;
+    for (const auto& id : commits) {
+      asked.push_back(id.hex());
+      answer.push_back(id.hex() == judged);
+    }
+    return answer;
+  };
+  ipc::Request request;
+  request.updates = {{base, fresh, "refs/heads/main"}};
+  auto updates = engine::ref_updates_of(request);
+  REQUIRE(updates);
+  git::CommitChangesCache cache;
+  std::lock_guard lock(s.repository().mutex);
+  auto content = git::read_push(s.repository(), s.repository().repository.get(), "", std::move(*updates), {}, &cache,
+                                {}, judged_before);
+  REQUIRE(content);
+  CHECK(asked == std::vector<std::string>{judged, fresh});  // one question for the whole push, oldest first
+  REQUIRE(content->commits.size() == 2);
+  const auto& first = content->commits[0];
+  CHECK(first.id.hex() == judged);
+  CHECK_FALSE(first.changes->files_read);
+  CHECK(first.files().empty());
+  CHECK(first.subject() == "judged before");  // the commit itself is still read
+  CHECK(first.changes->parents.size() == 1);
+  CHECK(content->commits[1].changes->files_read);
+  CHECK(content->commits[1].files().size() == 1);
+  CHECK(cache.size() == 1);  // only the commit whose changes were read
+  CHECK(cache.find(git::ObjectId::from_hex(fresh)->raw()));
+  CHECK_FALSE(cache.find(git::ObjectId::from_hex(judged)->raw()));
+}
+
 TEST_CASE("push reader: read_range reads a range, one rev's history, or every ref", "[push_reader]") {
   Server s;
   std::string a = s.work.commit({{"a.txt", "a\n"}}, "A");
