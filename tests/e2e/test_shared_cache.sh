@@ -150,7 +150,8 @@ push "$work" b clean:main
 expect_accepted "server B accepts the clean part of the history (from its caches)"
 OUT=$("$BIN/refguard" status --socket "$SOCK_B")
 expect_output "refguard status shows the shared cache" "shared cache"
-expect_output "and the commits it judged from Redis" ", $commit_hits hits, "
+commit_misses=$(status "$SOCK_B" 's["shared_cache"]["commit_misses"]')
+expect_output "and the commits it judged from Redis" ", $commit_hits hits, $commit_misses misses (commits)"
 
 
 # A hung Redis: every lookup times out, the push is checked locally.
