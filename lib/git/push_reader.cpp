@@ -1,6 +1,7 @@
 #include "git/push_reader.h"
 
 #include "git/commit_changes.h"
+#include "git/pack_commits.h"
 #include "git/quarantine_odb.h"
 #include "util/work_pool.h"
 
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace refguard::git {
@@ -100,6 +102,35 @@ class PushReader {
   /// quarantine, the commit must be in the repository (git's connectivity
   /// check has made sure; a corrupt one is refused all the same). Parents are
   /// read before children.
+  /// A large push's commits are read ahead, on every pool thread, before the
+  /// walk: the quarantine's pack index and one byte per entry say which of
+  /// its objects are commits (git/pack_commits.h). The walk then finds them
+  /// read (walked_); any it does not find it reads itself, as ever.
+  Expected<void> read_ahead(const std::string& quarantine_dir) {
+    if (!parallel_.pool || !parallel_.views) return {};
+    std::vector<git_oid> ids = leading_commits_in(quarantine_dir + "/pack", limits_.max_commits);
+    if (!parallel_.applies(ids.size())) return {};
+    constexpr size_t kPerTask = 256;  // commits per borrowed handle
+    std::vector<std::optional<CommitRecord>> records(ids.size());
+    auto read = parallel_.pool->parallel_for_each_until_error(
+        (ids.size() + kPerTask - 1) / kPerTask, [&](size_t task) -> Expected<void> {
+          auto lease = parallel_.views->borrow();
+          if (!lease) return std::unexpected(lease.error());
+          for (size_t i = task * kPerTask; i < std::min(ids.size(), (task + 1) * kPerTask); ++i) {
+            git_commit* raw = nullptr;
+            if (git_commit_lookup(&raw, (*lease)->repository.get(), &ids[i]) != 0) continue;  // the walk will say why
+            CommitPtr owned(raw);
+            records[i] = describe(raw);
+          }
+          return {};
+        });
+    if (!read) return read;
+    walked_.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (records[i]) walked_.emplace(ids[i], std::move(*records[i]));
+    return {};
+  }
+
   Expected<void> read_commits_from_quarantine(git_repository* quarantine, git_odb* repository_odb,
                                               PushContent& content) {
     auto quarantine_odb = acquire<OdbPtr>("cannot open the quarantine", git_repository_odb, quarantine);
@@ -121,11 +152,12 @@ class PushReader {
       // A commit read before (say, by the push that was rejected) is walked
       // past from the cache: no object is read, only its presence checked.
       CommitChanges known = changes_cache_ ? changes_cache_->find(oid) : nullptr;
+      auto ahead = walked_.find(oid);  // read ahead: in the quarantine's pack
       CommitPtr commit;
-      bool pushed = false;
-      if (known) {
+      bool pushed = ahead != walked_.end();
+      if (!pushed && known) {
         pushed = git_odb_exists_ext(quarantine_odb->get(), &oid, GIT_ODB_LOOKUP_NO_REFRESH) == 1;
-      } else {
+      } else if (!pushed) {
         // One lookup both tells whether the push brought it and reads it.
         git_commit* raw = nullptr;
         int error = git_commit_lookup(&raw, quarantine, &oid);
@@ -147,6 +179,11 @@ class PushReader {
         for (auto parent = known->parents.rbegin(); parent != known->parents.rend(); ++parent)
           stack.emplace_back(parent->raw(), false);
         known_.emplace(oid, std::move(known));
+        continue;
+      }
+      if (ahead != walked_.end()) {
+        const auto& parents = ahead->second.parents;
+        for (auto parent = parents.rbegin(); parent != parents.rend(); ++parent) stack.emplace_back(parent->raw(), false);
         continue;
       }
       git_commit* raw = commit.get();
@@ -310,7 +347,7 @@ class PushReader {
   ParallelReading parallel_;
   JudgedBefore judged_before_;
   OidMap<CommitChanges> known_;  // cached commits met by the walk
-  OidMap<CommitRecord> walked_;  // the others met by the walk: all but their files
+  OidMap<CommitRecord> walked_;  // the others, read ahead or met by the walk: all but their files
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
   OidMap<size_t> commit_index_;
@@ -343,6 +380,7 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
   }
   auto quarantine = open_quarantine(quarantine_dir);
   if (!quarantine) return std::unexpected(quarantine.error());
+  if (auto ahead = reader.read_ahead(quarantine_dir); !ahead) return std::unexpected(ahead.error());
   if (auto read = reader.read_commits_from_quarantine(quarantine->get(), repository.odb.get(), content); !read)
     return std::unexpected(read.error());
   return content;

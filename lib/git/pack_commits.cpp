@@ -1,0 +1,176 @@
+#include "git/pack_commits.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <utility>
+
+#include "util/unique_fd.h"
+
+namespace refguard::git {
+
+namespace {
+
+// An index of more objects than this (~2.4 million) is not read ahead: the
+// walk reads such a push's commits one by one, as it always could.
+constexpr size_t kMaxIndexBytes = 64u << 20;
+constexpr size_t kHeaderBytes = 8;           // "\377tOc", version 2
+constexpr size_t kFanoutBytes = 256 * 4;
+constexpr size_t kTrailerBytes = 2 * 20;     // the pack's and the index's checksums
+constexpr size_t kPackHeaderBytes = 12;      // "PACK", version, object count
+constexpr unsigned kCommitType = 1;          // OBJ_COMMIT in an entry's first byte (bits 4-6)
+
+uint32_t big_endian_32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
+
+// A file mapped read-only, unmapped when it goes.
+class MappedFile {
+ public:
+  /// Empty when the file cannot be opened or mapped, or is not a regular
+  /// file of at most `max_bytes`.
+  MappedFile(const std::string& path, size_t max_bytes) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat status {};
+    if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0 ||
+        static_cast<uint64_t>(status.st_size) > max_bytes)
+      return;
+    void* data = ::mmap(nullptr, static_cast<size_t>(status.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (data == MAP_FAILED) return;
+    data_ = static_cast<const char*>(data);
+    size_ = static_cast<size_t>(status.st_size);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// The entries of a version-2 index: (offset in the pack, position in the
+// index). Empty when the index is not what git writes.
+std::vector<std::pair<uint64_t, uint32_t>> index_entries(std::string_view index, uint64_t pack_size) {
+  auto bytes = reinterpret_cast<const unsigned char*>(index.data());
+  if (index.size() < kHeaderBytes + kFanoutBytes + kTrailerBytes || std::memcmp(bytes, "\377tOc", 4) != 0 ||
+      big_endian_32(bytes + 4) != 2)
+    return {};
+  uint64_t count = big_endian_32(bytes + kHeaderBytes + 255 * 4);
+  uint64_t fixed = kHeaderBytes + kFanoutBytes + count * (20 + 4 + 4);
+  if (fixed + kTrailerBytes > index.size()) return {};
+  uint64_t large_count = (index.size() - kTrailerBytes - fixed) / 8;
+  const unsigned char* offsets = bytes + kHeaderBytes + kFanoutBytes + count * (20 + 4);
+  const unsigned char* large = bytes + fixed;
+  std::vector<std::pair<uint64_t, uint32_t>> entries;
+  entries.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t offset = big_endian_32(offsets + i * 4);
+    if (offset & 0x80000000u) {
+      uint64_t slot = offset & 0x7fffffffu;
+      if (slot >= large_count) return {};
+      offset = big_endian_64(large + slot * 8);
+    }
+    if (offset < kPackHeaderBytes || offset >= pack_size) return {};
+    entries.emplace_back(offset, static_cast<uint32_t>(i));
+  }
+  return entries;
+}
+
+// Calls `visit` on entries in increasing offset while it returns true.
+// Sorts only as far as it goes, in batches that double: a pack's commits
+// are its first entries, a small part of all of them.
+template <class Visit>
+void in_pack_order(std::vector<std::pair<uint64_t, uint32_t>>& entries, Visit&& visit) {
+  size_t begin = 0, batch = 4096;
+  while (begin < entries.size()) {
+    size_t end = std::min(entries.size(), begin + batch);
+    auto first = entries.begin() + static_cast<std::ptrdiff_t>(begin), last = entries.begin() + static_cast<std::ptrdiff_t>(end);
+    std::nth_element(first, last - 1, entries.end());
+    std::sort(first, last);
+    for (auto it = first; it != last; ++it)
+      if (!visit(*it)) return;
+    begin = end;
+    batch *= 2;
+  }
+}
+
+// Reads single bytes of a file in increasing offsets through a buffer.
+class ForwardReader {
+ public:
+  explicit ForwardReader(int fd) : fd_(fd) {}
+  /// False when the byte cannot be read.
+  bool byte_at(uint64_t offset, unsigned char& out) {
+    if (offset < start_ || offset >= start_ + filled_) {
+      ssize_t got = ::pread(fd_, buffer_, sizeof buffer_, static_cast<off_t>(offset));
+      if (got <= 0) return false;
+      start_ = offset;
+      filled_ = static_cast<size_t>(got);
+    }
+    out = buffer_[offset - start_];
+    return true;
+  }
+
+ private:
+  int fd_;
+  unsigned char buffer_[64 * 1024];
+  uint64_t start_ = 0;
+  size_t filled_ = 0;
+};
+
+}  // namespace
+
+std::vector<git_oid> leading_commits(const std::string& index_path, const std::string& pack_path, size_t max_commits) {
+  UniqueFd pack(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat status {};
+  if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
+  MappedFile index(index_path, kMaxIndexBytes);
+  auto entries = index_entries(index.bytes(), static_cast<uint64_t>(status.st_size));
+  if (entries.empty()) return {};
+  const auto* ids = reinterpret_cast<const unsigned char*>(index.bytes().data()) + kHeaderBytes + kFanoutBytes;
+  std::vector<git_oid> commits;
+  bool over_limit = false;
+  auto reader = std::make_unique<ForwardReader>(pack.get());
+  in_pack_order(entries, [&](const std::pair<uint64_t, uint32_t>& entry) {
+    unsigned char first = 0;
+    if (!reader->byte_at(entry.first, first) || ((first >> 4) & 7) != kCommitType) return false;
+    if (commits.size() == max_commits) {
+      over_limit = true;
+      return false;
+    }
+    git_oid id;
+    std::memcpy(id.id, ids + uint64_t{entry.second} * 20, 20);
+    commits.push_back(id);
+    return true;
+  });
+  if (over_limit) return {};
+  return commits;
+}
+
+std::vector<git_oid> leading_commits_in(const std::string& pack_dir, size_t max_commits) {
+  std::vector<git_oid> commits;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(pack_dir, error), end; !error && it != end; it.increment(error)) {
+    const auto& path = it->path();
+    if (path.extension() != ".idx") continue;
+    auto pack_path = path;
+    pack_path.replace_extension(".pack");
+    auto found = leading_commits(path.string(), pack_path.string(), max_commits - commits.size());
+    commits.insert(commits.end(), found.begin(), found.end());
+    if (commits.size() >= max_commits) break;
+  }
+  return commits;
+}
+
+}  // namespace refguard::git
