@@ -1,7 +1,6 @@
 #include "git/pack_commits.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -32,33 +31,24 @@ uint32_t big_endian_32(const unsigned char* p) {
 
 uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
 
-// A file mapped read-only, unmapped when it goes.
-class MappedFile {
- public:
-  /// Empty when the file cannot be opened or mapped, or is not a regular
-  /// file of at most `max_bytes`.
-  MappedFile(const std::string& path, size_t max_bytes) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat status {};
-    if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0 ||
-        static_cast<uint64_t>(status.st_size) > max_bytes)
-      return;
-    void* data = ::mmap(nullptr, static_cast<size_t>(status.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (data == MAP_FAILED) return;
-    data_ = static_cast<const char*>(data);
-    size_ = static_cast<size_t>(status.st_size);
+// The whole file, read (not mapped: a file cut short under a mapping would
+// kill the daemon with SIGBUS); empty when it cannot be read whole or is
+// not a regular file of at most `max_bytes`.
+std::string read_whole(const std::string& path, size_t max_bytes) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0 ||
+      static_cast<uint64_t>(status.st_size) > max_bytes)
+    return {};
+  std::string bytes(static_cast<size_t>(status.st_size), '\0');
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t got = ::pread(fd.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    if (got <= 0) return {};
+    done += static_cast<size_t>(got);
   }
-  ~MappedFile() {
-    if (data_) ::munmap(const_cast<char*>(data_), size_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view bytes() const { return {data_, size_}; }
-
- private:
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-};
+  return bytes;
+}
 
 // The entries of a version-2 index: (offset in the pack, position in the
 // index). Empty when the index is not what git writes.
@@ -135,10 +125,10 @@ std::vector<git_oid> leading_commits(const std::string& index_path, const std::s
   UniqueFd pack(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat status {};
   if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
-  MappedFile index(index_path, kMaxIndexBytes);
-  auto entries = index_entries(index.bytes(), static_cast<uint64_t>(status.st_size));
+  std::string index = read_whole(index_path, kMaxIndexBytes);
+  auto entries = index_entries(index, static_cast<uint64_t>(status.st_size));
   if (entries.empty()) return {};
-  const auto* ids = reinterpret_cast<const unsigned char*>(index.bytes().data()) + kHeaderBytes + kFanoutBytes;
+  const auto* ids = reinterpret_cast<const unsigned char*>(index.data()) + kHeaderBytes + kFanoutBytes;
   std::vector<git_oid> commits;
   bool over_limit = false;
   auto reader = std::make_unique<ForwardReader>(pack.get());

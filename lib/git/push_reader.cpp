@@ -50,7 +50,8 @@ class PushReader {
     return {};
   }
 
-  /// Adds one pushed tip; records annotated tags it carries.
+  /// Adds one pushed tip; records annotated tags it carries. The object is
+  /// read once (a push of thousands of refs reads thousands of them).
   Expected<void> add_tip(const std::string& ref, const ObjectId& id, PushContent& content) {
     git_object* raw = nullptr;
     if (git_object_lookup(&raw, view_, id.get(), GIT_OBJECT_ANY) != 0)
@@ -61,11 +62,10 @@ class PushReader {
       const char* message = git_tag_message(tag);
       content.tags.push_back(TagInfo{ref, id, message ? message : ""});
     }
-    auto commit = peel_to_commit(id.raw());
-    if (!commit) return {};  // a tag of a tree or blob brings no commits
-    tips_.emplace_back(ref, *commit);
-    if (git_revwalk_push(walk_.get(), &*commit) != 0)
-      return std::unexpected(libgit2_error("cannot walk from " + id.hex() + " (" + ref + ")"));
+    git_object* peeled = nullptr;
+    if (git_object_peel(&peeled, raw, GIT_OBJECT_COMMIT) != 0) return {};  // a tag of a tree or blob brings no commits
+    ObjectPtr peeled_owner(peeled);
+    tips_.emplace_back(ref, *git_object_id(peeled));
     return {};
   }
 
@@ -194,6 +194,9 @@ class PushReader {
   }
 
   Expected<void> read_commits(PushContent& content) {
+    for (const auto& [ref, tip] : tips_)
+      if (git_revwalk_push(walk_.get(), &tip) != 0)
+        return std::unexpected(libgit2_error("cannot walk from " + ObjectId(tip).hex() + " (" + ref + ")"));
     std::vector<git_oid> order;
     git_oid oid;
     int error;
