@@ -24,6 +24,7 @@ constexpr size_t kFanoutBytes = 256 * 4;
 constexpr size_t kTrailerBytes = 2 * 20;     // the pack's and the index's checksums
 constexpr size_t kPackHeaderBytes = 12;      // "PACK", version, object count
 constexpr unsigned kCommitType = 1;          // OBJ_COMMIT in an entry's first byte (bits 4-6)
+constexpr unsigned kTagType = 4;             // OBJ_TAG: git writes tagged tips among the commits
 
 uint32_t big_endian_32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
@@ -119,22 +120,22 @@ class ForwardReader {
   size_t filled_ = 0;
 };
 
-}  // namespace
-
-std::vector<git_oid> leading_commits(const std::string& index_path, const std::string& pack_path, size_t max_commits) {
-  UniqueFd pack(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat status {};
-  if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
-  std::string index = read_whole(index_path, kMaxIndexBytes);
-  auto entries = index_entries(index, static_cast<uint64_t>(status.st_size));
+// The leading commits of a pack of `pack_size` bytes whose entries' first
+// bytes `byte_at(offset, out)` reads (false: it cannot).
+template <class ByteAt>
+std::vector<git_oid> leading_commits_of(std::string_view index, uint64_t pack_size, size_t max_commits,
+                                        ByteAt&& byte_at) {
+  auto entries = index_entries(index, pack_size);
   if (entries.empty()) return {};
   const auto* ids = reinterpret_cast<const unsigned char*>(index.data()) + kHeaderBytes + kFanoutBytes;
   std::vector<git_oid> commits;
   bool over_limit = false;
-  auto reader = std::make_unique<ForwardReader>(pack.get());
   in_pack_order(entries, [&](const std::pair<uint64_t, uint32_t>& entry) {
     unsigned char first = 0;
-    if (!reader->byte_at(entry.first, first) || ((first >> 4) & 7) != kCommitType) return false;
+    if (!byte_at(entry.first, first)) return false;
+    unsigned type = (first >> 4) & 7;
+    if (type == kTagType) return true;
+    if (type != kCommitType) return false;
     if (commits.size() == max_commits) {
       over_limit = true;
       return false;
@@ -146,6 +147,26 @@ std::vector<git_oid> leading_commits(const std::string& index_path, const std::s
   });
   if (over_limit) return {};
   return commits;
+}
+
+}  // namespace
+
+std::vector<git_oid> leading_commits(const std::string& index_path, const std::string& pack_path, size_t max_commits) {
+  UniqueFd pack(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat status {};
+  if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
+  std::string index = read_whole(index_path, kMaxIndexBytes);
+  auto reader = std::make_unique<ForwardReader>(pack.get());
+  return leading_commits_of(index, static_cast<uint64_t>(status.st_size), max_commits,
+                            [&](uint64_t offset, unsigned char& out) { return reader->byte_at(offset, out); });
+}
+
+std::vector<git_oid> leading_commits(std::string_view index, std::string_view pack, size_t max_commits) {
+  return leading_commits_of(index, pack.size(), max_commits, [&](uint64_t offset, unsigned char& out) {
+    if (offset >= pack.size()) return false;
+    out = static_cast<unsigned char>(pack[offset]);
+    return true;
+  });
 }
 
 std::vector<git_oid> leading_commits_in(const std::string& pack_dir, size_t max_commits) {
