@@ -23,10 +23,12 @@ struct PackedHistory {
   std::set<std::string> commits;
   fs::path index, pack;
 
-  explicit PackedHistory(int count) {
-    for (int i = 0; i < count; ++i)
+  explicit PackedHistory(int count, int tag_every = 0) {
+    for (int i = 0; i < count; ++i) {
       repo.commit({{"file" + std::to_string(i % 7) + ".py", "value = " + std::to_string(i) + "\n"}},
                   "change " + std::to_string(i));
+      if (tag_every > 0 && i % tag_every == 0) repo.git("tag -a -m release v" + std::to_string(i));
+    }
     repo.git("repack -adq");
     std::istringstream listed(repo.git("rev-list --all"));
     for (std::string line; std::getline(listed, line);) commits.insert(line);
@@ -58,6 +60,13 @@ TEST_CASE("pack commits: a pack git wrote lists every commit, and only commits",
   CHECK(ids.size() == 40);
   CHECK(hex_set(ids) == history.commits);
   CHECK(hex_set(leading_commits_in(history.index.parent_path().string(), 1000)) == history.commits);
+}
+
+TEST_CASE("pack commits: annotated tags among the commits are read past", "[pack_commits]") {
+  PackedHistory history(40, 5);  // git writes tagged tips (their tags too) among the commits
+  auto ids = leading_commits(history.index.string(), history.pack.string(), 1000);
+  CHECK(hex_set(ids) == history.commits);
+  CHECK(ids.size() == 40);
 }
 
 TEST_CASE("pack commits: more commits than the limit gives none", "[pack_commits]") {
