@@ -20,8 +20,8 @@ namespace {
 // walk reads such a push's commits one by one, as it always could.
 constexpr size_t kMaxIndexBytes = 64u << 20;
 constexpr size_t kHeaderBytes = 8;           // "\377tOc", version 2
-constexpr size_t kFanoutBytes = 256 * 4;
-constexpr size_t kTrailerBytes = 2 * 20;     // the pack's and the index's checksums
+constexpr size_t kFanoutBytes = size_t{256} * 4;
+constexpr size_t kTrailerBytes = size_t{2} * 20;  // the pack's and the index's checksums
 constexpr size_t kPackHeaderBytes = 12;      // "PACK", version, object count
 constexpr unsigned kCommitType = 1;          // OBJ_COMMIT in an entry's first byte (bits 4-6)
 constexpr unsigned kTagType = 4;             // OBJ_TAG: git writes tagged tips among the commits
@@ -58,7 +58,7 @@ std::vector<std::pair<uint64_t, uint32_t>> index_entries(std::string_view index,
   if (index.size() < kHeaderBytes + kFanoutBytes + kTrailerBytes || std::memcmp(bytes, "\377tOc", 4) != 0 ||
       big_endian_32(bytes + 4) != 2)
     return {};
-  uint64_t count = big_endian_32(bytes + kHeaderBytes + 255 * 4);
+  uint64_t count = big_endian_32(bytes + kHeaderBytes + size_t{255} * 4);
   uint64_t fixed = kHeaderBytes + kFanoutBytes + count * (20 + 4 + 4);
   if (fixed + kTrailerBytes > index.size()) return {};
   uint64_t large_count = (index.size() - kTrailerBytes - fixed) / 8;
@@ -115,7 +115,7 @@ class ForwardReader {
 
  private:
   int fd_;
-  unsigned char buffer_[64 * 1024];
+  unsigned char buffer_[64 * 1024] = {};
   uint64_t start_ = 0;
   size_t filled_ = 0;
 };
