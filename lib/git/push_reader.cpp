@@ -94,14 +94,6 @@ class PushReader {
     return {};
   }
 
-  /// With a quarantine, the new commits are exactly those reachable from the
-  /// pushed tips through commits in the quarantine (git wrote them there:
-  /// the push brought them): O(push), however many refs and how much history
-  /// the repository has. A commit the push brought that the repository had
-  /// already is judged again (never less). Where the walk leaves the
-  /// quarantine, the commit must be in the repository (git's connectivity
-  /// check has made sure; a corrupt one is refused all the same). Parents are
-  /// read before children.
   /// A large push's commits are read ahead, on every pool thread, before the
   /// walk: the quarantine's pack index and one byte per entry say which of
   /// its objects are commits (git/pack_commits.h). The walk then finds them
@@ -131,6 +123,14 @@ class PushReader {
     return {};
   }
 
+  /// With a quarantine, the new commits are exactly those reachable from the
+  /// pushed tips through commits in the quarantine (git wrote them there:
+  /// the push brought them): O(push), however many refs and how much history
+  /// the repository has. A commit the push brought that the repository had
+  /// already is judged again (never less). Where the walk leaves the
+  /// quarantine, the commit must be in the repository (git's connectivity
+  /// check has made sure; a corrupt one is refused all the same). Parents are
+  /// read before children.
   Expected<void> read_commits_from_quarantine(git_repository* quarantine, git_odb* repository_odb,
                                               PushContent& content) {
     auto quarantine_odb = acquire<OdbPtr>("cannot open the quarantine", git_repository_odb, quarantine);
