@@ -55,6 +55,7 @@ int main(int argc, char** argv) try {
   double request_timeout = 10;
   std::vector<std::string> roots;
   std::string shared_cache;
+  std::string shared_cache_auth;
   std::string user;
   CLI::App app{"refguardd: checks git pushes for the refguard hooks over a Unix socket"};
   app.set_version_flag("--version", version_line("refguardd"));
@@ -82,6 +83,8 @@ int main(int argc, char** argv) try {
                  "connections one client uid may hold (default: half of --max-connections)");
   app.add_option("--shared-cache", shared_cache,
                  "scan cache shared by several daemons: redis://HOST:PORT or unix:///path/to/redis.sock");
+  app.add_option("--shared-cache-auth", shared_cache_auth,
+                 "file whose first line is the shared cache's Redis password, or USER PASSWORD (mode 600)");
   if (auto done = cli::parse_arguments(app, "refguardd", argc, argv)) return *done;
   if (!shared_cache.empty()) {
     auto address = engine::parse_shared_cache_address(shared_cache);
@@ -89,7 +92,15 @@ int main(int argc, char** argv) try {
       std::fprintf(stderr, "refguardd: %s\n", address.error().message.c_str());
       return cli::kUsageError;
     }
+    if (!shared_cache_auth.empty())
+      if (auto read = engine::read_shared_cache_auth(shared_cache_auth, *address); !read) {
+        std::fprintf(stderr, "refguardd: %s\n", read.error().message.c_str());
+        return cli::kUsageError;
+      }
     options.shared_cache = *address;
+  } else if (!shared_cache_auth.empty()) {
+    std::fprintf(stderr, "refguardd: --shared-cache-auth needs --shared-cache\n");
+    return cli::kUsageError;
   }
   // A peer that goes away (Redis killed mid-request) makes write(2) fail with
   // EPIPE instead of killing the daemon; Asio's sockets never raised it.

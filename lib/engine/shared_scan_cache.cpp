@@ -1,14 +1,18 @@
 #include "engine/shared_scan_cache.h"
 
 #include <hiredis/hiredis.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "engine/finding_codec.h"
 #include "engine/scan_cache_file.h"
 #include "util/log.h"
+#include "util/small_file.h"
 #include "util/stable_hash.h"
 
 namespace refguard::engine {
@@ -64,7 +68,10 @@ Expected<SharedCacheAddress> parse_shared_cache_address(std::string_view url) {
   size_t colon = rest.rfind(':');
   std::string_view host = colon == std::string_view::npos ? rest : rest.substr(0, colon);
   if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);  // [::1]
-  if (host.empty() || host.find_first_of("/@?") != std::string_view::npos)
+  if (rest.find('@') != std::string_view::npos)
+    return fail("--shared-cache: no credentials in the URL (the command line is visible to every local user); "
+                "put them in a file given with --shared-cache-auth");
+  if (host.empty() || host.find_first_of("/?") != std::string_view::npos)
     return fail("--shared-cache " + std::string(url) + ": expected redis://HOST:PORT");
   address.host = std::string(host);
   if (colon != std::string_view::npos) {
@@ -76,6 +83,28 @@ Expected<SharedCacheAddress> parse_shared_cache_address(std::string_view url) {
     address.port = static_cast<uint16_t>(value);
   }
   return address;
+}
+
+Expected<void> read_shared_cache_auth(const std::string& path, SharedCacheAddress& address) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0)
+    return fail("--shared-cache-auth " + path + ": " + std::strerror(errno));
+  if (!S_ISREG(status.st_mode)) return fail("--shared-cache-auth " + path + ": not a regular file");
+  if (status.st_mode & (S_IRWXO | S_IWGRP))
+    return fail("--shared-cache-auth " + path + ": other users can read or change it (chmod 600, or 640 for a group)");
+  auto text = read_small_file(path, 4096, "credentials file");
+  if (!text) return fail("--shared-cache-auth " + text.error().message);
+  if (!*text) return fail("--shared-cache-auth " + path + ": no such file");
+  std::string_view line = **text;
+  line = line.substr(0, line.find('\n'));
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  size_t space = line.find(' ');
+  std::string_view user = space == std::string_view::npos ? std::string_view() : line.substr(0, space);
+  std::string_view password = space == std::string_view::npos ? line : line.substr(space + 1);
+  if (password.empty()) return fail("--shared-cache-auth " + path + ": the first line holds no password");
+  address.user = std::string(user);
+  address.password = std::string(password);
+  return {};
 }
 
 SharedScanCache::SharedScanCache(SharedCacheOptions options)
@@ -107,8 +136,27 @@ RedisContext SharedScanCache::connect() {
   timeval timeout = to_timeval(options_.timeout);
   RedisContext context(a.socket_path.empty() ? redisConnectWithTimeout(a.host.c_str(), a.port, timeout)
                                              : redisConnectUnixWithTimeout(a.socket_path.c_str(), timeout));
-  if (context && !context->err && redisSetTimeout(context.get(), timeout) == REDIS_OK) return context;
-  note_error("cannot connect: " + context_error(context.get()));
+  if (!context || context->err || redisSetTimeout(context.get(), timeout) != REDIS_OK) {
+    note_error("cannot connect: " + context_error(context.get()));
+    return nullptr;
+  }
+  // AUTH with the credentials, if any; else a PING: a Redis that wants a
+  // password answers it with NOAUTH, and the connection is not kept.
+  std::vector<const char*> argv{a.password.empty() ? "PING" : "AUTH"};
+  std::vector<size_t> lengths{4};
+  if (!a.password.empty() && !a.user.empty()) {
+    argv.push_back(a.user.data());
+    lengths.push_back(a.user.size());
+  }
+  if (!a.password.empty()) {
+    argv.push_back(a.password.data());
+    lengths.push_back(a.password.size());
+  }
+  RedisReply reply(static_cast<redisReply*>(
+      redisCommandArgv(context.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (reply && reply->type != REDIS_REPLY_ERROR) return context;
+  note_error((a.password.empty() ? "refused: " : "authentication refused: ") +
+             (reply ? std::string(reply->str, reply->len) : context_error(context.get())));
   return nullptr;
 }
 

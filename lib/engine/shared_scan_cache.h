@@ -56,10 +56,19 @@ struct SharedCacheAddress {
   std::string host;         // TCP, when socket_path is empty
   uint16_t port = 6379;
   std::string socket_path;  // a Unix socket
+  // Credentials sent with AUTH on every connection (--shared-cache-auth);
+  // never printed. An empty password: no AUTH.
+  std::string user;
+  std::string password;
   /// As given on the command line, for logs and `refguard status`.
   std::string text() const;
 };
 Expected<SharedCacheAddress> parse_shared_cache_address(std::string_view url);
+/// Reads Redis credentials from `path` into `address`: its first line, a
+/// password or "USER PASSWORD" (a Redis ACL user). Refused when the file is
+/// readable or writable by other users (a password anyone can read
+/// protects nothing) or empty.
+Expected<void> read_shared_cache_auth(const std::string& path, SharedCacheAddress& address);
 
 struct SharedCacheOptions {
   SharedCacheAddress address;

@@ -186,11 +186,14 @@ TEST_CASE("a shared cache that is down answers misses at once and counts errors"
   CHECK(counters.hits == 0);
 }
 
-TEST_CASE("a shared cache that never answers costs one timeout, then is dropped", "[shared_cache]") {
+TEST_CASE("a shared cache that never answers is never taken as connected, and costs a push nothing",
+          "[shared_cache]") {
   std::signal(SIGPIPE, SIG_IGN);
   SilentServer silent;
   SharedScanCache shared(options_for(silent.port));
-  REQUIRE(eventually([&] { return shared.counters().connected; }));  // the handshake completes
+  // The TCP handshake completes, the PING every connection starts with times out.
+  REQUIRE(eventually([&] { return shared.counters().errors > 0; }));
+  CHECK_FALSE(shared.counters().connected);
   std::vector<std::string> keys(2500);
   std::vector<const std::string*> wanted;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -200,10 +203,9 @@ TEST_CASE("a shared cache that never answers costs one timeout, then is dropped"
   auto started = Clock::now();
   auto found = shared.find_many(wanted);
   auto took = Clock::now() - started;
-  CHECK(took < std::chrono::milliseconds(1000));  // 30 ms timeout; generous for a loaded machine
+  CHECK(took < std::chrono::milliseconds(100));  // no connection to wait on
   REQUIRE(found.size() == keys.size());
   for (const auto& f : found) CHECK(f == nullptr);
-  CHECK(shared.counters().errors >= 1);
   CHECK(shared.counters().hits == 0);
 }
 
