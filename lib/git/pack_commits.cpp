@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "util/small_file.h"
 #include "util/unique_fd.h"
 
 namespace refguard::git {
@@ -31,25 +32,6 @@ uint32_t big_endian_32(const unsigned char* p) {
 }
 
 uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
-
-// The whole file, read (not mapped: a file cut short under a mapping would
-// kill the daemon with SIGBUS); empty when it cannot be read whole or is
-// not a regular file of at most `max_bytes`.
-std::string read_whole(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  struct stat status {};
-  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0 ||
-      static_cast<uint64_t>(status.st_size) > max_bytes)
-    return {};
-  std::string bytes(static_cast<size_t>(status.st_size), '\0');
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t got = ::pread(fd.get(), bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    if (got <= 0) return {};
-    done += static_cast<size_t>(got);
-  }
-  return bytes;
-}
 
 // The entries of a version-2 index: (offset in the pack, position in the
 // index). Empty when the index is not what git writes.
@@ -155,9 +137,12 @@ std::vector<git_oid> leading_commits(const std::string& index_path, const std::s
   UniqueFd pack(::open(pack_path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat status {};
   if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
-  std::string index = read_whole(index_path, kMaxIndexBytes);
+  // Read, not mapped: a file cut short under a mapping would kill the
+  // daemon with SIGBUS.
+  auto index = read_small_file(index_path, kMaxIndexBytes, "pack index");
+  if (!index || !*index) return {};
   auto reader = std::make_unique<ForwardReader>(pack.get());
-  return leading_commits_of(index, static_cast<uint64_t>(status.st_size), max_commits,
+  return leading_commits_of(**index, static_cast<uint64_t>(status.st_size), max_commits,
                             [&](uint64_t offset, unsigned char& out) { return reader->byte_at(offset, out); });
 }
 

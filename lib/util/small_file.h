@@ -11,8 +11,9 @@
 namespace refguard {
 
 /// The file's text; nullopt when it does not exist; an error naming errno's
-/// reason when it cannot be read, or when it is larger than `max_bytes`
-/// ("PATH: `what` is larger than N MiB").
+/// reason when it cannot be read (a directory), or when it is larger than
+/// `max_bytes` ("PATH: `what` is larger than N MiB"), which a regular file's
+/// size says before anything is read. Never waits on a FIFO.
 Expected<std::optional<std::string>> read_small_file(const std::string& path, size_t max_bytes,
                                                      std::string_view what);
 
