@@ -111,7 +111,8 @@ Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarant
   OdbPtr odb(raw_odb);
   if (!quarantine_dir.empty())
     if (auto added = add_quarantine(odb.get(), quarantine_dir); !added) return std::unexpected(added.error());
-  if (auto added = add_forwarding_backend(odb.get(), base, 1); !added) return std::unexpected(added.error());
+  if (base)
+    if (auto added = add_forwarding_backend(odb.get(), base, 1); !added) return std::unexpected(added.error());
   git_repository* raw_repo = nullptr;
   if (git_repository_wrap_odb(&raw_repo, odb.get()) != 0)
     return std::unexpected(libgit2_error("cannot wrap the push object database"));
@@ -119,14 +120,7 @@ Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarant
 }
 
 Expected<RepositoryPtr> open_quarantine(const std::string& quarantine_dir) {
-  git_odb* raw_odb = nullptr;
-  if (git_odb_new(&raw_odb) != 0) return std::unexpected(libgit2_error("cannot create the quarantine object database"));
-  OdbPtr odb(raw_odb);
-  if (auto added = add_quarantine(odb.get(), quarantine_dir); !added) return std::unexpected(added.error());
-  git_repository* raw_repo = nullptr;
-  if (git_repository_wrap_odb(&raw_repo, odb.get()) != 0)
-    return std::unexpected(libgit2_error("cannot wrap the quarantine object database"));
-  return RepositoryPtr(raw_repo);
+  return open_push_view(nullptr, quarantine_dir);
 }
 
 }  // namespace refguard::git

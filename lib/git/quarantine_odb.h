@@ -10,8 +10,9 @@
 
 namespace refguard::git {
 
-/// `base` is borrowed and must outlive the returned repository. `quarantine_dir`
-/// may be empty (no quarantine: e.g. the CLI scanning committed history).
+/// `base` is borrowed and must outlive the returned repository; null: the
+/// quarantine alone. `quarantine_dir` may be empty (no quarantine: e.g. the
+/// CLI scanning committed history).
 /// Returns a repository with no refs and no work tree, only objects.
 Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarantine_dir);
 
