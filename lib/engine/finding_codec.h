@@ -1,6 +1,6 @@
 #pragma once
-// The binary form of a blob's (and a commit's) findings, shared by the scan-cache file
-// (engine/scan_cache_file.cpp) and the shared scan cache on Redis
+// The binary form of a blob's (and a commit's) findings, shared by the
+// scan-cache file (engine/scan_cache_file.cpp) and the shared scan cache on Redis
 // (engine/shared_scan_cache.cpp), so both read and write one format. Native
 // byte order and little framing: the file and Redis only ever hold what a
 // refguard build of the same producer wrote (the producer is checked by the

@@ -183,32 +183,30 @@ void SharedScanCache::give_back(RedisContext context) {
   wake_.notify_all();
 }
 
-std::vector<SharedScanCache::Findings> SharedScanCache::find_many(const std::vector<const std::string*>& keys) {
-  std::vector<Findings> out(keys.size());
+template <class Value, class Decode>
+std::vector<std::shared_ptr<const Value>> SharedScanCache::find_decoded(const std::vector<const std::string*>& keys,
+                                                                        RedisKey key_of, Decode decode,
+                                                                        std::atomic<uint64_t>& hits,
+                                                                        std::atomic<uint64_t>& misses) {
+  std::vector<std::shared_ptr<const Value>> out(keys.size());
   uint64_t asked = std::count_if(keys.begin(), keys.end(), [](const std::string* key) { return key != nullptr; });
-  uint64_t hits = look_up(keys, &redis_key, [&](size_t position, std::string_view value) {
-    std::vector<BlobFinding> findings;
-    if (!decode_findings(value, findings)) return false;
-    out[position] = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
+  uint64_t found = look_up(keys, key_of, [&](size_t position, std::string_view bytes) {
+    Value value;
+    if (!decode(bytes, value)) return false;
+    out[position] = std::make_shared<const Value>(std::move(value));
     return true;
   });
-  hits_ += hits;
-  misses_ += asked - hits;
+  hits += found;
+  misses += asked - found;
   return out;
 }
 
+std::vector<SharedScanCache::Findings> SharedScanCache::find_many(const std::vector<const std::string*>& keys) {
+  return find_decoded<std::vector<BlobFinding>>(keys, &redis_key, decode_findings, hits_, misses_);
+}
+
 std::vector<SharedScanCache::Judgement> SharedScanCache::find_many_commits(const std::vector<const std::string*>& keys) {
-  std::vector<Judgement> out(keys.size());
-  uint64_t asked = std::count_if(keys.begin(), keys.end(), [](const std::string* key) { return key != nullptr; });
-  uint64_t hits = look_up(keys, &redis_commit_key, [&](size_t position, std::string_view value) {
-    CommitJudgement judgement;
-    if (!decode_commit_judgement(value, judgement)) return false;
-    out[position] = std::make_shared<const CommitJudgement>(std::move(judgement));
-    return true;
-  });
-  commit_hits_ += hits;
-  commit_misses_ += asked - hits;
-  return out;
+  return find_decoded<CommitJudgement>(keys, &redis_commit_key, decode_commit_judgement, commit_hits_, commit_misses_);
 }
 
 // Every wanted key in MGETs of keys_per_request on one borrowed connection;
@@ -265,19 +263,18 @@ size_t SharedScanCache::look_up_batch(redisContext* context, const std::vector<c
 }
 
 void SharedScanCache::insert(const std::string& key, const std::vector<BlobFinding>& findings) {
-  if (!connected_) {  // down: queueing would only fill memory with writes that fail
-    ++dropped_;
-    return;
-  }
-  queue_write({redis_key(key), encode_findings(findings)});
+  if (accepts_writes()) queue_write({redis_key(key), encode_findings(findings)});
 }
 
 void SharedScanCache::insert_commit(const std::string& key, const CommitJudgement& judgement) {
-  if (!connected_) {
-    ++dropped_;
-    return;
-  }
-  queue_write({redis_commit_key(key), encode_commit_judgement(judgement)});
+  if (accepts_writes()) queue_write({redis_commit_key(key), encode_commit_judgement(judgement)});
+}
+
+// Down: queueing would only fill memory with writes that fail.
+bool SharedScanCache::accepts_writes() {
+  if (connected_) return true;
+  ++dropped_;
+  return false;
 }
 
 void SharedScanCache::queue_write(Write write) {

@@ -10,8 +10,9 @@
 // rules, as for the scan-cache file), then the in-process key (policy
 // digest, then the blob id and path - the path kept whole because a
 // detector's result may depend on it - or the commit id). Values are the
-// findings (engine/finding_codec.h), masked secrets only. Entries never expire by time: Redis evicts them
-// (`maxmemory` with `maxmemory-policy allkeys-lru`).
+// findings (engine/finding_codec.h), masked secrets only. Entries never
+// expire by time: Redis evicts them (`maxmemory` with `maxmemory-policy
+// allkeys-lru`).
 //
 // A Redis that is slow or down never blocks or fails a push: every
 // connect, read and write has a short timeout; a failed connection is dropped
@@ -131,6 +132,14 @@ class SharedScanCache {
   using RedisKey = std::string (*)(std::string_view);
   /// Counts the hits; misses = keys asked - hits.
   uint64_t look_up(const std::vector<const std::string*>& keys, RedisKey key_of, const Accept& accept);
+  /// look_up() of keys whose values `decode(bytes, Value&)` reads, counted in
+  /// `hits` and `misses`.
+  template <class Value, class Decode>
+  std::vector<std::shared_ptr<const Value>> find_decoded(const std::vector<const std::string*>& keys, RedisKey key_of,
+                                                         Decode decode, std::atomic<uint64_t>& hits,
+                                                         std::atomic<uint64_t>& misses);
+  /// False (and the entry counted as dropped) while Redis is down.
+  bool accepts_writes();
   void queue_write(Write write);
   RedisContext connect();
   RedisContext borrow();
