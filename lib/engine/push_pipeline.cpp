@@ -104,12 +104,17 @@ class PushPipeline::Run {
     auto view = git::open_push_view(repository_->odb.get(), quarantine_);
     if (!view) return fail(view.error().message);
     view_ = std::move(*view);
-    auto judged_before = [this](const std::vector<git::ObjectId>& commits) { return look_up_judged(commits); };
     auto content = git::read_push(*repository_, view_.get(), quarantine_, result_.updates,
-                                  budget_->limits, commit_changes_cache(), parallel(),
-                                  commit_findings_cache() ? judged_before : git::JudgedBefore());
+                                  budget_->limits, commit_changes_cache(), parallel(), judged_before());
     if (!content) return fail(content.error().message);
     return keep_content(std::move(*content), view_.get());
+  }
+
+  // Asks, once the new commits are known, which were judged before (none
+  // when commits are not remembered).
+  git::JudgedBefore judged_before() {
+    if (!commit_findings_cache()) return nullptr;
+    return [this](const std::vector<git::ObjectId>& commits) { return look_up_judged(commits); };
   }
 
   // The new commits judged before under the policy in force, here or (with a
@@ -134,7 +139,8 @@ class PushPipeline::Run {
   }
 
   bool read_range() {
-    auto content = git::read_range(*repository_, range_, pipeline_.options_.limits, commit_changes_cache(), parallel());
+    auto content = git::read_range(*repository_, range_, pipeline_.options_.limits, commit_changes_cache(), parallel(),
+                                   judged_before());
     if (!content) return fail(content.error().message);
     return keep_content(std::move(*content), repository_->repository.get());
   }

@@ -116,9 +116,9 @@ class PushScan {
     return read_here_and_scan_on_pool(to_scan, deadline);
   }
 
-  // Commits judged before under this policy need nothing from their files;
-  // their files count as cache hits. Those found while the push was read
-  // (`judged`) were not even diffed.
+  // Commits judged before under this policy (`judged`: looked up once, while
+  // the push was read, so their trees were not even diffed) need nothing
+  // from their files; their files count as cache hits.
   Expected<void> skip_judged_commits(const git::PushContent& content, const JudgedCommits* judged,
                                      ScanOutcome& result) {
     judged_.resize(content.commits.size());
@@ -126,8 +126,6 @@ class PushScan {
       const git::CommitInfo& commit = content.commits[c];
       if (judged)
         if (auto found = judged->find(commit.id); found != judged->end()) judged_[c] = found->second;
-      if (!judged_[c] && commit_cache_)
-        judged_[c] = commit_cache_->find(CommitFindingsCache::key(policy_.digest(), commit.id));
       // Never judge a commit on files nobody read.
       if (!judged_[c] && !commit.changes->files_read)
         return fail("internal error: commit " + commit.id.hex() + " was not read and has no earlier judgement");

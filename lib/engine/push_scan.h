@@ -40,8 +40,10 @@ struct ScanOutcome {
 using JudgedCommits = std::unordered_map<git::ObjectId, CommitFindings, git::ObjectIdHash>;
 
 /// Fails when an object the push names is missing or corrupt, or the push
-/// holds more new content than the reader's limit. A commit whose files were
-/// not read (CommitRecord::files_read) takes its judgement from `judged`.
+/// holds more new content than the reader's limit. `judged` (may be null):
+/// the commits judged before, which take their judgement from it; a commit
+/// whose files were not read (CommitRecord::files_read) must be there.
+/// `commit_cache` (may be null) keeps the commits this scan judges.
 Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
                                         git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
                                         std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,

@@ -19,7 +19,7 @@ namespace {
 class PushReader {
  public:
   PushReader(git_repository* view, const PushLimits& limits, CommitChangesCache* changes_cache,
-             const ParallelReading& parallel, const JudgedBefore& judged_before = nullptr)
+             const ParallelReading& parallel, const JudgedBefore& judged_before)
       : view_(view),
         limits_(limits),
         changes_cache_(changes_cache),
@@ -390,8 +390,9 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
 }
 
 Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
-                                 CommitChangesCache* changes_cache, ParallelReading parallel) {
-  PushReader reader(repository.repository.get(), limits, changes_cache, parallel);
+                                 CommitChangesCache* changes_cache, ParallelReading parallel,
+                                 const JudgedBefore& judged_before) {
+  PushReader reader(repository.repository.get(), limits, changes_cache, parallel, judged_before);
   PushContent content;
   if (auto started = reader.start_walk(); !started) return std::unexpected(started.error());
   if (auto pushed = reader.push_range(range); !pushed) return std::unexpected(pushed.error());

@@ -45,6 +45,7 @@ Expected<PushContent> read_push(CachedRepository& repository, git_repository* vi
 /// For offline scans: the commits of `range` ("A..B", a single rev = its whole
 /// history, "" = every ref), read the same way.
 Expected<PushContent> read_range(CachedRepository& repository, const std::string& range, const PushLimits& limits,
-                                 CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {});
+                                 CommitChangesCache* changes_cache = nullptr, ParallelReading parallel = {},
+                                 const JudgedBefore& judged_before = nullptr);
 
 }  // namespace refguard::git
