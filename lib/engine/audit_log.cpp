@@ -147,7 +147,7 @@ nlohmann::json audit_record(const ipc::Request& request, const CheckResult& resu
       {"commits", result.commits},
       {"files", result.files},
       {"timed_out", result.timed_out},
-      {"duration_ms", result.duration_ms},
+      {"duration_ms", result.duration_ms()},
   };
   // Findings a `refguard:allow` on their line silenced: a bypass any pusher
   // may write, so it is on record like one.

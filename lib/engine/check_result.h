@@ -45,11 +45,11 @@ struct CheckResult {
   bool import = false;        // checked under the import budget (-o refguard.import by an import user)
   size_t bypassed = 0;        // blocking findings pushed past
   std::string bypass_reason;
-  int64_t duration_ms = 0;    // the whole check, start to verdict
-  int64_t duration_us = 0;    // the same in microseconds (a push's check is often under 1 ms)
+  int64_t duration_us = 0;    // the whole check, start to verdict (a push's is often under 1 ms)
   bool audited = false;       // its audit record is already written (a bypass is audited before it lands)
 
   bool accepted() const { return verdict == ipc::Verdict::kAccept; }
+  int64_t duration_ms() const { return duration_us / 1000; }
   /// A failed check counts as an error, a time budget that ran out as a
   /// timeout (whatever on_timeout decided), an accepted push with bypassed
   /// findings as a bypass.

@@ -240,7 +240,6 @@ class PushPipeline::Run {
 
   void record_duration() {
     result_.duration_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
-    result_.duration_ms = result_.duration_us / 1000;
   }
 
   // Last: every check ends with its verdict line, failed ones included.

@@ -32,7 +32,7 @@ std::string timeout_line(const CheckResult& result, int time_budget_ms, policy::
 std::string verdict_line(const CheckResult& result) {
   return prefixed(fmt::format("{}: {}, {} checked in {} ms", result.accepted() ? "push accepted" : "push REJECTED",
                               counted(result.commits, "commit", "commits"), counted(result.files, "file", "files"),
-                              with_thousands(static_cast<uint64_t>(result.duration_ms))));
+                              with_thousands(static_cast<uint64_t>(result.duration_ms()))));
 }
 
 }  // namespace refguard::engine

@@ -270,7 +270,7 @@ engine::PushEffects Server::push_effects() {
   effects.audit = &audit_;
   effects.notes = &pending_notes_;
   effects.record_statistics = [this](const engine::CheckResult& result) {
-    stats_.record_push(result.outcome(), std::chrono::milliseconds(result.duration_ms), result.findings);
+    stats_.record_push(result.outcome(), std::chrono::milliseconds(result.duration_ms()), result.findings);
   };
   effects.on_audit = [this](bool written) { written ? stats_.record_audit_ok() : stats_.record_audit_error(); };
   effects.log = true;

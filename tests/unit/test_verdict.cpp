@@ -64,7 +64,7 @@ TEST_CASE("verdict: the verdict line counts commits and files", "[verdict]") {
   result.verdict = ipc::Verdict::kAccept;
   result.commits = 3;
   result.files = 12;
-  result.duration_ms = 40;
+  result.duration_us = 40000;
   CHECK(engine::verdict_line(result) == "refguard: push accepted: 3 commits, 12 files checked in 40 ms");
   result.verdict = ipc::Verdict::kReject;
   CHECK(engine::verdict_line(result) == "refguard: push REJECTED: 3 commits, 12 files checked in 40 ms");
