@@ -310,6 +310,10 @@ void SharedScanCache::run() {
     } else if (open_ < options_.connections) {
       lock.unlock();
       bool full = top_up_connections();
+      // The ones already open may have died with the Redis that now refuses
+      // new ones: without this, a pool left partly filled would never be
+      // pinged and would show as connected for as long as Redis is down.
+      if (!full) check_health();
       lock.lock();
       if (!full) wake_.wait_for(lock, options_.reconnect, [this] { return stopping_ || !queue_.empty(); });
     } else if (!wake_.wait_for(lock, options_.health_check,

@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -207,6 +209,30 @@ TEST_CASE("a shared cache that never answers is never taken as connected, and co
   REQUIRE(found.size() == keys.size());
   for (const auto& f : found) CHECK(f == nullptr);
   CHECK(shared.counters().hits == 0);
+}
+
+TEST_CASE("a Redis that dies while the pool fills is noticed, not shown as connected", "[shared_cache]") {
+  std::signal(SIGPIPE, SIG_IGN);
+  SilentServer server;
+  std::atomic<bool> stop{false};
+  // One connection, answered (every command is a PING here) until `stop`;
+  // no other connection is accepted: the pool of two never fills.
+  std::thread redis([&] {
+    refguard::UniqueFd client(::accept(server.fd.get(), nullptr, nullptr));
+    server.fd.reset();
+    while (!stop) {
+      pollfd ready{client.get(), POLLIN, 0};
+      if (::poll(&ready, 1, 10) <= 0) continue;
+      char request[256];
+      if (::read(client.get(), request, sizeof request) <= 0) break;
+      if (::write(client.get(), "+PONG\r\n", 7) != 7) break;
+    }
+  });
+  SharedScanCache shared(options_for(server.port));
+  CHECK(eventually([&] { return shared.counters().connected; }));
+  stop = true;
+  redis.join();  // the one connection closes: Redis is gone
+  CHECK(eventually([&] { return !shared.counters().connected; }));
 }
 
 TEST_CASE("the scan cache keeps answering from memory when its shared tier is down", "[shared_cache]") {
