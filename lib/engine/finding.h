@@ -9,6 +9,7 @@
 
 #include "detect/detector.h"
 #include "git/object_id.h"
+#include "git/push_content.h"
 
 namespace refguard::engine {
 
@@ -41,8 +42,10 @@ struct CommitFinding {
 
 /// What judging one commit under a policy found: the findings it introduced
 /// and how many files it changed (all of them scanned). Enough to judge it
-/// again without reading its trees or blobs (engine/commit_findings_cache.h).
+/// again without reading it, its trees or its blobs
+/// (engine/commit_findings_cache.h).
 struct CommitJudgement {
+  git::JudgedCommit commit;  // its parents and summary: the commit need not be read again
   uint32_t files = 0;
   std::vector<CommitFinding> findings;
 };

@@ -6,6 +6,8 @@ namespace {
 
 // A blob with more findings than this is not something a scan produced.
 constexpr uint32_t kMaxFindings = 1u << 20;
+// Nor a commit with more parents than this (git's largest octopus merges have dozens).
+constexpr uint32_t kMaxParents = 1u << 16;
 
 void put_finding(ByteWriter& writer, const BlobFinding& f) {
   writer.put(f.rule);
@@ -66,6 +68,9 @@ bool decode_findings(std::string_view bytes, std::vector<BlobFinding>& findings)
 std::string encode_commit_judgement(const CommitJudgement& judgement) {
   ByteWriter writer;
   writer.put(kFindingsFormat);
+  writer.put(static_cast<uint32_t>(judgement.commit.parents.size()));
+  for (const auto& parent : judgement.commit.parents) writer.put(parent.raw());
+  writer.put_string(judgement.commit.summary);
   writer.put(judgement.files);
   writer.put(static_cast<uint32_t>(judgement.findings.size()));
   for (const auto& f : judgement.findings) {
@@ -78,8 +83,16 @@ std::string encode_commit_judgement(const CommitJudgement& judgement) {
 bool decode_commit_judgement(std::string_view bytes, CommitJudgement& judgement) {
   ByteReader reader(bytes);
   uint8_t format = 0;
-  uint32_t count = 0;
-  if (!(reader.get(format) && format == kFindingsFormat && reader.get(judgement.files) && reader.get(count) &&
+  uint32_t parents = 0, count = 0;
+  if (!(reader.get(format) && format == kFindingsFormat && reader.get(parents) && parents <= kMaxParents))
+    return false;
+  judgement.commit.parents.clear();
+  for (uint32_t i = 0; i < parents; ++i) {
+    git_oid parent;
+    if (!reader.get(parent)) return false;
+    judgement.commit.parents.emplace_back(parent);
+  }
+  if (!(reader.get_string(judgement.commit.summary) && reader.get(judgement.files) && reader.get(count) &&
         count <= kMaxFindings))
     return false;
   judgement.findings.clear();

@@ -74,8 +74,8 @@ bool get_findings(ByteReader& reader, std::vector<BlobFinding>& findings);
 std::string encode_findings(const std::vector<BlobFinding>& findings);
 bool decode_findings(std::string_view bytes, std::vector<BlobFinding>& findings);
 
-/// One commit's judgement the same way: a format byte, the file count, then
-/// each finding with its path.
+/// One commit's judgement the same way: a format byte, the commit's parents
+/// and summary, the file count, then each finding with its path.
 std::string encode_commit_judgement(const CommitJudgement& judgement);
 bool decode_commit_judgement(std::string_view bytes, CommitJudgement& judgement);
 

@@ -120,7 +120,7 @@ class PushPipeline::Run {
   // The new commits judged before under the policy in force, here or (with a
   // shared cache) by another server: kept for the scan, so their trees need
   // no diff. One batched lookup for the whole push.
-  std::vector<bool> look_up_judged(const std::vector<git::ObjectId>& commits) {
+  std::vector<std::shared_ptr<const git::JudgedCommit>> look_up_judged(const std::vector<git::ObjectId>& commits) {
     const std::string& digest = result_.policy->digest();
     std::vector<std::string> keys;
     keys.reserve(commits.size());
@@ -129,10 +129,10 @@ class PushPipeline::Run {
     wanted.reserve(keys.size());
     for (const auto& key : keys) wanted.push_back(&key);
     auto found = commit_findings_cache()->find_many(wanted);
-    std::vector<bool> judged(commits.size());
+    std::vector<std::shared_ptr<const git::JudgedCommit>> judged(commits.size());
     for (size_t i = 0; i < commits.size(); ++i)
       if (found[i]) {
-        judged[i] = true;
+        judged[i] = {found[i], &found[i]->commit};  // shares the judgement's ownership
         judged_commits_.emplace(commits[i], std::move(found[i]));
       }
     return judged;

@@ -257,7 +257,8 @@ class PushScan {
         auto introduced = introduced_by(commit, c, complete);
         if (!introduced) return std::unexpected(introduced.error());
         findings = std::make_shared<const CommitJudgement>(
-            CommitJudgement{static_cast<uint32_t>(commit.files().size()), std::move(*introduced)});
+            CommitJudgement{git::JudgedCommit{commit.changes->parents, commit.subject()},
+                            static_cast<uint32_t>(commit.files().size()), std::move(*introduced)});
         if (complete && commit_cache_)
           commit_cache_->insert(CommitFindingsCache::key(policy_.digest(), commit.id), findings);
       }

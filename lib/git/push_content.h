@@ -60,6 +60,15 @@ struct CommitRecord {
 };
 using CommitChanges = std::shared_ptr<const CommitRecord>;
 
+/// What the walk and the report need of a commit judged before under the
+/// policy in force, kept with its judgement (engine/finding.h): the commit
+/// object itself is then not even read. A commit id names its parents and
+/// message, so this is a pure function of the id, like the judgement.
+struct JudgedCommit {
+  std::vector<ObjectId> parents;
+  std::string summary;
+};
+
 struct CommitInfo {
   ObjectId id;
   std::string ref;        // the pushed ref that brought it first

@@ -53,9 +53,20 @@ class PushReader {
   /// Adds one pushed tip; records annotated tags it carries. The object is
   /// read once (a push of thousands of refs reads thousands of them).
   Expected<void> add_tip(const std::string& ref, const ObjectId& id, PushContent& content) {
+    auto missing = [&] { return libgit2_error("pushed object " + id.hex() + " for " + ref + " is missing or corrupt"); };
+    // The object's header says what it is: a commit (nearly every ref) is
+    // not read here; the walk reads it, unless it was judged before.
+    size_t size = 0;
+    git_object_t type = GIT_OBJECT_INVALID;
+    git_odb* odb = view_odb();
+    if (!odb || git_odb_read_header(&size, &type, odb, id.get()) != 0) return std::unexpected(missing());
+    if (type == GIT_OBJECT_COMMIT) {
+      tips_.emplace_back(ref, id.raw());
+      return {};
+    }
+    if (type != GIT_OBJECT_TAG) return {};  // a tree or blob brings no commits
     git_object* raw = nullptr;
-    if (git_object_lookup(&raw, view_, id.get(), GIT_OBJECT_ANY) != 0)
-      return std::unexpected(libgit2_error("pushed object " + id.hex() + " for " + ref + " is missing or corrupt"));
+    if (git_object_lookup(&raw, view_, id.get(), GIT_OBJECT_ANY) != 0) return std::unexpected(missing());
     ObjectPtr object(raw);
     if (git_object_type(raw) == GIT_OBJECT_TAG) {
       const git_tag* tag = reinterpret_cast<const git_tag*>(raw);
@@ -98,9 +109,19 @@ class PushReader {
   /// walk: the quarantine's pack index and one byte per entry say which of
   /// its objects are commits (git/pack_commits.h). The walk then finds them
   /// read (walked_); any it does not find it reads itself, as ever.
+  /// Commits judged before (asked for all of them at once, first) are not
+  /// read at all: their judgement has what the walk needs.
   Expected<void> read_ahead(const std::string& quarantine_dir) {
     if (!parallel_.pool || !parallel_.views) return {};
-    std::vector<git_oid> ids = leading_commits_in(quarantine_dir + "/pack", limits_.max_commits);
+    std::vector<git_oid> listed = leading_commits_in(quarantine_dir + "/pack", limits_.max_commits);
+    if (!parallel_.applies(listed.size())) return {};
+    ask_judged(listed);
+    std::vector<git_oid> ids;
+    ids.reserve(listed.size());
+    walked_.reserve(listed.size());
+    for (const auto& id : listed)
+      if (const auto& judged = judged_.at(id)) walked_.emplace(id, judged_record(*judged));
+      else ids.push_back(id);
     if (!parallel_.applies(ids.size())) return {};
     constexpr size_t kPerTask = 256;  // commits per borrowed handle
     std::vector<std::optional<CommitRecord>> records(ids.size());
@@ -117,7 +138,6 @@ class PushReader {
           return {};
         });
     if (!read) return read;
-    walked_.reserve(ids.size());
     for (size_t i = 0; i < ids.size(); ++i)
       if (records[i]) walked_.emplace(ids[i], std::move(*records[i]));
     return {};
@@ -240,16 +260,26 @@ class PushReader {
     return record;
   }
 
-  // Per commit of `order`: judged before under the policy in force (the
-  // caller's answer; none without a caller).
-  std::vector<bool> judged_before(const std::vector<git_oid>& order) {
-    std::vector<bool> judged;
-    if (judged_before_) {
-      std::vector<ObjectId> ids(order.begin(), order.end());
-      judged = judged_before_(ids);
-    }
-    if (judged.size() != order.size()) judged.assign(order.size(), false);
-    return judged;
+  // Asks the caller which of `ids` were judged before under the policy in
+  // force, except those asked about already; every id then has an answer in
+  // judged_ (null: not judged, or nobody to ask).
+  void ask_judged(const std::vector<git_oid>& ids) {
+    std::vector<ObjectId> unasked;
+    for (const auto& id : ids)
+      if (judged_.try_emplace(id).second) unasked.emplace_back(id);
+    if (!judged_before_ || unasked.empty()) return;
+    auto answers = judged_before_(unasked);
+    if (answers.size() != unasked.size()) return;  // a confused answer judges nothing
+    for (size_t i = 0; i < unasked.size(); ++i) judged_[unasked[i].raw()] = std::move(answers[i]);
+  }
+
+  // The record of a commit judged before: from its judgement, not its object.
+  static CommitRecord judged_record(const JudgedCommit& judged) {
+    CommitRecord record;
+    record.summary = judged.summary;
+    record.parents = judged.parents;
+    record.files_read = false;  // its trees need no diff; the record is incomplete, so never cached
+    return record;
   }
 
   // Reads the commits of `order` (parents first): known ones from the cache,
@@ -257,7 +287,7 @@ class PushReader {
   // their trees, on several threads when there are many and the caller
   // allows it.
   Expected<void> read_commits_in(const std::vector<git_oid>& order, PushContent& content) {
-    std::vector<bool> judged = judged_before(order);
+    ask_judged(order);
     std::vector<CommitChanges> records(order.size());
     std::vector<size_t> unknown;
     std::vector<CommitRecord> partial(order.size());  // summary and parents of the unknown ones
@@ -269,8 +299,11 @@ class PushReader {
         ++content.commits_from_cache;
         continue;
       }
+      const auto& judged = judged_.at(oid);
       if (auto walked = walked_.find(oid); walked != walked_.end()) {
         partial[i] = std::move(walked->second);
+      } else if (judged) {
+        partial[i] = judged_record(*judged);
       } else {
         git_commit* raw = nullptr;
         if (git_commit_lookup(&raw, view_, &oid) != 0)
@@ -278,7 +311,7 @@ class PushReader {
         CommitPtr commit(raw);
         partial[i] = describe(raw);
       }
-      if (judged[i]) {  // its trees need no diff; the record is incomplete, so not cached
+      if (judged) {  // its trees need no diff; the record is incomplete, so not cached
         partial[i].files_read = false;
         records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
         continue;
@@ -351,6 +384,7 @@ class PushReader {
   JudgedBefore judged_before_;
   OidMap<CommitChanges> known_;  // cached commits met by the walk
   OidMap<CommitRecord> walked_;  // the others, read ahead or met by the walk: all but their files
+  OidMap<std::shared_ptr<const JudgedCommit>> judged_;  // every commit asked about: its judgement, or null
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;
   OidMap<size_t> commit_index_;

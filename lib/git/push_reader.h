@@ -5,6 +5,7 @@
 // through git/object_reader.h). Runs with the repository's mutex held.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,16 @@ struct PushLimits {
   bool missing_blobs_allowed = false;
 };
 
-/// Given the new commits (oldest first, as PushContent::commits will list
-/// them), says per commit whether it was judged before under the policy in
-/// force (engine/commit_findings_cache.h): its tree diffs are then not
-/// computed (CommitRecord::files_read is false), unless the changes are
-/// cached anyway. Null: every commit's changes are read.
-using JudgedBefore = std::function<std::vector<bool>(const std::vector<ObjectId>& commits)>;
+/// Given commits the push brings, says per commit whether it was judged
+/// before under the policy in force (engine/commit_findings_cache.h), with
+/// its parents and summary (null: not judged). Such a commit is not read at
+/// all when the push's pack lists it, and its trees are never diffed
+/// (CommitRecord::files_read is false), unless its changes are cached anyway.
+/// Asked at most once per commit, in few batches: a large push's packed
+/// commits before the walk, then whatever the walk met besides. Null: every
+/// commit is read.
+using JudgedBefore =
+    std::function<std::vector<std::shared_ptr<const JudgedCommit>>(const std::vector<ObjectId>& commits)>;
 
 /// `view` reads the push's objects (git/quarantine_odb.h); `quarantine_dir`
 /// is its quarantine, "" when there is none (post-receive, offline scans). The

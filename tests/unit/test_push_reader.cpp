@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "git/object_reader.h"
 #include "engine/push_target.h"
 #include "git/push_reader.h"
+#include "git/quarantine_odb.h"
 #include "git/repository_cache.h"
 #include "git/view_pool.h"
 #include "ipc/request.h"
@@ -592,10 +594,12 @@ TEST_CASE("push reader: a commit judged before is walked, not diffed, and its re
 
   std::vector<std::string> asked;
   git::JudgedBefore judged_before = [&](const std::vector<git::ObjectId>& commits) {
-    std::vector<bool> answer;
+    std::vector<std::shared_ptr<const git::JudgedCommit>> answer;
     for (const auto& id : commits) {
       asked.push_back(id.hex());
-      answer.push_back(id.hex() == judged);
+      answer.push_back(id.hex() == judged ? std::make_shared<const git::JudgedCommit>(git::JudgedCommit{
+                                                {test::oid(base)}, "as judged"})
+                                          : nullptr);
     }
     return answer;
   };
@@ -614,8 +618,9 @@ TEST_CASE("push reader: a commit judged before is walked, not diffed, and its re
   CHECK(first.id.hex() == judged);
   CHECK_FALSE(first.changes->files_read);
   CHECK(first.files().empty());
-  CHECK(first.subject() == "judged before");  // the commit itself is still read
-  CHECK(first.changes->parents.size() == 1);
+  CHECK(first.subject() == "as judged");  // from the judgement: the commit itself is not read
+  CHECK(first.changes->parents == std::vector<git::ObjectId>{test::oid(base)});
+  CHECK(content->commits[1].changes->parents == std::vector<git::ObjectId>{test::oid(judged)});
   CHECK(content->commits[1].changes->files_read);
   CHECK(content->commits[1].files().size() == 1);
   CHECK(cache.size() == 1);  // only the commit whose changes were read
@@ -726,4 +731,68 @@ TEST_CASE("push reader: reading on several threads gives the serial result", "[p
   CHECK(commit_ids(*threaded) == commit_ids(serial));
   CHECK_FALSE(listed_files(serial).empty());
   CHECK(listed_files(*threaded) == listed_files(serial));
+}
+
+TEST_CASE("push reader: a large push's packed commits judged before are not read; each commit is asked about once",
+          "[push_reader]") {
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  std::vector<std::string> made;
+  for (int i = 0; i < 12; ++i)
+    made.push_back(s.work.commit({{"src/f" + std::to_string(i % 3) + ".py", numbered(1, i + 2)}}, "c" + std::to_string(i)));
+  std::string tip = made.back();
+  // The quarantine git-receive-pack leaves a large push in: one pack of the new objects.
+  std::string quarantine = s.bare.path() + "/objects/incoming-test";
+  std::filesystem::create_directories(quarantine + "/pack");
+  s.work.write("../revs", tip + "\n^" + base + "\n");
+  s.work.git("pack-objects -q --revs " + quarantine + "/pack/pack < " + s.work.path() + "/../revs");
+
+  // Every other commit was judged before (under another summary, to tell
+  // where a record came from).
+  std::map<std::string, std::string> judged;  // commit -> its parent
+  for (size_t i = 0; i < made.size(); i += 2) judged[made[i]] = i == 0 ? base : made[i - 1];
+  std::vector<std::string> asked;
+  git::JudgedBefore judged_before = [&](const std::vector<git::ObjectId>& commits) {
+    std::vector<std::shared_ptr<const git::JudgedCommit>> answer;
+    for (const auto& id : commits) {
+      asked.push_back(id.hex());
+      auto found = judged.find(id.hex());
+      answer.push_back(found == judged.end() ? nullptr
+                                             : std::make_shared<const git::JudgedCommit>(git::JudgedCommit{
+                                                   {test::oid(found->second)}, "as judged"}));
+    }
+    return answer;
+  };
+  WorkPool pool(2);
+  git::ViewPool views(s.repository().path, quarantine);
+  git::ParallelReading parallel{&pool, &views, 1};
+  std::lock_guard lock(s.repository().mutex);
+  auto view = git::open_push_view(s.repository().odb.get(), quarantine);
+  REQUIRE(view);
+  auto content = git::read_push(s.repository(), view->get(), quarantine,
+                                {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr, parallel,
+                                judged_before);
+  INFO((content ? std::string() : content.error().message));
+  REQUIRE(content);
+  REQUIRE(commit_ids(*content) == made);
+  std::vector<std::string> distinct = asked;
+  std::sort(distinct.begin(), distinct.end());
+  CHECK(std::unique(distinct.begin(), distinct.end()) == distinct.end());  // no commit asked twice
+  CHECK(distinct.size() == made.size());
+  for (size_t i = 0; i < made.size(); ++i) {
+    const auto& commit = content->commits[i];
+    INFO("commit " << i);
+    CHECK(commit.ref == "refs/heads/main");
+    CHECK(commit.changes->parents == std::vector<git::ObjectId>{test::oid(i == 0 ? base : made[i - 1])});
+    if (judged.contains(made[i])) {
+      CHECK(commit.subject() == "as judged");  // its record is its judgement's
+      CHECK_FALSE(commit.changes->files_read);
+    } else {
+      CHECK(commit.subject() == "c" + std::to_string(i));
+      CHECK(commit.changes->files_read);
+      CHECK(commit.files().size() == 1);
+    }
+  }
 }

@@ -64,7 +64,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
     key.masked = "demo_A…8t";
     engine::JudgedCommits judged;
     judged.emplace(content.commits[0].id, std::make_shared<const engine::CommitJudgement>(
-                                              engine::CommitJudgement{1, {{"app.py", key}}}));
+                                              engine::CommitJudgement{{}, 1, {{"app.py", key}}}));
     auto outcome = engine::scan_push_content(*policy, content, objects, cache, pool, deadline, sink, {}, nullptr,
                                              &judged);
     REQUIRE(outcome);

@@ -160,7 +160,7 @@ TEST_CASE("commit findings cache: keyed by policy and commit, LRU-bounded", "[sc
     f.finding.rule = 3;
     f.finding.line = 7;
     f.finding.masked = "sk-p…XYZ";
-    return std::make_shared<const CommitJudgement>(CommitJudgement{4, {f}});
+    return std::make_shared<const CommitJudgement>(CommitJudgement{{}, 4, {f}});
   };
   std::string a = CommitFindingsCache::key("digest1", refguard::test::oid(std::string(40, 'a')));
   std::string a_other_policy = CommitFindingsCache::key("digest2", refguard::test::oid(std::string(40, 'a')));

@@ -117,11 +117,15 @@ TEST_CASE("a malformed shared cache value is refused, never half read", "[shared
 
 TEST_CASE("a commit's judgement survives encoding; a malformed one is refused", "[shared_cache]") {
   CommitJudgement judgement;
+  judgement.commit.summary = "Merge branch 'feature'";
+  for (char c : {'1', '2'}) judgement.commit.parents.push_back(*refguard::git::ObjectId::from_hex(std::string(40, c)));
   judgement.files = 41;
   for (const auto& f : sample_findings()) judgement.findings.push_back({"dir/file " + std::to_string(f.line), f});
   std::string good = encode_commit_judgement(judgement);
   CommitJudgement decoded;
   REQUIRE(decode_commit_judgement(good, decoded));
+  CHECK(decoded.commit.summary == "Merge branch 'feature'");
+  CHECK(decoded.commit.parents == judgement.commit.parents);
   CHECK(decoded.files == 41);
   REQUIRE(decoded.findings.size() == 2);
   CHECK(decoded.findings[0].path == "dir/file 17");
@@ -130,6 +134,9 @@ TEST_CASE("a commit's judgement survives encoding; a malformed one is refused", 
   CHECK(decode_commit_judgement(encode_commit_judgement({}), decoded));
   CHECK(decoded.findings.empty());
   CHECK_FALSE(decode_commit_judgement(good + "x", decoded));
+  std::string many_parents = good;
+  many_parents[4] = '\x7f';  // parent count's high byte: far more parents than bytes
+  CHECK_FALSE(decode_commit_judgement(many_parents, decoded));
   for (size_t cut = 0; cut < good.size(); ++cut) CHECK_FALSE(decode_commit_judgement(good.substr(0, cut), decoded));
   // A blob's findings are not a commit's judgement, nor the other way round.
   std::vector<BlobFinding> blob;
