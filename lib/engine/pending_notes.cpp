@@ -64,14 +64,20 @@ std::vector<PendingNotes::Entry> PendingNotes::take(const std::string& git_dir,
 PendingNotes::Written PendingNotes::write_landed(git::CachedRepository& repository,
                                                  const std::vector<git::RefUpdate>& updates) {
   Written written;
-  std::vector<Entry> landed = take(repository.path, updates);
-  std::lock_guard lock(repository.mutex);
-  for (const auto& entry : landed)
-    for (const auto& [commit, lines] : entry.lines_by_commit) {
-      auto added = git::add_note_lines(repository.repository.get(), entry.notes_ref, commit, lines);
-      if (!added) written.problems.push_back(added.error().message);
-      else if (*added) ++written.notes;
+  // All the push's notes at once, per notes ref: one pack and one ref update
+  // however many refs and commits the push annotated.
+  std::map<std::string, std::map<git::ObjectId, std::vector<std::string>>> by_notes_ref;
+  for (auto& entry : take(repository.path, updates))
+    for (auto& [commit, lines] : entry.lines_by_commit) {
+      auto& merged = by_notes_ref[entry.notes_ref][commit];
+      merged.insert(merged.end(), lines.begin(), lines.end());  // add_notes drops repeated lines
     }
+  std::lock_guard lock(repository.mutex);
+  for (const auto& [notes_ref, lines_by_commit] : by_notes_ref) {
+    auto added = git::add_notes(repository.repository.get(), notes_ref, lines_by_commit);
+    written.notes += added.notes;
+    for (auto& problem : added.problems) written.problems.push_back(std::move(problem));
+  }
   return written;
 }
 
