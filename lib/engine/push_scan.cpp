@@ -209,21 +209,27 @@ class PushScan {
   // what it read, so reading (inflating blobs) is no longer serial.
   Expected<void> read_and_scan_in_parallel(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
     std::atomic<uint64_t> bytes{0};
-    return pool_.parallel_for_each_until_error(to_scan.size(), [&](size_t k) -> Expected<void> {
-      ScanUnit& unit = units_[to_scan[k]];
-      if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
-      auto lease = parallel_.views->borrow();
-      if (!lease) return std::unexpected(lease.error());
-      auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path,
-                                      objects_.known_size(unit.blob_id));
-      if (!blob) return std::unexpected(blob.error());
-      if (bytes += blob->content.size(); bytes > objects_.max_bytes())
-        return std::unexpected(git::too_much_content(objects_.max_bytes()));
-      unit.content = std::move(blob->content);
-      unit.binary = blob->binary;
-      scan_unit(unit, deadline);
-      return {};
-    });
+    // A few units per task: one handle borrowed for them, and neighbours
+    // (often versions of one file) read through the same handle.
+    constexpr size_t kPerTask = 8;
+    return pool_.parallel_for_each_until_error(
+        (to_scan.size() + kPerTask - 1) / kPerTask, [&](size_t task) -> Expected<void> {
+          auto lease = parallel_.views->borrow();
+          if (!lease) return std::unexpected(lease.error());
+          for (size_t k = task * kPerTask; k < std::min(to_scan.size(), (task + 1) * kPerTask); ++k) {
+            ScanUnit& unit = units_[to_scan[k]];
+            if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
+            auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path,
+                                            objects_.known_size(unit.blob_id));
+            if (!blob) return std::unexpected(blob.error());
+            if (bytes += blob->content.size(); bytes > objects_.max_bytes())
+              return std::unexpected(git::too_much_content(objects_.max_bytes()));
+            unit.content = std::move(blob->content);
+            unit.binary = blob->binary;
+            scan_unit(unit, deadline);
+          }
+          return {};
+        });
   }
 
   // Scans one read unit (unless the deadline passed), caches its findings,

@@ -348,15 +348,23 @@ class PushReader {
       }
       return {};
     }
-    return parallel_.pool->parallel_for_each_until_error(unknown.size(), [&](size_t k) -> Expected<void> {
-      auto lease = parallel_.views->borrow();
-      if (!lease) return std::unexpected(lease.error());
-      auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
-                                          limits_.missing_blobs_allowed);
-      if (!computed) return std::unexpected(computed.error());
-      keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
-      return {};
-    });
+    // Runs of consecutive commits per task: a commit's diff reads its
+    // parent's trees, which the parent's diff (mostly the commit just before
+    // it) left in the same handle's object cache. One commit per task spread
+    // neighbours over threads, and every tree was read and parsed twice.
+    constexpr size_t kPerTask = 64;
+    return parallel_.pool->parallel_for_each_until_error(
+        (unknown.size() + kPerTask - 1) / kPerTask, [&](size_t task) -> Expected<void> {
+          auto lease = parallel_.views->borrow();
+          if (!lease) return std::unexpected(lease.error());
+          for (size_t k = task * kPerTask; k < std::min(unknown.size(), (task + 1) * kPerTask); ++k) {
+            auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
+                                                limits_.missing_blobs_allowed);
+            if (!computed) return std::unexpected(computed.error());
+            keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
+          }
+          return {};
+        });
   }
 
   // Each new commit is reported under the first pushed ref that reaches it.
