@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/usage.h"
+#include "engine/prefilter_disk_cache.h"
 #include "util/version.h"
 
 // A function-try-block: CLI11 and the commands' set-up throw too, not only command().
@@ -30,6 +31,8 @@ int main(int argc, char** argv) try {
   add(add_audit_command);
   if (auto unknown = unknown_command(app, "refguard", argc, argv)) return *unknown;
   if (auto done = parse_arguments(app, "refguard", argc, argv)) return *done;
+  // A policy's one-pass database compiled by an earlier run is loaded, not compiled again.
+  refguard::engine::set_prefilter_disk_cache(refguard::engine::default_prefilter_disk_cache());
   for (auto& [subcommand, command] : commands)
     if (subcommand->parsed()) return command();
   return kUsageError;

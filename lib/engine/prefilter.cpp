@@ -1,5 +1,7 @@
 #include "engine/prefilter.h"
 
+#include "engine/prefilter_disk_cache.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -169,6 +171,15 @@ struct PatternList {
   std::vector<std::pair<uint32_t, bool>> owners;  // (entry, is_keyword)
 };
 
+// Everything the database is a function of: Vectorscan's version, then each
+// pattern with its flags, in id order (patterns are C strings: no NUL inside).
+std::string compiler_inputs(const PatternList& list) {
+  std::string inputs = std::string(hs_version()) + '\n';
+  for (size_t i = 0; i < list.patterns.size(); ++i)
+    inputs.append(std::to_string(list.flags[i])).append(1, ' ').append(list.patterns[i]).append(1, '\0');
+  return inputs;
+}
+
 hs_database_t* compile_all(const PatternList& list, std::string* why) {
   std::vector<const char*> expressions;
   for (const auto& p : list.patterns) expressions.push_back(p.c_str());
@@ -224,8 +235,14 @@ Expected<std::shared_ptr<const Prefilter>> Prefilter::compile(const std::vector<
         prefilter->every_line_entries_.push_back(i);
     if (list.patterns.empty()) return prefilter;
     std::string why;
-    prefilter->database_ = compile_all(list, &why);
+    std::string inputs = compiler_inputs(list);
+    prefilter->database_ = load_prefilter_database(inputs);  // compiled by an earlier run (CLI only)
     if (prefilter->database_) return prefilter;
+    prefilter->database_ = compile_all(list, &why);
+    if (prefilter->database_) {
+      store_prefilter_database(inputs, prefilter->database_);
+      return prefilter;
+    }
     if (attempt == 1) return fail("cannot build the one-pass prefilter: " + why);
     for (size_t i = 0; i < entries.size(); ++i) {
       const auto& spec = entries[i].spec;

@@ -1,16 +1,12 @@
 #include "engine/scan_cache_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "engine/finding_codec.h"
 #include "policy/builtin_policy.h"
-#include "util/unique_fd.h"
+#include "util/small_file.h"
 #include "util/stable_hash.h"
 
 namespace refguard::engine {
@@ -44,25 +40,7 @@ Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path
     put_findings(writer, *it->second);
   }
   writer.put(stable_hash(writer.bytes()));
-  std::string temporary = path + ".tmp";
-  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return fail("cannot write " + temporary + ": " + std::strerror(errno));
-  const std::string& bytes = writer.bytes();
-  for (size_t done = 0; done < bytes.size();) {
-    ssize_t wrote = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) {
-      std::string why = std::strerror(errno);
-      ::unlink(temporary.c_str());
-      return fail("cannot write " + temporary + ": " + why);
-    }
-    done += static_cast<size_t>(wrote);
-  }
-  if (::fsync(fd.get()) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    return fail("cannot save " + path + ": " + why);
-  }
+  if (auto written = write_file_atomically(path, writer.bytes()); !written) return std::unexpected(written.error());
   return entries.size();
 }
 

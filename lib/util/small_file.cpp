@@ -43,3 +43,29 @@ Expected<std::optional<std::string>> read_small_file(const std::string& path, si
 }
 
 }  // namespace refguard
+
+namespace refguard {
+
+Expected<void> write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode) {
+  std::string temporary = path + ".tmp." + std::to_string(::getpid());
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd.valid()) return fail("cannot write " + temporary + ": " + std::strerror(errno));
+  for (size_t done = 0; done < bytes.size();) {
+    ssize_t wrote = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      std::string why = std::strerror(errno);
+      ::unlink(temporary.c_str());
+      return fail("cannot write " + temporary + ": " + why);
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  if (::fsync(fd.get()) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    return fail("cannot save " + path + ": " + why);
+  }
+  return {};
+}
+
+}  // namespace refguard
