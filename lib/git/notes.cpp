@@ -74,7 +74,8 @@ class InMemoryWrites {
     if (git_mempack_dump(&pack.buffer, repository_.get(), mempack_) != 0)
       return std::unexpected(libgit2_error("cannot pack the notes"));
     std::string pack_dir = std::string(git_repository_path(repository_.get())) + "objects/pack";
-    git_indexer_options options = GIT_INDEXER_OPTIONS_INIT;
+    git_indexer_options options;
+    git_indexer_options_init(&options, GIT_INDEXER_OPTIONS_VERSION);
     auto indexer = acquire<IndexerPtr>("cannot write the notes pack", git_indexer_new, pack_dir.c_str(), 0u,
                                        static_cast<git_odb*>(nullptr), &options);
     if (!indexer) return std::unexpected(indexer.error());
