@@ -49,7 +49,7 @@ Expected<std::vector<std::string>> check_policy_changes(PolicyStore& store, cons
       auto blob = objects.read_blob(**after, path);
       if (!blob) return std::unexpected(blob.error());
       std::string name = fmt::format("{} (commit {})", kCommittedPolicyFile, update.new_id.short_hex());
-      if (auto checked = store.check_committed_layer(git_dir, blob->content, name); !checked)
+      if (auto checked = store.check_committed_layer(git_dir, std::string(blob->content), name); !checked)
         problems.push_back("the pushed policy is invalid:\n" + checked.error().message);
     }
   }

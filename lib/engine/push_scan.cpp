@@ -26,8 +26,7 @@ struct ScanUnit {
   git::ObjectId blob_id;
   std::string path;
   const std::string* key;        // in the scan cache; the string is index_'s (its nodes never move)
-  std::string content;           // read, waiting to be scanned; freed after
-  bool binary = false;
+  git::BlobData content;         // read, waiting to be scanned; freed after
   ScanCache::Findings findings;  // null until scanned
 };
 
@@ -151,7 +150,7 @@ class PushScan {
           continue;
         }
         auto [at, added] = index_.emplace(ScanCache::key(policy_.digest(), file.blob, file.path), units_.size());
-        if (added) units_.push_back({file.blob, file.path, &at->first, {}, false, nullptr});
+        if (added) units_.push_back({file.blob, file.path, &at->first, {}, nullptr});
         unit_of_file_.push_back(at->second);
       }
     }
@@ -197,9 +196,8 @@ class PushScan {
       if (Clock::now() >= deadline) break;
       auto blob = objects_.read_blob(units_[i].blob_id, units_[i].path);
       if (!blob) return std::unexpected(blob.error());  // ~StreamingLoop waits for what runs
-      units_[i].content = std::move(blob->content);
-      units_[i].binary = blob->binary;
-      loop.push(i, units_[i].content.size() + 1);
+      units_[i].content = std::move(*blob);
+      loop.push(i, units_[i].content.content.size() + 1);
     }
     loop.finish();
     return {};
@@ -224,8 +222,7 @@ class PushScan {
             if (!blob) return std::unexpected(blob.error());
             if (bytes += blob->content.size(); bytes > objects_.max_bytes())
               return std::unexpected(git::too_much_content(objects_.max_bytes()));
-            unit.content = std::move(blob->content);
-            unit.binary = blob->binary;
+            unit.content = std::move(*blob);
             scan_unit(unit, deadline);
           }
           return {};
@@ -236,11 +233,11 @@ class PushScan {
   // frees its content, and tells the pusher how far the scan is.
   void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
     if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
-      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.content, unit.binary);
+      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.content.content, unit.content.binary);
       unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
       cache_.insert(*unit.key, unit.findings);
     }
-    std::string().swap(unit.content);
+    unit.content = {};
     size_t finished = ++done_;
     std::lock_guard lock(progress_mutex_);
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(policy_.settings().progress_interval_ms) &&

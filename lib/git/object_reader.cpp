@@ -54,10 +54,12 @@ Expected<BlobPtr> lookup_blob(git_repository* repository, const ObjectId& blob_i
                          git_blob_lookup, repository, blob_id.get());
 }
 
-BlobData copy_out(git_blob* blob) {
+BlobData hand_over(BlobPtr blob) {
   BlobData data;
-  data.content.assign(static_cast<const char*>(git_blob_rawcontent(blob)), static_cast<size_t>(git_blob_rawsize(blob)));
-  data.binary = git_blob_is_binary(blob) != 0;
+  data.content = std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                                  static_cast<size_t>(git_blob_rawsize(blob.get())));
+  data.binary = git_blob_is_binary(blob.get()) != 0;
+  data.blob = std::move(blob);
   return data;
 }
 
@@ -97,7 +99,7 @@ Expected<BlobData> read_blob_from(git_repository* repository, const ObjectId& bl
                                   std::optional<uint64_t> known_size) {
   auto blob = lookup_blob(repository, blob_id, path, {}, known_size);
   if (!blob) return std::unexpected(blob.error());
-  return copy_out(blob->get());
+  return hand_over(std::move(*blob));
 }
 
 Error too_much_content(uint64_t max_bytes) {
@@ -117,7 +119,7 @@ Expected<BlobData> ObjectReader::read_blob(const ObjectId& blob_id, const std::s
   auto size = static_cast<uint64_t>(git_blob_rawsize(blob->get()));
   if (bytes_read_ + size > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   bytes_read_ += size;
-  return copy_out(blob->get());
+  return hand_over(std::move(*blob));
 }
 
 Expected<std::vector<uint32_t>> ObjectReader::added_lines(git_blob* base, git_blob* blob, const std::string& path) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <string_view>
 #include <vector>
 
 #include "git/handles.h"
@@ -20,8 +21,11 @@
 
 namespace refguard::git {
 
+/// A blob's bytes as libgit2 read them, not copied: `content` stays valid
+/// while `blob` lives (moving a BlobData keeps it valid; any thread may free it).
 struct BlobData {
-  std::string content;
+  BlobPtr blob;
+  std::string_view content;
   bool binary = false;  // git's binary detection
 };
 
