@@ -95,9 +95,13 @@ Expected<void> AuditLog::append(const nlohmann::json& record) {
 }
 
 // Opens the file when needed and takes its lock; reopens when another
-// process rotated it meanwhile (the path names another inode).
+// process rotated it meanwhile (the path names another inode). Each retry
+// means another writer wrote and rotated: a busy pair of writers on a small
+// log (three tries were lost in a row under load) still gets through; only a
+// path that never holds still is given up on.
 Expected<void> AuditLog::lock_current_file_locked() {
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  constexpr int kAttempts = 100;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
     if (!fd_.valid()) {
       int fd = open_for_append(path_);
       if (fd < 0) return fail("cannot open audit log " + path_ + ": " + errno_text());

@@ -9,6 +9,7 @@
 
 #include "engine/blob_scanner.h"
 #include "engine/report.h"
+#include "git/pack_index.h"
 #include "util/number_text.h"
 
 namespace refguard::engine {
@@ -207,6 +208,7 @@ class PushScan {
   // what it read, so reading (inflating blobs) is no longer serial.
   Expected<void> read_and_scan_in_parallel(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
     std::atomic<uint64_t> bytes{0};
+    std::vector<size_t> order = in_pack_order(to_scan);
     // A few units per task: one handle borrowed for them, and neighbours
     // (often versions of one file) read through the same handle.
     constexpr size_t kPerTask = 8;
@@ -215,7 +217,7 @@ class PushScan {
           auto lease = parallel_.views->borrow();
           if (!lease) return std::unexpected(lease.error());
           for (size_t k = task * kPerTask; k < std::min(to_scan.size(), (task + 1) * kPerTask); ++k) {
-            ScanUnit& unit = units_[to_scan[k]];
+            ScanUnit& unit = units_[to_scan[order[k]]];
             if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
             auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path,
                                             objects_.known_size(unit.blob_id));
@@ -227,6 +229,14 @@ class PushScan {
           }
           return {};
         });
+  }
+
+  // The order to read `to_scan` in: as the packs store the blobs (git/pack_index.h).
+  std::vector<size_t> in_pack_order(const std::vector<size_t>& to_scan) const {
+    std::vector<git::ObjectId> blobs;
+    blobs.reserve(to_scan.size());
+    for (size_t i : to_scan) blobs.push_back(units_[i].blob_id);
+    return git::pack_reading_order(parallel_.views->pack_dirs(), blobs);
   }
 
   // Scans one read unit (unless the deadline passed), caches its findings,

@@ -10,53 +10,26 @@
 #include <string_view>
 #include <utility>
 
-#include "util/small_file.h"
+#include "git/pack_index.h"
 #include "util/unique_fd.h"
 
 namespace refguard::git {
 
 namespace {
 
-// An index of more objects than this (~2.4 million) is not read ahead: the
-// walk reads such a push's commits one by one, as it always could.
-constexpr size_t kMaxIndexBytes = 64u << 20;
-constexpr size_t kHeaderBytes = 8;           // "\377tOc", version 2
-constexpr size_t kFanoutBytes = size_t{256} * 4;
-constexpr size_t kTrailerBytes = size_t{2} * 20;  // the pack's and the index's checksums
-constexpr size_t kPackHeaderBytes = 12;      // "PACK", version, object count
-constexpr unsigned kCommitType = 1;          // OBJ_COMMIT in an entry's first byte (bits 4-6)
-constexpr unsigned kTagType = 4;             // OBJ_TAG: git writes tagged tips among the commits
+constexpr uint64_t kPackHeaderBytes = 12;  // "PACK", version, object count
+constexpr unsigned kCommitType = 1;        // OBJ_COMMIT in an entry's first byte (bits 4-6)
+constexpr unsigned kTagType = 4;           // OBJ_TAG: git writes tagged tips among the commits
 
-uint32_t big_endian_32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
-
-// The entries of a version-2 index: (offset in the pack, position in the
-// index). Empty when the index is not what git writes.
-std::vector<std::pair<uint64_t, uint32_t>> index_entries(std::string_view index, uint64_t pack_size) {
-  auto bytes = reinterpret_cast<const unsigned char*>(index.data());
-  if (index.size() < kHeaderBytes + kFanoutBytes + kTrailerBytes || std::memcmp(bytes, "\377tOc", 4) != 0 ||
-      big_endian_32(bytes + 4) != 2)
-    return {};
-  uint64_t count = big_endian_32(bytes + kHeaderBytes + size_t{255} * 4);
-  uint64_t fixed = kHeaderBytes + kFanoutBytes + count * (20 + 4 + 4);
-  if (fixed + kTrailerBytes > index.size()) return {};
-  uint64_t large_count = (index.size() - kTrailerBytes - fixed) / 8;
-  const unsigned char* offsets = bytes + kHeaderBytes + kFanoutBytes + count * (20 + 4);
-  const unsigned char* large = bytes + fixed;
+// The entries of the index: (offset in the pack, position in the index).
+// Empty when an offset falls outside a pack of `pack_size` bytes.
+std::vector<std::pair<uint64_t, uint32_t>> index_entries(const PackIndex& index, uint64_t pack_size) {
   std::vector<std::pair<uint64_t, uint32_t>> entries;
-  entries.reserve(count);
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t offset = big_endian_32(offsets + i * 4);
-    if (offset & 0x80000000u) {
-      uint64_t slot = offset & 0x7fffffffu;
-      if (slot >= large_count) return {};
-      offset = big_endian_64(large + slot * 8);
-    }
-    if (offset < kPackHeaderBytes || offset >= pack_size) return {};
-    entries.emplace_back(offset, static_cast<uint32_t>(i));
+  entries.reserve(index.count());
+  for (uint32_t i = 0; i < index.count(); ++i) {
+    auto offset = index.offset(i);
+    if (!offset || *offset < kPackHeaderBytes || *offset >= pack_size) return {};
+    entries.emplace_back(*offset, i);
   }
   return entries;
 }
@@ -105,11 +78,11 @@ class ForwardReader {
 // The leading commits of a pack of `pack_size` bytes whose entries' first
 // bytes `byte_at(offset, out)` reads (false: it cannot).
 template <class ByteAt>
-std::vector<git_oid> leading_commits_of(std::string_view index, uint64_t pack_size, size_t max_commits,
+std::vector<git_oid> leading_commits_of(const std::optional<PackIndex>& index, uint64_t pack_size, size_t max_commits,
                                         ByteAt&& byte_at) {
-  auto entries = index_entries(index, pack_size);
+  if (!index) return {};
+  auto entries = index_entries(*index, pack_size);
   if (entries.empty()) return {};
-  const auto* ids = reinterpret_cast<const unsigned char*>(index.data()) + kHeaderBytes + kFanoutBytes;
   std::vector<git_oid> commits;
   bool over_limit = false;
   in_pack_order(entries, [&](const std::pair<uint64_t, uint32_t>& entry) {
@@ -123,7 +96,7 @@ std::vector<git_oid> leading_commits_of(std::string_view index, uint64_t pack_si
       return false;
     }
     git_oid id;
-    std::memcpy(id.id, ids + uint64_t{entry.second} * 20, 20);
+    std::memcpy(id.id, index->id(entry.second), 20);
     commits.push_back(id);
     return true;
   });
@@ -139,15 +112,14 @@ std::vector<git_oid> leading_commits(const std::string& index_path, const std::s
   if (!pack.valid() || ::fstat(pack.get(), &status) != 0 || !S_ISREG(status.st_mode)) return {};
   // Read, not mapped: a file cut short under a mapping would kill the
   // daemon with SIGBUS.
-  auto index = read_small_file(index_path, kMaxIndexBytes, "pack index");
-  if (!index || !*index) return {};
   auto reader = std::make_unique<ForwardReader>(pack.get());
-  return leading_commits_of(**index, static_cast<uint64_t>(status.st_size), max_commits,
+  return leading_commits_of(PackIndex::read(index_path), static_cast<uint64_t>(status.st_size), max_commits,
                             [&](uint64_t offset, unsigned char& out) { return reader->byte_at(offset, out); });
 }
 
 std::vector<git_oid> leading_commits(std::string_view index, std::string_view pack, size_t max_commits) {
-  return leading_commits_of(index, pack.size(), max_commits, [&](uint64_t offset, unsigned char& out) {
+  return leading_commits_of(PackIndex::parse(std::string(index)), pack.size(), max_commits,
+                            [&](uint64_t offset, unsigned char& out) {
     if (offset >= pack.size()) return false;
     out = static_cast<unsigned char>(pack[offset]);
     return true;

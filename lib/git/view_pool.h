@@ -48,6 +48,9 @@ class ViewPool {
 
   Expected<Lease> borrow();
 
+  /// The pack directories the views read, the quarantine's first.
+  std::vector<std::string> pack_dirs() const;
+
  private:
   friend class Lease;
   Expected<std::unique_ptr<View>> open() const;
