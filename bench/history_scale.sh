@@ -28,7 +28,11 @@
 #     hundreds of MB, so sizes 250,500,1000,2000 (--quick: 500,2000).
 #
 #   bench/history_scale.sh [--shape framework|cookbook] [--sizes N,N,...] [--refs M,M,...]
-#                          [--runs R] [--quick] [--push] [--keep]
+#                          [--runs R] [--quick] [--push] [--repack] [--keep]
+# --repack: the generated history repacked as a clone from a forge is
+# (`git repack -adf`, git's default window 10 and depth 50): one pack of
+# deep delta chains in recency order. git fast-import's pack holds objects
+# in the order they were made, which hides what the order of reading costs.
 # --quick: 1 run, the quick sizes (an explicit --sizes or --runs wins).
 # HISTORY_SCALE_RUSAGE=python: peak RSS from os.wait4 even where GNU time is.
 # Times measured on 2 shared cores: framework --quick 5 s (--push: 7 s);
@@ -38,9 +42,9 @@
 source "$(dirname "$0")/bench_lib.sh"
 
 CMDLINE="bench/history_scale.sh${*:+ $*}"
-SHAPE=framework SIZES="" REFS="" RUNS="" QUICK=0 PUSH=0
+SHAPE=framework SIZES="" REFS="" RUNS="" QUICK=0 PUSH=0 REPACK=0
 usage() {
-  echo "usage: $0 [--shape framework|cookbook] [--sizes N,N,...] [--refs M,M,...] [--runs R] [--quick] [--push] [--keep]" >&2
+  echo "usage: $0 [--shape framework|cookbook] [--sizes N,N,...] [--refs M,M,...] [--runs R] [--quick] [--push] [--repack] [--keep]" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=${2:-}; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --push) PUSH=1; shift ;;
+    --repack) REPACK=1; shift ;;
     --keep) KEEP=1; shift ;;
     *) usage ;;
   esac
@@ -202,7 +207,7 @@ mem() { echo "$(mib "$1") ($(mib "$2"))"; }  # mem RSS_KIB ANON_KIB
 echo "## Cost and memory of a whole history ($CMDLINE)" | tee "$OUT"
 {
   echo "machine: $(machine_line)"
-  echo "refguard: $("$BIN/refguard" --version 2>&1 | head -n 1) from $BUILD/bin; shape $SHAPE (gen_ai_repo.py --seed $SEED --key-rate 0 ${GEN_ARGS[*]}); $RUNS run(s) per size, medians; peak RSS by $RUSAGE, peak anonymous RSS (RssAnon) sampled every 10 ms"
+  echo "refguard: $("$BIN/refguard" --version 2>&1 | head -n 1) from $BUILD/bin; shape $SHAPE (gen_ai_repo.py --seed $SEED --key-rate 0 ${GEN_ARGS[*]}); $RUNS run(s) per size, medians; peak RSS by $RUSAGE, peak anonymous RSS (RssAnon) sampled every 10 ms$([ "$REPACK" = 1 ] && echo "; repacked (git repack -adf, depth 50, window 10)")"
   echo
 } | tee -a "$OUT"
 # refguard's fixed cost (policy and rule database set-up): the scan of a 1-commit history.
@@ -231,6 +236,7 @@ for i in "${!SIZE_LIST[@]}"; do
   t0=$SECONDS
   python3 "$BENCH_DIR/gen_ai_repo.py" --out "$repo" --bare --commits "$commits" --refs "$refs" --seed "$SEED" \
     --key-rate 0 "${GEN_ARGS[@]}" 2>>"$T/gen.log"
+  if [ "$REPACK" = 1 ]; then git -C "$repo" repack -adfq --depth=50 --window=10; fi
   gen_s=$((SECONDS - t0))
   # Facts about the history (this first git log -p also brings the pack into the page cache).
   patch_bytes=$(git -C "$repo" log -p --all | wc -c)
