@@ -63,8 +63,8 @@ std::optional<uint64_t> PackIndex::offset(uint32_t i) const {
 std::optional<uint32_t> PackIndex::find(const git_oid& oid) const {
   const unsigned char* fanout = data() + kHeaderBytes;
   unsigned first = oid.id[0];
-  uint32_t low = first == 0 ? 0 : big_endian_32(fanout + (first - 1) * 4);
-  uint32_t high = std::min(big_endian_32(fanout + first * 4), count_);
+  uint32_t low = first == 0 ? 0 : big_endian_32(fanout + size_t{first - 1} * 4);
+  uint32_t high = std::min(big_endian_32(fanout + size_t{first} * 4), count_);
   while (low < high) {
     uint32_t middle = low + (high - low) / 2;
     int order = std::memcmp(id(middle), oid.id, 20);
