@@ -119,6 +119,22 @@ Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarant
   return RepositoryPtr(raw_repo);  // the repository holds its own reference to the odb
 }
 
+Expected<RepositoryPtr> open_push_view_on(const std::string& objects_dir, const std::string& quarantine_dir) {
+  git_odb* raw_odb = nullptr;
+  if (git_odb_new(&raw_odb) != 0) return std::unexpected(libgit2_error("cannot create the push object database"));
+  OdbPtr odb(raw_odb);
+  if (!quarantine_dir.empty())
+    if (auto added = add_quarantine(odb.get(), quarantine_dir); !added) return std::unexpected(added.error());
+  // As an alternate: asked after the quarantine (libgit2 sorts alternates
+  // last), and its own alternates (a fork's object pool) come with it.
+  if (git_odb_add_disk_alternate(odb.get(), objects_dir.c_str()) != 0)
+    return std::unexpected(libgit2_error("cannot open " + objects_dir));
+  git_repository* raw_repo = nullptr;
+  if (git_repository_wrap_odb(&raw_repo, odb.get()) != 0)
+    return std::unexpected(libgit2_error("cannot wrap the push object database"));
+  return RepositoryPtr(raw_repo);
+}
+
 Expected<RepositoryPtr> open_quarantine(const std::string& quarantine_dir) {
   return open_push_view(nullptr, quarantine_dir);
 }

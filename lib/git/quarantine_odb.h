@@ -16,6 +16,13 @@ namespace refguard::git {
 /// Returns a repository with no refs and no work tree, only objects.
 Expected<RepositoryPtr> open_push_view(git_odb* base, const std::string& quarantine_dir);
 
+/// The same view, reading the repository's object directory `objects_dir`
+/// (and its alternates) itself rather than through another object database:
+/// for a thread of its own. An object read through `open_push_view`'s
+/// forwarding is copied once more and cached twice; this view reads it
+/// straight from the files.
+Expected<RepositoryPtr> open_push_view_on(const std::string& objects_dir, const std::string& quarantine_dir);
+
 /// The quarantine's objects alone (what the push brought), as a repository
 /// with no refs, to tell new objects from old without asking the repository
 /// (a large push's pack answers from its index in memory, where the

@@ -14,12 +14,7 @@ ViewPool::Lease::~Lease() {
 
 Expected<std::unique_ptr<ViewPool::View>> ViewPool::open() const {
   auto view = std::make_unique<View>();
-  git_odb* raw_base = nullptr;
-  std::string objects = git_dir_ + "/objects";
-  if (git_odb_open(&raw_base, objects.c_str()) != 0)
-    return std::unexpected(libgit2_error("cannot open " + objects));
-  view->base.reset(raw_base);
-  auto repository = open_push_view(view->base.get(), quarantine_dir_);
+  auto repository = open_push_view_on(git_dir_ + "/objects", quarantine_dir_);
   if (!repository) return std::unexpected(repository.error());
   view->repository = std::move(*repository);
   git_odb* raw_odb = nullptr;

@@ -27,9 +27,8 @@ class ViewPool {
   ~ViewPool();
 
   struct View {
-    OdbPtr base;           // the repository's objects, opened for this view
-    RepositoryPtr repository;  // the quarantine in front of `base`
-    OdbPtr odb;            // `repository`'s object database
+    RepositoryPtr repository;  // the quarantine in front of the repository's objects, opened for this view
+    OdbPtr odb;                // `repository`'s object database
   };
 
   /// A view for the calling thread until the lease ends.

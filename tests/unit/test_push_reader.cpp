@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -795,4 +797,45 @@ TEST_CASE("push reader: a large push's packed commits judged before are not read
       CHECK(commit.files().size() == 1);
     }
   }
+}
+
+TEST_CASE("push reader: reading threads find history in the repository's alternates (a fork's object pool)",
+          "[push_reader]") {
+  TempRepo work;
+  for (int i = 0; i < 5; ++i) work.commit({{"src/base" + std::to_string(i) + ".py", numbered(1, 20 + i)}}, "base");
+  std::string base = work.head();
+  TempRepo pool(TempRepo::Kind::kBare);
+  pool.fetch_ref(work, "refs/heads/main");
+  TempRepo fork(TempRepo::Kind::kBare);
+  std::filesystem::create_directories(fork.path() + "/objects/info");
+  std::ofstream(fork.path() + "/objects/info/alternates") << pool.path() << "/objects\n";
+  fork.git("update-ref refs/heads/main " + base);  // the fork's history lives in the pool
+  REQUIRE(fork.git("count-objects -v").find("count: 0") != std::string::npos);
+  for (int i = 0; i < 70; ++i)
+    work.commit({{"src/base" + std::to_string(i % 5) + ".py", numbered(1, 30 + i)}}, "c" + std::to_string(i));
+  std::string tip = work.head();
+  fork.receive_objects(work, "refs/heads/main");
+
+  auto opened = git::open_repository(fork.path());
+  REQUIRE(opened);
+  git::CachedRepository& repository = **opened;
+  WorkPool workers(2);
+  git::ViewPool views(repository.path, "");
+  Expected<PushContent> serial = fail("not read"), threaded = fail("not read");
+  {
+    std::lock_guard lock(repository.mutex);
+    serial = git::read_push(repository, repository.repository.get(), "",
+                            {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {});
+    threaded = git::read_push(repository, repository.repository.get(), "",
+                              {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr,
+                              git::ParallelReading{&workers, &views, 1});
+  }
+  INFO((threaded ? std::string() : threaded.error().message));
+  REQUIRE(serial);
+  REQUIRE(threaded);
+  CHECK(threaded->commits.size() == 70);
+  CHECK(listed_files(*threaded) == listed_files(*serial));
+  // The first new commit's parent trees are only in the pool: each changed file has a base there.
+  REQUIRE_FALSE(threaded->commits.front().files().empty());
+  CHECK_FALSE(threaded->commits.front().files().front().bases.front().is_zero());
 }
