@@ -14,6 +14,7 @@
 #include "engine/inline_allow.h"
 #include "util/mask.h"
 #include "util/stable_hash.h"
+#include "util/text.h"
 
 namespace refguard::engine {
 
@@ -222,8 +223,7 @@ void scan_binary(const CompiledPolicy& policy, const std::vector<size_t>& rules,
     std::string label = fmt::format("archive member {}", name);
     detect::FileView member = view;
     member.path = member_path;
-    bool binary = bytes.substr(0, 8000).find('\0') != std::string_view::npos;
-    if (!binary) {
+    if (!looks_binary(bytes)) {
       scan_decoded(policy, member_rules->if_not_ai, member, bytes, label, 0, scan);
     } else if (auto utf16 = detect::decode_utf16(bytes)) {
       scan_decoded(policy, member_rules->if_not_ai, member, utf16->first, label, 0, scan);

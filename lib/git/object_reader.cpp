@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "util/text.h"
+
 namespace refguard::git {
 
 namespace {
@@ -58,7 +60,7 @@ BlobData hand_over(BlobPtr blob) {
   BlobData data;
   data.content = std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())),
                                   static_cast<size_t>(git_blob_rawsize(blob.get())));
-  data.binary = git_blob_is_binary(blob.get()) != 0;
+  data.binary = looks_binary(data.content);
   data.blob = std::move(blob);
   return data;
 }
@@ -248,7 +250,7 @@ Expected<ParentLines> ObjectReader::lines_from_parent(const FileChange& file, co
   }
   from.moved_from = std::move(source.path);
   from.changed = source.blob != file.blob;
-  if (!from.changed || git_blob_is_binary(blob)) return from;  // nothing new, or no lines to tell
+  if (!from.changed || looks_binary(content)) return from;  // nothing new, or no lines to tell
   if (source.blob.is_zero()) {
     from.added = every_line(content);
     return from;
@@ -270,9 +272,9 @@ Expected<NewLines> ObjectReader::new_lines(const FileChange& file, const ObjectI
   auto blob = lookup_blob(view_, file.blob, file.path, {}, known_size(file.blob));
   if (!blob) return std::unexpected(blob.error());
   NewLines result;
-  result.binary = git_blob_is_binary(blob->get()) != 0;
   std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob->get())),
                            static_cast<size_t>(git_blob_rawsize(blob->get())));
+  result.binary = looks_binary(content);
   if (!result.binary) result.line_count = count_lines(content);
   for (size_t parent = 0; parent < file.bases.size(); ++parent) {
     auto from = lines_from_parent(file, commit_id, parent, blob->get(), content);

@@ -26,7 +26,7 @@ namespace refguard::git {
 struct BlobData {
   BlobPtr blob;
   std::string_view content;
-  bool binary = false;  // git's binary detection
+  bool binary = false;  // a NUL among the first 8,000 bytes, as git tells (util/text.h looks_binary)
 };
 
 /// What one parent of a commit held of a file the commit changed.

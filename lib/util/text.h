@@ -11,6 +11,13 @@ namespace refguard {
 
 inline constexpr std::string_view kAsciiSpace = " \t\r\n\f\v";
 
+/// What git calls binary (xdiff's buffer_is_binary): a NUL byte among the
+/// first 8,000. One test for the scan and the line diffs, so that a file
+/// scanned by lines is also diffed by lines.
+inline bool looks_binary(std::string_view content) {
+  return content.substr(0, 8000).find('\0') != std::string_view::npos;
+}
+
 /// `text` without leading and trailing characters from `chars` (by default
 /// ASCII white space, as isspace() in the C locale).
 inline std::string_view trim(std::string_view text, std::string_view chars = kAsciiSpace) {
