@@ -31,19 +31,41 @@ void note_bases(const std::vector<const TreeChange*>& per_parent, FileChange& ch
 }  // namespace
 
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
-                                                      const git_oid& oid, bool missing_allowed) {
+                                                      const git_oid& oid, bool missing_allowed,
+                                                      const KnownTrees* known) {
   std::string hex = ObjectId(oid).hex();
-  auto commit = acquire<CommitPtr>("pushed commit " + hex + " is missing or corrupt", git_commit_lookup, repository, &oid);
-  if (!commit) return std::unexpected(commit.error());
-  git_commit* raw = commit->get();
-  auto tree = acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_commit_tree, raw);
+  if (known && known->tree.is_zero()) known = nullptr;
+  CommitPtr commit;  // read only when the caller did not know its trees
+  if (!known) {
+    auto looked_up =
+        acquire<CommitPtr>("pushed commit " + hex + " is missing or corrupt", git_commit_lookup, repository, &oid);
+    if (!looked_up) return std::unexpected(looked_up.error());
+    commit = std::move(*looked_up);
+  }
+  auto tree = known ? acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_tree_lookup, repository,
+                                       known->tree.get())
+                    : acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_commit_tree, commit.get());
   if (!tree) return std::unexpected(tree.error());
-  unsigned parents = git_commit_parentcount(raw);
+  auto parents = static_cast<unsigned>(known ? known->parents.size() : git_commit_parentcount(commit.get()));
+  // The tree of parent `index`: known, or read from the parent commit.
+  auto base_tree = [&](unsigned index) -> Expected<TreePtr> {
+    if (known && index < known->parent_trees.size() && !known->parent_trees[index].is_zero())
+      return acquire<TreePtr>([&] { return "tree of a parent of " + hex + " is missing or corrupt"; }, git_tree_lookup,
+                              repository, known->parent_trees[index].get());
+    if (known) {
+      auto parent = acquire<CommitPtr>([&] { return "parent of commit " + hex + " is missing or corrupt"; },
+                                       git_commit_lookup, repository, known->parents[index].get());
+      if (!parent) return std::unexpected(parent.error());
+      return acquire<TreePtr>([&] { return "tree of a parent of " + hex + " is missing or corrupt"; },
+                              git_commit_tree, parent->get());
+    }
+    return parent_tree(commit.get(), index, hex);
+  };
   std::vector<std::vector<TreeChange>> diffs;
   for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
     TreePtr base;
     if (parents > 0) {
-      auto loaded = parent_tree(raw, index, hex);
+      auto loaded = base_tree(index);
       if (!loaded) return std::unexpected(loaded.error());
       base = std::move(*loaded);
     }

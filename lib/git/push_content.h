@@ -52,6 +52,7 @@ struct CommitRecord {
   std::string summary;  // first line of the message
   std::string message;  // the whole message (scanned like a file), at most kMaxScannedMessage bytes
   std::vector<ObjectId> parents;
+  ObjectId tree;  // its root tree (zero when not read: a commit judged before)
   std::vector<FileChange> files;
   /// False for a commit judged before under the policy in force, whose trees
   /// were therefore not diffed: `files` is empty and says nothing. Such a

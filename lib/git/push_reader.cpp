@@ -257,6 +257,7 @@ class PushReader {
     const char* message = git_commit_message(commit);
     if (message) record.message.assign(message, strnlen(message, kMaxScannedMessage));
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
+    record.tree = *git_commit_tree_id(commit);
     return record;
   }
 
@@ -338,13 +339,14 @@ class PushReader {
       records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
       if (changes_cache_) changes_cache_->insert(order[i], records[i]);
     };
+    std::vector<KnownTrees> known = known_trees(order, unknown, partial, records);
     if (!parallel_.applies(unknown.size())) {
       git_odb* odb = view_odb();
       if (!odb) return std::unexpected(libgit2_error("cannot open the push objects"));
-      for (size_t i : unknown) {
-        auto computed = read_commit_changes(view_, odb, order[i], limits_.missing_blobs_allowed);
+      for (size_t k = 0; k < unknown.size(); ++k) {
+        auto computed = read_commit_changes(view_, odb, order[unknown[k]], limits_.missing_blobs_allowed, &known[k]);
         if (!computed) return std::unexpected(computed.error());
-        keep(i, std::move(*computed));
+        keep(unknown[k], std::move(*computed));
       }
       return {};
     }
@@ -359,12 +361,37 @@ class PushReader {
           if (!lease) return std::unexpected(lease.error());
           for (size_t k = task * kPerTask; k < std::min(unknown.size(), (task + 1) * kPerTask); ++k) {
             auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
-                                                limits_.missing_blobs_allowed);
+                                                limits_.missing_blobs_allowed, &known[k]);
             if (!computed) return std::unexpected(computed.error());
             keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
           }
           return {};
         });
+  }
+
+  // Per commit of `unknown`: what was read of it and of its parents, so
+  // that its diff reads neither it nor (a parent among the commits read)
+  // the parent again. Made before any diff runs: `keep` moves the records.
+  static std::vector<KnownTrees> known_trees(const std::vector<git_oid>& order, const std::vector<size_t>& unknown,
+                                             const std::vector<CommitRecord>& partial,
+                                             const std::vector<CommitChanges>& records) {
+    OidMap<ObjectId> tree_of;
+    tree_of.reserve(order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      const ObjectId& tree = records[i] ? records[i]->tree : partial[i].tree;
+      if (!tree.is_zero()) tree_of.emplace(order[i], tree);
+    }
+    std::vector<KnownTrees> known(unknown.size());
+    for (size_t k = 0; k < unknown.size(); ++k) {
+      const CommitRecord& record = partial[unknown[k]];
+      known[k].tree = record.tree;
+      known[k].parents = record.parents;
+      for (const auto& parent : record.parents) {
+        auto found = tree_of.find(parent.raw());
+        known[k].parent_trees.push_back(found == tree_of.end() ? ObjectId() : found->second);
+      }
+    }
+    return known;
   }
 
   // Each new commit is reported under the first pushed ref that reaches it.
