@@ -10,10 +10,16 @@ namespace refguard::git {
 
 namespace {
 
-Expected<TreePtr> parent_tree(git_commit* commit, unsigned index, const std::string& hex) {
-  auto parent = acquire<CommitPtr>("parent of commit " + hex + " is missing or corrupt", git_commit_parent, commit, index);
+// The tree of parent `index`: the one the caller knows, or read from the parent commit.
+Expected<TreePtr> parent_tree(git_repository* repository, const KnownTrees& trees, unsigned index,
+                              const std::string& hex) {
+  auto missing_tree = [&] { return "tree of a parent of " + hex + " is missing or corrupt"; };
+  if (index < trees.parent_trees.size() && !trees.parent_trees[index].is_zero())
+    return acquire<TreePtr>(missing_tree, git_tree_lookup, repository, trees.parent_trees[index].get());
+  auto parent = acquire<CommitPtr>([&] { return "parent of commit " + hex + " is missing or corrupt"; },
+                                   git_commit_lookup, repository, trees.parents[index].get());
   if (!parent) return std::unexpected(parent.error());
-  return acquire<TreePtr>("tree of a parent of " + hex + " is missing or corrupt", git_commit_tree, parent->get());
+  return acquire<TreePtr>(missing_tree, git_commit_tree, parent->get());
 }
 
 // Per parent, the blob to compare with and, for content that only moved,
@@ -31,41 +37,18 @@ void note_bases(const std::vector<const TreeChange*>& per_parent, FileChange& ch
 }  // namespace
 
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
-                                                      const git_oid& oid, bool missing_allowed,
-                                                      const KnownTrees* known) {
+                                                      const git_oid& oid, const KnownTrees& trees,
+                                                      bool missing_allowed) {
   std::string hex = ObjectId(oid).hex();
-  if (known && known->tree.is_zero()) known = nullptr;
-  CommitPtr commit;  // read only when the caller did not know its trees
-  if (!known) {
-    auto looked_up =
-        acquire<CommitPtr>("pushed commit " + hex + " is missing or corrupt", git_commit_lookup, repository, &oid);
-    if (!looked_up) return std::unexpected(looked_up.error());
-    commit = std::move(*looked_up);
-  }
-  auto tree = known ? acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_tree_lookup, repository,
-                                       known->tree.get())
-                    : acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_commit_tree, commit.get());
+  auto tree = acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_tree_lookup, repository,
+                               trees.tree.get());
   if (!tree) return std::unexpected(tree.error());
-  auto parents = static_cast<unsigned>(known ? known->parents.size() : git_commit_parentcount(commit.get()));
-  // The tree of parent `index`: known, or read from the parent commit.
-  auto base_tree = [&](unsigned index) -> Expected<TreePtr> {
-    if (known && index < known->parent_trees.size() && !known->parent_trees[index].is_zero())
-      return acquire<TreePtr>([&] { return "tree of a parent of " + hex + " is missing or corrupt"; }, git_tree_lookup,
-                              repository, known->parent_trees[index].get());
-    if (known) {
-      auto parent = acquire<CommitPtr>([&] { return "parent of commit " + hex + " is missing or corrupt"; },
-                                       git_commit_lookup, repository, known->parents[index].get());
-      if (!parent) return std::unexpected(parent.error());
-      return acquire<TreePtr>([&] { return "tree of a parent of " + hex + " is missing or corrupt"; },
-                              git_commit_tree, parent->get());
-    }
-    return parent_tree(commit.get(), index, hex);
-  };
+  auto parents = static_cast<unsigned>(trees.parents.size());
   std::vector<std::vector<TreeChange>> diffs;
   for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
     TreePtr base;
     if (parents > 0) {
-      auto loaded = base_tree(index);
+      auto loaded = parent_tree(repository, trees, index, hex);
       if (!loaded) return std::unexpected(loaded.error());
       base = std::move(*loaded);
     }

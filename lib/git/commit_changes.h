@@ -12,21 +12,22 @@
 
 namespace refguard::git {
 
-/// `repository` reads the objects (a push view); `odb` is its object
-/// database, used to check that every blob named is present. A missing blob
-/// fails, unless `missing_allowed`: then the file is marked `missing` (or, when
-/// only a base is missing, compared with nothing: all of it counts as new).
-/// What the caller already read of the commit: its tree, its parents and,
-/// per parent, the parent's tree (zero: unknown, the parent is read).
-/// With it, neither the commit nor a parent whose tree is known is read again.
+/// What the caller read of a commit (git/push_reader.cpp describes every
+/// commit it walks): its tree, its parents and, per parent, the parent's
+/// tree when known (zero: the parent commit is read for it). The commit
+/// itself is not read again.
 struct KnownTrees {
   ObjectId tree;
   std::vector<ObjectId> parents;
   std::vector<ObjectId> parent_trees;
 };
 
+/// `repository` reads the objects (a push view); `odb` is its object
+/// database, used to check that every blob named is present. A missing blob
+/// fails, unless `missing_allowed`: then the file is marked `missing` (or, when
+/// only a base is missing, compared with nothing: all of it counts as new).
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,
-                                                      const git_oid& commit, bool missing_allowed = false,
-                                                      const KnownTrees* known = nullptr);
+                                                      const git_oid& commit, const KnownTrees& trees,
+                                                      bool missing_allowed = false);
 
 }  // namespace refguard::git

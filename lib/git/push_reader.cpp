@@ -344,7 +344,7 @@ class PushReader {
       git_odb* odb = view_odb();
       if (!odb) return std::unexpected(libgit2_error("cannot open the push objects"));
       for (size_t k = 0; k < unknown.size(); ++k) {
-        auto computed = read_commit_changes(view_, odb, order[unknown[k]], limits_.missing_blobs_allowed, &known[k]);
+        auto computed = read_commit_changes(view_, odb, order[unknown[k]], known[k], limits_.missing_blobs_allowed);
         if (!computed) return std::unexpected(computed.error());
         keep(unknown[k], std::move(*computed));
       }
@@ -361,7 +361,7 @@ class PushReader {
           if (!lease) return std::unexpected(lease.error());
           for (size_t k = task * kPerTask; k < std::min(unknown.size(), (task + 1) * kPerTask); ++k) {
             auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
-                                                limits_.missing_blobs_allowed, &known[k]);
+                                                known[k], limits_.missing_blobs_allowed);
             if (!computed) return std::unexpected(computed.error());
             keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
           }
