@@ -27,7 +27,7 @@ struct ScanUnit {
   git::ObjectId blob_id;
   std::string path;
   const std::string* key;        // in the scan cache; the string is index_'s (its nodes never move)
-  git::BlobData content;         // read, waiting to be scanned; freed after
+  git::BlobData data;            // read, waiting to be scanned; freed after
   ScanCache::Findings findings;  // null until scanned
 };
 
@@ -197,8 +197,8 @@ class PushScan {
       if (Clock::now() >= deadline) break;
       auto blob = objects_.read_blob(units_[i].blob_id, units_[i].path);
       if (!blob) return std::unexpected(blob.error());  // ~StreamingLoop waits for what runs
-      units_[i].content = std::move(*blob);
-      loop.push(i, units_[i].content.content.size() + 1);
+      units_[i].data = std::move(*blob);
+      loop.push(i, units_[i].data.content.size() + 1);
     }
     loop.finish();
     return {};
@@ -224,7 +224,7 @@ class PushScan {
             if (!blob) return std::unexpected(blob.error());
             if (bytes += blob->content.size(); bytes > objects_.max_bytes())
               return std::unexpected(git::too_much_content(objects_.max_bytes()));
-            unit.content = std::move(*blob);
+            unit.data = std::move(*blob);
             scan_unit(unit, deadline);
           }
           return {};
@@ -236,18 +236,18 @@ class PushScan {
     std::vector<git::ObjectId> blobs;
     blobs.reserve(to_scan.size());
     for (size_t i : to_scan) blobs.push_back(units_[i].blob_id);
-    return git::pack_reading_order(parallel_.views->pack_dirs(), blobs);
+    return git::pack_reading_order(parallel_.views->pack_dir(), blobs);
   }
 
   // Scans one read unit (unless the deadline passed), caches its findings,
   // frees its content, and tells the pusher how far the scan is.
   void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
     if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
-      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.content.content, unit.content.binary);
+      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.data.content, unit.data.binary);
       unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
       cache_.insert(*unit.key, unit.findings);
     }
-    unit.content = {};
+    unit.data = {};
     size_t finished = ++done_;
     std::lock_guard lock(progress_mutex_);
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(policy_.settings().progress_interval_ms) &&

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -128,13 +128,9 @@ std::vector<git_oid> leading_commits(std::string_view index, std::string_view pa
 
 std::vector<git_oid> leading_commits_in(const std::string& pack_dir, size_t max_commits) {
   std::vector<git_oid> commits;
-  std::error_code error;
-  for (std::filesystem::directory_iterator it(pack_dir, error), end; !error && it != end; it.increment(error)) {
-    const auto& path = it->path();
-    if (path.extension() != ".idx") continue;
-    auto pack_path = path;
-    pack_path.replace_extension(".pack");
-    auto found = leading_commits(path.string(), pack_path.string(), max_commits - commits.size());
+  for (const auto& index_path : pack_index_paths(pack_dir)) {
+    std::string pack_path = index_path.substr(0, index_path.size() - 4) + ".pack";
+    auto found = leading_commits(index_path, pack_path, max_commits - commits.size());
     commits.insert(commits.end(), found.begin(), found.end());
     if (commits.size() >= max_commits) break;
   }

@@ -75,17 +75,19 @@ std::optional<uint32_t> PackIndex::find(const git_oid& oid) const {
   return std::nullopt;
 }
 
-std::vector<size_t> pack_reading_order(const std::vector<std::string>& pack_dirs, const std::vector<ObjectId>& ids) {
+std::vector<std::string> pack_index_paths(const std::string& pack_dir) {
+  std::vector<std::string> paths;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(pack_dir, error), end; !error && it != end; it.increment(error))
+    if (it->path().extension() == ".idx") paths.push_back(it->path().string());
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+std::vector<size_t> pack_reading_order(const std::string& pack_dir, const std::vector<ObjectId>& ids) {
   std::vector<PackIndex> indexes;
-  for (const auto& dir : pack_dirs) {
-    std::error_code error;
-    std::vector<std::filesystem::path> paths;
-    for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end; it.increment(error))
-      if (it->path().extension() == ".idx") paths.push_back(it->path());
-    std::sort(paths.begin(), paths.end());
-    for (const auto& path : paths)
-      if (auto index = PackIndex::read(path.string())) indexes.push_back(std::move(*index));
-  }
+  for (const auto& path : pack_index_paths(pack_dir))
+    if (auto index = PackIndex::read(path)) indexes.push_back(std::move(*index));
   constexpr uint64_t kNotPacked = UINT64_MAX;
   std::vector<std::pair<uint64_t, size_t>> keyed;  // (pack rank << 40 | offset, position in ids)
   keyed.reserve(ids.size());

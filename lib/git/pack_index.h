@@ -37,12 +37,15 @@ class PackIndex {
   uint64_t large_count_ = 0;  // entries of the 64-bit offset table
 };
 
+/// The pack indexes (.idx files) in `pack_dir`, by name; none when it cannot be listed.
+std::vector<std::string> pack_index_paths(const std::string& pack_dir);
+
 /// The order in which to read `ids`, as indexes into it: those stored in a
-/// pack under `pack_dirs` by (directory, pack, offset), the others after
-/// them as they come. Reading a history's blobs in the order its packs
-/// store them finds each delta's base in libgit2's small delta-base cache
-/// (a repacked history's chains run 50 deep) instead of rebuilding it; the
-/// order changes only the cost, never what is read.
-std::vector<size_t> pack_reading_order(const std::vector<std::string>& pack_dirs, const std::vector<ObjectId>& ids);
+/// pack in `pack_dir` by (pack, offset), the others after them as they come.
+/// Reading a history's blobs in the order its packs store them finds each
+/// delta's base in libgit2's small delta-base cache (a repacked history's
+/// chains run 50 deep) instead of rebuilding it; the order changes only the
+/// cost, never what is read.
+std::vector<size_t> pack_reading_order(const std::string& pack_dir, const std::vector<ObjectId>& ids);
 
 }  // namespace refguard::git

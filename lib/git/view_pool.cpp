@@ -38,11 +38,8 @@ Expected<ViewPool::Lease> ViewPool::borrow() {
   return Lease(*this, std::move(*opened));
 }
 
-std::vector<std::string> ViewPool::pack_dirs() const {
-  std::vector<std::string> dirs;
-  if (!quarantine_dir_.empty()) dirs.push_back(quarantine_dir_ + "/pack");
-  dirs.push_back(git_dir_ + "/objects/pack");
-  return dirs;
+std::string ViewPool::pack_dir() const {
+  return quarantine_dir_.empty() ? git_dir_ + "/objects/pack" : quarantine_dir_ + "/pack";
 }
 
 }  // namespace refguard::git

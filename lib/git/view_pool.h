@@ -47,8 +47,9 @@ class ViewPool {
 
   Expected<Lease> borrow();
 
-  /// The pack directories the views read, the quarantine's first.
-  std::vector<std::string> pack_dirs() const;
+  /// Where the objects a check reads are packed: the quarantine's packs
+  /// (what the push brought) when there is one, else the repository's.
+  std::string pack_dir() const;
 
  private:
   friend class Lease;

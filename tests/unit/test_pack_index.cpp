@@ -94,7 +94,7 @@ TEST_CASE("pack reading order: as the pack stores the blobs; ids in no pack come
                            std::string("HEAD~2:src/f3.py"), std::string("HEAD~13:src/f0.py")})
     ids.push_back(test::oid(packed.repo.rev(line)));
   ids.insert(ids.begin() + 2, test::oid(loose));
-  auto order = git::pack_reading_order({packed.repo.path() + "/.git/objects/pack"}, ids);
+  auto order = git::pack_reading_order(packed.repo.path() + "/.git/objects/pack", ids);
   REQUIRE(order.size() == ids.size());
   CHECK(order.back() == 2);  // the loose one
   for (size_t i = 1; i + 1 < order.size(); ++i)
