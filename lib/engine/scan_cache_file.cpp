@@ -1,8 +1,6 @@
 #include "engine/scan_cache_file.h"
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "engine/finding_codec.h"
 #include "policy/builtin_policy.h"
@@ -45,12 +43,10 @@ Expected<size_t> save_scan_cache(const ScanCache& cache, const std::string& path
 }
 
 Expected<size_t> load_scan_cache(ScanCache& cache, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return size_t{0};  // no cache yet
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string data = buffer.str();
-  if (data.size() > kMaxFileBytes) return fail(path + " is implausibly large; ignored");
+  auto read = read_small_file(path, kMaxFileBytes, "scan cache");  // refused from its size, unread
+  if (!read) return fail(read.error().message + "; ignored");
+  if (!*read) return size_t{0};  // no cache yet
+  const std::string& data = **read;
   if (data.size() < sizeof(kMagic) + sizeof(uint64_t) || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0)
     return fail(path + " is not a refguard scan cache; ignored");
   uint64_t stored = 0;

@@ -42,10 +42,6 @@ Expected<std::optional<std::string>> read_small_file(const std::string& path, si
   return std::optional<std::string>(std::move(text));
 }
 
-}  // namespace refguard
-
-namespace refguard {
-
 Expected<void> write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode) {
   std::string temporary = path + ".tmp." + std::to_string(::getpid());
   UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));

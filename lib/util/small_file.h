@@ -17,10 +17,6 @@ namespace refguard {
 Expected<std::optional<std::string>> read_small_file(const std::string& path, size_t max_bytes,
                                                      std::string_view what);
 
-}  // namespace refguard
-
-namespace refguard {
-
 /// Replaces `path` with `bytes` all at once: written to a temporary file
 /// beside it (named after this process, so two writers never share one),
 /// synced, then renamed over it. Readers see the old file or the new one,
