@@ -11,15 +11,13 @@ namespace refguard::git {
 namespace {
 
 // The tree of parent `index`: the one the caller knows, or read from the parent commit.
-Expected<TreePtr> parent_tree(git_repository* repository, const KnownTrees& trees, unsigned index,
-                              const std::string& hex) {
-  auto missing_tree = [&] { return "tree of a parent of " + hex + " is missing or corrupt"; };
-  if (index < trees.parent_trees.size() && !trees.parent_trees[index].is_zero())
-    return acquire<TreePtr>(missing_tree, git_tree_lookup, repository, trees.parent_trees[index].get());
+Expected<ObjectId> parent_tree(git_repository* repository, const KnownTrees& trees, unsigned index,
+                               const std::string& hex) {
+  if (index < trees.parent_trees.size() && !trees.parent_trees[index].is_zero()) return trees.parent_trees[index];
   auto parent = acquire<CommitPtr>([&] { return "parent of commit " + hex + " is missing or corrupt"; },
                                    git_commit_lookup, repository, trees.parents[index].get());
   if (!parent) return std::unexpected(parent.error());
-  return acquire<TreePtr>(missing_tree, git_commit_tree, parent->get());
+  return ObjectId(*git_commit_tree_id(parent->get()));
 }
 
 // Per parent, the blob to compare with and, for content that only moved,
@@ -40,19 +38,16 @@ Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository
                                                       const git_oid& oid, const KnownTrees& trees,
                                                       bool missing_allowed) {
   std::string hex = ObjectId(oid).hex();
-  auto tree = acquire<TreePtr>("tree of commit " + hex + " is missing or corrupt", git_tree_lookup, repository,
-                               trees.tree.get());
-  if (!tree) return std::unexpected(tree.error());
   auto parents = static_cast<unsigned>(trees.parents.size());
   std::vector<std::vector<TreeChange>> diffs;
   for (unsigned index = 0; index < std::max(parents, 1u); ++index) {
-    TreePtr base;
+    ObjectId base;
     if (parents > 0) {
-      auto loaded = parent_tree(repository, trees, index, hex);
-      if (!loaded) return std::unexpected(loaded.error());
-      base = std::move(*loaded);
+      auto known = parent_tree(repository, trees, index, hex);
+      if (!known) return std::unexpected(known.error());
+      base = *known;
     }
-    auto diff = changed_files(repository, base.get(), tree->get());
+    auto diff = changed_files(odb, parents > 0 ? base.get() : nullptr, *trees.tree.get());
     if (!diff) return std::unexpected(Error{"commit " + hex + ": " + diff.error().message});
     diffs.push_back(std::move(*diff));
     if (diffs.back().empty()) return std::vector<FileChange>{};  // nothing is new relative to this parent

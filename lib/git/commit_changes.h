@@ -22,8 +22,9 @@ struct KnownTrees {
   std::vector<ObjectId> parent_trees;
 };
 
-/// `repository` reads the objects (a push view); `odb` is its object
-/// database, used to check that every blob named is present. A missing blob
+/// `odb` (a push view's object database) reads the trees and checks that
+/// every blob named is present; `repository` (its repository) reads a
+/// parent commit whose tree the caller did not know. A missing blob
 /// fails, unless `missing_allowed`: then the file is marked `missing` (or, when
 /// only a base is missing, compared with nothing: all of it counts as new).
 Expected<std::vector<FileChange>> read_commit_changes(git_repository* repository, git_odb* odb,

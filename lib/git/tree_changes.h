@@ -24,9 +24,10 @@ struct TreeChange {
   std::string moved_from;  // content that only moved: a path where the old side held it; "" otherwise
 };
 
-/// `old_tree` may be null (the empty tree, for a root commit). Symlinks and
-/// submodule gitlinks are not files to scan and are never listed.
-Expected<std::vector<TreeChange>> changed_files(git_repository* repository, const git_tree* old_tree,
-                                                const git_tree* new_tree);
+/// The trees are read through `odb` (git/raw_tree.h); `old_tree` may be
+/// null (the empty tree, for a root commit). Symlinks and submodule gitlinks
+/// are not files to scan and are never listed. A missing or corrupt tree is
+/// an error naming it.
+Expected<std::vector<TreeChange>> changed_files(git_odb* odb, const git_oid* old_tree, const git_oid& new_tree);
 
 }  // namespace refguard::git

@@ -380,6 +380,18 @@ def model_seeds():
     write("fuzz_model", "model.joblib.bz2", b"BZh91AY&SY" + b"\x00" * 16)
 
 
+# ---- tree objects as stored ----------------------------------------------------
+
+def raw_tree_seeds():
+    def entry(mode, name, fill=0x11):
+        return mode + b" " + name + b"\0" + bytes([fill]) * 20
+    write("fuzz_raw_tree", "files", entry(b"100644", b"README.md") + entry(b"100755", b"run.sh"))
+    write("fuzz_raw_tree", "kinds", entry(b"40000", b"src") + entry(b"120000", b"link") + entry(b"160000", b"vendor"))
+    write("fuzz_raw_tree", "slash", entry(b"100644", b"ok") + entry(b"100644", b"fixtures/key.txt"))
+    write("fuzz_raw_tree", "cut", entry(b"100644", b"ok") + b"100644 cut\0" + b"\x22" * 7)
+    write("fuzz_raw_tree", "same-name", entry(b"100644", b"a") + entry(b"40000", b"a") + entry(b"100644", b"a.c"))
+
+
 def main():
     pkt_request_seeds()
     pkt_reply_seeds()
@@ -390,6 +402,7 @@ def main():
     agent_config_seeds()
     glob_seeds()
     model_seeds()
+    raw_tree_seeds()
 
 
 if __name__ == "__main__":

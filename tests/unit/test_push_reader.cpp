@@ -839,3 +839,28 @@ TEST_CASE("push reader: reading threads find history in the repository's alterna
   REQUIRE_FALSE(threaded->commits.front().files().empty());
   CHECK_FALSE(threaded->commits.front().files().front().bases.front().is_zero());
 }
+
+TEST_CASE("push reader: a tree entry named with a '/' (a path it does not have) is a corrupt tree, not a pass",
+          "[push_reader]") {
+  // An attacker's tree puts a key at "fixtures/key.txt" as one name in the
+  // root tree: rules allowlisting fixtures/** would see it there, where no
+  // checkout has it. git fsck refuses such a name; so does the check.
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  test::TempDir scratch;
+  std::string key = s.bare.git("hash-object -w " + test::shell_quote(scratch.write("key", "OPENAI_API_KEY=sk-a\n")));
+  git_oid key_id;
+  REQUIRE(git_oid_fromstr(&key_id, key.c_str()) == 0);
+  std::string tree_bytes = "100644 fixtures/key.txt" + std::string(1, '\0') +
+                           std::string(reinterpret_cast<const char*>(key_id.id), GIT_OID_RAWSZ);
+  std::string file = scratch.write("tree", tree_bytes);
+  std::string tree = s.bare.git("hash-object -t tree --literally -w " + test::shell_quote(file));
+  std::string hostile = s.bare.git("commit-tree " + tree + " -p " + base + " -m hostile");
+
+  auto content = s.read({{base, hostile, "refs/heads/main"}});
+  REQUIRE_FALSE(content);
+  CHECK_THAT(content.error().message,
+             Catch::Contains(hostile) && Catch::Contains("fixtures/key.txt") && Catch::Contains("corrupt tree"));
+}
