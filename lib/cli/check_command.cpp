@@ -66,7 +66,7 @@ int run_check(const CheckOptions& options) {
   }
   git::RepositoryCache repositories(1);
   engine::ScanCache cache;
-  WorkPool pool;
+  WorkPool pool(WorkPool::threads_beside_caller());
   engine::PushPipeline pipeline(repositories, policies, cache, pool);
   // The same audit log as the daemon's: its records never interleave with
   // ours (engine/audit_log.h), so an admin reads one history of decisions.

@@ -85,7 +85,7 @@ int run_scan(const ScanOptions& options) {
   // entry per file of the history (within one check, each distinct blob and
   // path is scanned once anyway).
   engine::ScanCache cache(0, 0);
-  WorkPool pool;
+  WorkPool pool(WorkPool::threads_beside_caller());
   engine::PipelineOptions offline = kOfflineScan;
   offline.ignore_files = options.ignore_files;
   engine::PushPipeline pipeline(repositories, store, cache, pool, offline);

@@ -33,6 +33,11 @@ struct LoopState {
 };
 }  // namespace
 
+size_t WorkPool::threads_beside_caller() {
+  unsigned cores = std::thread::hardware_concurrency();
+  return cores > 1 ? cores - 1 : 1;
+}
+
 WorkPool::WorkPool(size_t threads) : threads_(pick_threads(threads)), pool_(threads_) {}
 
 WorkPool::~WorkPool() {

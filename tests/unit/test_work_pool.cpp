@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -50,6 +51,20 @@ bool finishes_within(std::chrono::seconds limit, std::function<void()> body) {
 TEST_CASE("work pool size is the requested thread count, or at least one", "[work_pool]") {
   CHECK(WorkPool(3).size() == 3);
   CHECK(WorkPool(0).size() >= 1);
+}
+
+TEST_CASE("a pool beside its caller keeps as many threads busy as there are cores, no more", "[work_pool]") {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  WorkPool pool(WorkPool::threads_beside_caller());
+  CHECK(pool.size() >= 1);
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  pool.parallel_for(256, [&](size_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(mutex);
+    seen.insert(std::this_thread::get_id());
+  });
+  CHECK(seen.size() <= std::max(cores, 2u));  // one core: the caller and one helper
 }
 
 TEST_CASE("work pool parallel_for runs every index exactly once", "[work_pool]") {
