@@ -7,6 +7,8 @@ packages=(
   build-essential cmake pkg-config git ca-certificates
   libgit2-dev libboost1.81-dev libre2-dev libvectorscan-dev libfmt-dev
   catch2 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  # Notebooks are parsed with simdjson (cmake/Dependencies.cmake says why).
+  libsimdjson-dev
   zlib1g-dev
   # ICU's spoof checker: confusable identifiers (homoglyphs) in source code.
   libicu-dev

@@ -249,3 +249,40 @@ TEST_CASE("binary outputs are blanked before the parse, text outputs and sources
   CHECK_FALSE(without_binary_payloads(R"({"image/png": [")" + image + R"(", {"x": 1}]})").has_value());
   CHECK_FALSE(without_binary_payloads("").has_value());
 }
+
+TEST_CASE("parse_notebook reads what Jupyter opens even where simdjson alone would not", "[notebook]") {
+  // An execution count beyond 64 bits: Python's json reads it, simdjson
+  // refuses it. The notebook is still read as a notebook (a JSON-escaped key
+  // in its source decoded), not left to the plain-text scan.
+  const std::string notebook = R"({"nbformat": 4, "cells": [{"cell_type": "code",
+    "execution_count": 123456789012345678901234567890, "source": ["key = \"\u0073k-proj-abc\"\n"], "outputs": []}]})";
+  auto chunks = parse_notebook(notebook);
+  REQUIRE(chunks);
+  REQUIRE(chunks->size() == 1);
+  CHECK(chunks->front().text == "key = \"sk-proj-abc\"\n");
+  CHECK(notebook_output_cells(notebook).value() == std::vector<uint32_t>{1});
+}
+
+TEST_CASE("parse_notebook takes a repeated member's last value, as Jupyter does", "[notebook]") {
+  auto chunks = parse_notebook(
+      R"({"nbformat": 4, "cells": [{"cell_type": "markdown", "source": "first", "cell_type": "code", "source": "second"}]})");
+  REQUIRE(chunks);
+  REQUIRE(chunks->size() == 1);
+  CHECK(chunks->front().text == "second");
+  CHECK_FALSE(chunks->front().prose);  // the last cell_type: code
+}
+
+TEST_CASE("parse_notebook reads a notebook larger than the reused parser takes", "[notebook]") {
+  std::string cells;
+  for (int i = 0; i < 60000; ++i) {
+    if (i) cells += ",";
+    cells += R"nb({"cell_type": "code", "source": ["x = )nb" + std::to_string(i) + R"nb(\n", "print(x)"], "outputs": []})nb";
+  }
+  const std::string notebook = R"({"nbformat": 4, "cells": [)" + cells + "]}";
+  REQUIRE(notebook.size() > (4u << 20));
+  auto chunks = parse_notebook(notebook);
+  REQUIRE(chunks);
+  REQUIRE(chunks->size() == 60000);
+  CHECK(chunks->back().text == "x = 59999\nprint(x)");
+  CHECK(chunks->back().cell == 60000);
+}
