@@ -9,7 +9,8 @@ namespace refguard::git {
 
 int compare_tree_entries(const RawTreeEntry& a, const RawTreeEntry& b) {
   size_t common = std::min(a.name.size(), b.name.size());
-  if (int order = std::memcmp(a.name.data(), b.name.data(), common); order != 0) return order;
+  if (common > 0)  // memcmp's pointers must not be null, even for no bytes
+    if (int order = std::memcmp(a.name.data(), b.name.data(), common); order != 0) return order;
   auto next = [common](const RawTreeEntry& e) -> unsigned {
     if (common < e.name.size()) return static_cast<unsigned char>(e.name[common]);
     return e.is_tree() ? '/' : 0;

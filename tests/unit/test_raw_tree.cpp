@@ -124,8 +124,9 @@ TEST_CASE("raw tree: a name and the same name as a tree are ordered as git order
 }
 
 TEST_CASE("raw tree: modes are read as libgit2 reads them, so no mode hides a blob", "[raw_tree]") {
-  auto walked = walk(entry_bytes("100664", "old-git") + entry_bytes("644", "no-type") +
-                     entry_bytes("120755", "link-with-x") + entry_bytes("0100644", "zero-padded"));
+  const std::string bytes = entry_bytes("100664", "old-git") + entry_bytes("644", "no-type") +
+                            entry_bytes("120755", "link-with-x") + entry_bytes("0100644", "zero-padded");
+  auto walked = walk(bytes);  // its names point into `bytes`
   REQUIRE(walked.error.empty());
   REQUIRE(walked.entries.size() == 4);
   for (const auto& entry : walked.entries) {
