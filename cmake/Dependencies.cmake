@@ -31,7 +31,9 @@ find_package(Catch2 2 REQUIRED)
 # heavy), and not under the sanitizers, which bring their own allocator.
 pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc>=5)
 add_library(refguard_allocator INTERFACE)
-if(NOT REFGUARD_SANITIZE AND NOT REFGUARD_FUZZ)
+# OFF for a heap profiler (heaptrack sees only what goes through malloc).
+option(REFGUARD_JEMALLOC "link the daemon and the CLI with jemalloc" ON)
+if(REFGUARD_JEMALLOC AND NOT REFGUARD_SANITIZE AND NOT REFGUARD_FUZZ)
   target_link_libraries(refguard_allocator INTERFACE PkgConfig::JEMALLOC)
   target_compile_definitions(refguard_allocator INTERFACE REFGUARD_JEMALLOC=1)
 endif()

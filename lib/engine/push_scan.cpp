@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <unordered_map>
+#include <string_view>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "engine/blob_scanner.h"
 #include "engine/report.h"
@@ -25,11 +27,30 @@ constexpr uint64_t kMaxQueuedBytes = 64ull << 20;
 // Distinct things to scan: a blob at a path (the path decides which rules apply).
 struct ScanUnit {
   git::ObjectId blob_id;
-  std::string path;
-  const std::string* key;        // in the scan cache; the string is index_'s (its nodes never move)
+  const std::string* path;       // the commit record's (the content outlives the scan)
   git::BlobData data;            // read, waiting to be scanned; freed after
   ScanCache::Findings findings;  // null until scanned
 };
+
+// A unit's identity within one scan (the policy is the same for all): its
+// scan-cache key is made only when the cache is asked, so a whole history
+// does not hold one ~150-byte key per file version.
+struct UnitKey {
+  git_oid blob;
+  std::string_view path;
+  bool operator==(const UnitKey& other) const { return git_oid_equal(&blob, &other.blob) && path == other.path; }
+};
+struct UnitKeyHash {
+  size_t operator()(const UnitKey& key) const noexcept {
+    return git::OidHash{}(key.blob) ^ (std::hash<std::string_view>{}(key.path) * 0x9E3779B97F4A7C15ull);
+  }
+};
+
+// Shared by every unit without findings (most of them): one allocation, not one per file.
+const ScanCache::Findings& no_findings() {
+  static const ScanCache::Findings none = std::make_shared<const std::vector<BlobFinding>>();
+  return none;
+}
 
 // No unit: a file whose content only moved past rules that had seen it.
 constexpr size_t kNoUnit = static_cast<size_t>(-1);
@@ -137,6 +158,14 @@ class PushScan {
   // The distinct (blob, path) pairs of the commits left, and per file its unit.
   void list_units(const git::PushContent& content) {
     first_file_.assign(content.commits.size(), 0);
+    size_t files = 0;
+    for (size_t c = 0; c < content.commits.size(); ++c)
+      if (!judged_[c]) files += content.commits[c].files().size();
+    // Sized once: grown by doubling, a whole history's lists held up to
+    // twice what they needed at the scan's peak.
+    unit_of_file_.reserve(files);
+    units_.reserve(files);
+    index_.reserve(files);
     for (size_t c = 0; c < content.commits.size(); ++c) {
       if (judged_[c]) continue;
       first_file_[c] = unit_of_file_.size();
@@ -150,8 +179,8 @@ class PushScan {
           unit_of_file_.push_back(kNoUnit);
           continue;
         }
-        auto [at, added] = index_.emplace(ScanCache::key(policy_.digest(), file.blob, file.path), units_.size());
-        if (added) units_.push_back({file.blob, file.path, &at->first, {}, nullptr});
+        auto [at, added] = index_.emplace(UnitKey{file.blob.raw(), file.path}, units_.size());
+        if (added) units_.push_back({file.blob, &file.path, {}, nullptr});
         unit_of_file_.push_back(at->second);
       }
     }
@@ -159,9 +188,9 @@ class PushScan {
 
   // Every new blob counts against the push's content limit, cached or not.
   Expected<void> admit_units() {
-    std::vector<std::pair<git::ObjectId, std::string>> blobs;
+    std::vector<std::pair<git::ObjectId, std::string_view>> blobs;
     blobs.reserve(units_.size());
-    for (const auto& unit : units_) blobs.emplace_back(unit.blob_id, unit.path);
+    for (const auto& unit : units_) blobs.emplace_back(unit.blob_id, *unit.path);
     return objects_.admit_new_content(blobs);
   }
 
@@ -169,10 +198,12 @@ class PushScan {
   // with a shared cache, on another) take their findings from the scan
   // cache; returns the others.
   std::vector<size_t> look_up_scan_cache(ScanOutcome& result) {
-    std::vector<const std::string*> keys;
+    std::vector<std::string> keys;
+    std::vector<const std::string*> asked;
     keys.reserve(units_.size());
-    for (const auto& unit : units_) keys.push_back(unit.key);
-    auto found = cache_.find_many(keys);  // the shared cache too, in batches
+    asked.reserve(units_.size());
+    for (const auto& unit : units_) asked.push_back(&keys.emplace_back(key_of(unit)));
+    auto found = cache_.find_many(asked);  // the shared cache too, in batches
     std::vector<size_t> to_scan;
     size_t hits = 0;
     for (size_t i = 0; i < units_.size(); ++i)
@@ -195,7 +226,7 @@ class PushScan {
     StreamingLoop loop(pool_, [&](size_t i) { scan_unit(units_[i], deadline); }, kMaxQueuedBytes);
     for (size_t i : to_scan) {
       if (Clock::now() >= deadline) break;
-      auto blob = objects_.read_blob(units_[i].blob_id, units_[i].path);
+      auto blob = objects_.read_blob(units_[i].blob_id, *units_[i].path);
       if (!blob) return std::unexpected(blob.error());  // ~StreamingLoop waits for what runs
       units_[i].data = std::move(*blob);
       loop.push(i, units_[i].data.content.size() + 1);
@@ -219,7 +250,7 @@ class PushScan {
           for (size_t k = task * kPerTask; k < std::min(to_scan.size(), (task + 1) * kPerTask); ++k) {
             ScanUnit& unit = units_[to_scan[order[k]]];
             if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
-            auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, unit.path,
+            auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, *unit.path,
                                             objects_.known_size(unit.blob_id));
             if (!blob) return std::unexpected(blob.error());
             if (bytes += blob->content.size(); bytes > objects_.max_bytes())
@@ -243,9 +274,10 @@ class PushScan {
   // frees its content, and tells the pusher how far the scan is.
   void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
     if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
-      auto findings = scan_blob(policy_, unit.path, unit.blob_id.hex(), unit.data.content, unit.data.binary);
-      unit.findings = std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
-      cache_.insert(*unit.key, unit.findings);
+      auto findings = scan_blob(policy_, *unit.path, unit.blob_id.hex(), unit.data.content, unit.data.binary);
+      unit.findings =
+          findings.empty() ? no_findings() : std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
+      cache_.insert(key_of(unit), unit.findings);
     }
     unit.data = {};
     size_t finished = ++done_;
@@ -325,10 +357,12 @@ class PushScan {
 
   std::vector<git::MissingBlob> take_missing() { return std::move(missing_); }
 
+  std::string key_of(const ScanUnit& unit) const { return ScanCache::key(policy_.digest(), unit.blob_id, *unit.path); }
+
   std::vector<std::string> unscanned() const {
     std::vector<std::string> paths;
     for (const auto& unit : units_)
-      if (!unit.findings) paths.push_back(unit.path);
+      if (!unit.findings) paths.push_back(*unit.path);
     return paths;
   }
 
@@ -347,7 +381,7 @@ class PushScan {
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;
   std::vector<ScanUnit> units_;
-  std::unordered_map<std::string, size_t> index_;  // cache key -> unit
+  boost::unordered_flat_map<UnitKey, size_t, UnitKeyHash> index_;  // (blob, path) -> unit
   std::vector<size_t> unit_of_file_;  // per file of each commit not judged before, in order
   std::vector<size_t> first_file_;    // per commit: where its files start in unit_of_file_
 };

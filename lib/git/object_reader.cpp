@@ -67,7 +67,7 @@ BlobData hand_over(BlobPtr blob) {
 
 }  // namespace
 
-Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs) {
+Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string_view>>& blobs) {
   uint64_t total = 0;
   for (const auto& [blob, path] : blobs) {
     if (sizes_.contains(*blob.get())) continue;
@@ -80,14 +80,14 @@ Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<Objec
   return {};
 }
 
-Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path) {
+Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, std::string_view path) {
   auto odb = acquire<OdbPtr>("cannot open the object database", git_repository_odb, repository);
   if (!odb) return std::unexpected(odb.error());
   size_t size = 0;
   git_object_t type = GIT_OBJECT_INVALID;
   if (git_odb_read_header(&size, &type, odb->get(), oid.get()) != 0)
-    return std::unexpected(libgit2_error("blob " + oid.hex() + " (" + path + ") is missing or corrupt"));
-  if (type != GIT_OBJECT_BLOB) return fail("object " + oid.hex() + " (" + path + ") is not a blob");
+    return std::unexpected(libgit2_error("blob " + oid.hex() + " (" + std::string(path) + ") is missing or corrupt"));
+  if (type != GIT_OBJECT_BLOB) return fail("object " + oid.hex() + " (" + std::string(path) + ") is not a blob");
   return static_cast<uint64_t>(size);
 }
 

@@ -75,7 +75,7 @@ class ObjectReader {
   /// nothing inflated) pass max_bytes(): whether or not they will be read, so
   /// a verdict's basis does not depend on what an earlier push left cached.
   /// Keeps the sizes it read, so no header is read twice.
-  Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string>>& blobs);
+  Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string_view>>& blobs);
   /// A blob's size as admit_new_content read it from its header, if it did.
   /// Safe from several threads once admission is done.
   std::optional<uint64_t> known_size(const ObjectId& blob_id) const;
@@ -121,7 +121,7 @@ class ObjectReader {
 inline constexpr uint64_t kMaxFileBytes = 100ull << 20;
 
 /// A blob's size from its object header (no content is read).
-Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, const std::string& path);
+Expected<uint64_t> blob_size(git_repository* repository, const ObjectId& oid, std::string_view path);
 
 /// A blob's content through any handle, at most kMaxFileBytes; `path` names it
 /// in errors. `known_size`: its header's size, when read before (no second read).
