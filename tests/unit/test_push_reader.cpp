@@ -5,6 +5,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <random>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -863,4 +866,82 @@ TEST_CASE("push reader: a tree entry named with a '/' (a path it does not have) 
   REQUIRE_FALSE(content);
   CHECK_THAT(content.error().message,
              Catch::Contains(hostile) && Catch::Contains("fixtures/key.txt") && Catch::Contains("corrupt tree"));
+}
+
+TEST_CASE("push reader: the changed files of random commits are exactly what git diff-tree lists", "[push_reader]") {
+  // Names that sort differently as files and as trees ("a" < "a-b" < "a.c" <
+  // "a/" < "a0"), files that become directories and back, deletions,
+  // renames, executable bits, symlinks: every commit's list must be git's
+  // regular files whose content changed (git diff-tree -r --no-renames).
+  namespace fs = std::filesystem;
+  Server s;
+  s.work.commit({{"README", "r\n"}}, "base");
+  s.publish("main");
+  std::string base = s.work.head();
+  const std::vector<std::string> names = {"a", "a-b", "a.c", "a0", "A", "b c", "\xC3\xA9"};
+  std::mt19937 random(18);
+  auto pick = [&](size_t n) { return static_cast<size_t>(random() % n); };
+  const fs::path root = s.work.path();
+  std::error_code ignored;
+  // Makes `full`'s directories, removing any file or symlink in their way.
+  auto make_parents = [&](const fs::path& full) {
+    for (fs::path dir = full.parent_path(); dir != root; dir = dir.parent_path())
+      if (fs::is_symlink(dir, ignored) || fs::is_regular_file(dir, ignored)) fs::remove(dir, ignored);
+    fs::create_directories(full.parent_path(), ignored);
+  };
+  for (int c = 0; c < 60; ++c) {
+    for (int change = 0; change < 3; ++change) {
+      std::string path = names[pick(names.size())];  // up to three levels deep
+      for (size_t depth = pick(3); depth > 0; --depth) path = names[pick(names.size())] + "/" + path;
+      const fs::path full = root / path;
+      switch (pick(5)) {
+        case 0:  // whatever is there goes (a file, a symlink or a whole directory)
+          fs::remove_all(full, ignored);
+          break;
+        case 1:  // a symlink instead
+          fs::remove_all(full, ignored);
+          make_parents(full);
+          fs::create_symlink("target-" + std::to_string(c), full, ignored);
+          break;
+        case 2:  // the executable bit flips, content unchanged: nothing to scan
+          if (fs::is_regular_file(full, ignored) && !fs::is_symlink(full, ignored))
+            fs::permissions(full, fs::perms::owner_exec, fs::perm_options::add, ignored);
+          break;
+        default:  // a file written, replacing whatever was at the path
+          if (fs::is_directory(full, ignored) || fs::is_symlink(full, ignored)) fs::remove_all(full, ignored);
+          make_parents(full);
+          s.work.write(path, "commit " + std::to_string(c) + " change " + std::to_string(change) + "\n");
+      }
+    }
+    s.work.git("add -A");
+    s.work.git("-c core.symlinks=true commit -q --allow-empty -m c" + std::to_string(c));
+  }
+  std::string tip = s.work.head();
+  s.send("refs/heads/main");
+
+  auto content = s.read_ok({{base, tip, "refs/heads/main"}});
+  REQUIRE(content.commits.size() == 60);
+  size_t listed = 0;
+  for (const auto& commit : content.commits) {
+    std::set<std::string> ours;
+    for (const auto& file : commit.files()) ours.insert(file.path);
+    // -z: ":oldmode newmode oldid newid status\0path\0" per change.
+    std::string raw = s.work.git("diff-tree -r --no-renames --no-commit-id -z " + commit.id.hex());
+    std::set<std::string> gits;
+    for (size_t at = 0; at < raw.size();) {
+      size_t meta_end = raw.find('\0', at);
+      if (meta_end == std::string::npos) break;
+      size_t path_end = std::min(raw.find('\0', meta_end + 1), raw.size());
+      std::istringstream meta(raw.substr(at, meta_end - at));
+      std::string old_mode, new_mode, old_id, new_id, status;
+      meta >> old_mode >> new_mode >> old_id >> new_id >> status;
+      std::string path = raw.substr(meta_end + 1, path_end - meta_end - 1);
+      at = path_end + 1;
+      if ((new_mode == "100644" || new_mode == "100755") && old_id != new_id) gits.insert(path);
+    }
+    INFO("commit " << commit.subject());
+    CHECK(ours == gits);
+    listed += ours.size();
+  }
+  CHECK(listed >= 30);  // the history did change files (60 with this seed)
 }
