@@ -348,7 +348,7 @@ class PushScan {
   // is scanned with the same rules, as a file named kCommitMessagePath.
   std::vector<CommitFinding> message_findings(const git::CommitInfo& commit) {
     std::vector<CommitFinding> found;
-    const std::string& message = commit.changes->message;
+    const std::string& message = commit.changes->scanned_message();
     if (message.empty()) return found;
     for (auto& f : scan_blob(policy_, kCommitMessagePath, commit.id.hex(), message, false))
       found.push_back({kCommitMessagePath, std::move(f)});

@@ -50,7 +50,10 @@ inline constexpr size_t kMaxScannedMessage = 1 << 20;
 /// again without reading it.
 struct CommitRecord {
   std::string summary;  // first line of the message
-  std::string message;  // the whole message (scanned like a file), at most kMaxScannedMessage bytes
+  /// The whole message (scanned like a file), at most kMaxScannedMessage
+  /// bytes, without trailing newlines; empty when it is only its summary.
+  std::string message;
+  const std::string& scanned_message() const { return message.empty() ? summary : message; }
   std::vector<ObjectId> parents;
   ObjectId tree;  // its root tree (zero when not read: a commit judged before)
   std::vector<FileChange> files;

@@ -254,8 +254,12 @@ class PushReader {
     CommitRecord record;
     const char* summary = git_commit_summary(commit);
     record.summary = summary ? summary : "";
-    const char* message = git_commit_message(commit);
-    if (message) record.message.assign(message, strnlen(message, kMaxScannedMessage));
+    // Most messages are one line, their summary: kept once (see CommitRecord::scanned_message).
+    if (const char* message = git_commit_message(commit)) {
+      std::string_view whole(message, strnlen(message, kMaxScannedMessage));
+      while (!whole.empty() && (whole.back() == '\n' || whole.back() == '\r')) whole.remove_suffix(1);
+      if (whole != record.summary) record.message.assign(whole);
+    }
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
     record.tree = *git_commit_tree_id(commit);
     return record;

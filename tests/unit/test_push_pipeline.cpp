@@ -3,6 +3,8 @@
 // pusher reads, and which effects follow.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -328,6 +330,13 @@ TEST_CASE("pipeline: a key in a commit message is found, on that commit, and rem
   CHECK(again.commits_known == 1);
   REQUIRE(again.findings.size() == 1);
   CHECK(again.findings[0].path == "(commit message)");
+  // A one-line message (kept as its summary only) is scanned just the same.
+  std::string one_line = f.work.commit({{"more.txt", "still nothing\n"}}, "OPENAI_API_KEY=" + kKey);
+  auto short_message = f.push("refs/heads/one-line", tip, one_line);
+  CHECK(std::any_of(short_message.findings.begin(), short_message.findings.end(), [&](const auto& finding) {
+    return finding.commit_id.hex() == one_line && finding.path == "(commit message)" &&
+           finding.rule_id == "openai-api-key";
+  }));
 }
 
 // Issue 15, item 10: out of the box a committed .refguard.toml may only
