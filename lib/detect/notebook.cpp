@@ -93,19 +93,15 @@ Expected<void> parse_json(std::string_view raw, Parsed& parsed) {
   return {};
 }
 
-// The member named `key`; the last one when a hostile file repeats it, as
-// Python's json (and so Jupyter) reads it.
-std::optional<element> member(const object& object, std::string_view key) {
+// The member named `key` of an object (none of anything else); the last one
+// when a hostile file repeats it, as Python's json (and so Jupyter) reads it.
+std::optional<element> member(const element& value, std::string_view key) {
+  object fields;
+  if (value.get(fields) != simdjson::SUCCESS) return std::nullopt;
   std::optional<element> found;
-  for (auto field : object)
+  for (auto field : fields)
     if (field.key == key) found = field.value;
   return found;
-}
-
-std::optional<element> member(const element& value, std::string_view key) {
-  object object;
-  if (value.get(object) != simdjson::SUCCESS) return std::nullopt;
-  return member(object, key);
 }
 
 bool deeper_than(const element& value, int limit) {

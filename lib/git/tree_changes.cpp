@@ -1,11 +1,9 @@
 #include "git/tree_changes.h"
 
+#include <optional>
+
 #include "git/object_id.h"
 #include "git/raw_tree.h"
-
-#include <algorithm>
-#include <cstring>
-#include <optional>
 
 namespace refguard::git {
 
@@ -13,6 +11,20 @@ namespace {
 
 // Trees nest at most this deep; deeper is a hostile object, not a project.
 constexpr int kMaxDepth = 512;
+
+// The tree `id` names, or none when there is no id (a side that has no tree there).
+Expected<std::optional<RawTree>> read_if_any(git_odb* odb, const git_oid* id, std::string_view path) {
+  if (!id) return std::optional<RawTree>();
+  auto tree = RawTree::read(odb, *id, path);
+  if (!tree) return std::unexpected(tree.error());
+  return std::optional<RawTree>(std::move(*tree));
+}
+
+// A walk that ended on bytes that are not a tree entry fails, naming the tree's path.
+Expected<void> walked_whole(const TreeCursor& cursor, const std::string& path) {
+  if (cursor.error().empty()) return {};
+  return fail("corrupt tree at \"" + path + "\": " + cursor.error());
+}
 
 class TreeWalk {
  public:
@@ -41,9 +53,8 @@ class TreeWalk {
       }
       if (!step) return step;
     }
-    for (const TreeCursor* cursor : {&old_entries, &new_entries})
-      if (!cursor->error().empty()) return fail("corrupt tree at \"" + prefix + "\": " + cursor->error());
-    return {};
+    if (auto whole = walked_whole(old_entries, prefix); !whole) return whole;
+    return walked_whole(new_entries, prefix);
   }
 
   std::vector<TreeChange> take() {
@@ -72,13 +83,9 @@ class TreeWalk {
     if (entry.is_tree()) {
       auto tree = RawTree::read(odb_, entry.id, path);
       if (!tree) return std::unexpected(tree.error());
-      std::optional<RawTree> old_tree;
-      if (old_entry && old_entry->is_tree()) {
-        auto loaded = RawTree::read(odb_, old_entry->id, path);
-        if (!loaded) return std::unexpected(loaded.error());
-        old_tree = std::move(*loaded);
-      }
-      return compare(old_tree ? &*old_tree : nullptr, *tree, path + "/", depth + 1);
+      auto old_tree = read_if_any(odb_, old_entry && old_entry->is_tree() ? &old_entry->id : nullptr, path);
+      if (!old_tree) return std::unexpected(old_tree.error());
+      return compare(*old_tree ? &**old_tree : nullptr, *tree, path + "/", depth + 1);
     }
     bool replaces_file = old_entry && old_entry->is_file();
     if (replaces_file) moved_away_.try_emplace(old_entry->id, path);
@@ -104,8 +111,7 @@ class TreeWalk {
     TreeCursor entries = tree->entries();
     for (; !entries.done(); entries.advance())
       if (auto step = removed(entries.entry(), path + "/", depth + 1); !step) return step;
-    if (!entries.error().empty()) return fail("corrupt tree at \"" + path + "/\": " + entries.error());
-    return {};
+    return walked_whole(entries, path + "/");
   }
 
   git_odb* odb_;
@@ -116,16 +122,12 @@ class TreeWalk {
 }  // namespace
 
 Expected<std::vector<TreeChange>> changed_files(git_odb* odb, const git_oid* old_tree, const git_oid& new_tree) {
-  std::optional<RawTree> old_side;
-  if (old_tree) {
-    auto read = RawTree::read(odb, *old_tree, "");
-    if (!read) return std::unexpected(read.error());
-    old_side = std::move(*read);
-  }
+  auto old_side = read_if_any(odb, old_tree, "");
+  if (!old_side) return std::unexpected(old_side.error());
   auto new_side = RawTree::read(odb, new_tree, "");
   if (!new_side) return std::unexpected(new_side.error());
   TreeWalk walk(odb);
-  if (auto compared = walk.compare(old_side ? &*old_side : nullptr, *new_side, "", 0); !compared)
+  if (auto compared = walk.compare(*old_side ? &**old_side : nullptr, *new_side, "", 0); !compared)
     return std::unexpected(compared.error());
   return walk.take();
 }
