@@ -46,6 +46,18 @@ bool finishes_within(std::chrono::seconds limit, std::function<void()> body) {
   return true;
 }
 
+// How many distinct threads ran a parallel_for of `count` short calls.
+size_t threads_used(WorkPool& pool, size_t count) {
+  std::mutex mutex;
+  std::set<std::thread::id> seen;
+  pool.parallel_for(count, [&](size_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::lock_guard lock(mutex);
+    seen.insert(std::this_thread::get_id());
+  });
+  return seen.size();
+}
+
 }  // namespace
 
 TEST_CASE("work pool size is the requested thread count, or at least one", "[work_pool]") {
@@ -57,14 +69,7 @@ TEST_CASE("a pool beside its caller keeps as many threads busy as there are core
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   WorkPool pool(WorkPool::threads_beside_caller());
   CHECK(pool.size() >= 1);
-  std::mutex mutex;
-  std::set<std::thread::id> seen;
-  pool.parallel_for(256, [&](size_t) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::lock_guard lock(mutex);
-    seen.insert(std::this_thread::get_id());
-  });
-  CHECK(seen.size() <= std::max(cores, 2u));  // one core: the caller and one helper
+  CHECK(threads_used(pool, 256) <= std::max(cores, 2u));  // one core: the caller and one helper
 }
 
 TEST_CASE("work pool parallel_for runs every index exactly once", "[work_pool]") {
@@ -99,15 +104,9 @@ TEST_CASE("work pool parallel_for returns only after every call has returned", "
 
 TEST_CASE("work pool parallel_for uses at most size()+1 threads, the caller among them", "[work_pool]") {
   WorkPool pool(2);
-  std::mutex mutex;
-  std::set<std::thread::id> seen;
-  pool.parallel_for(64, [&](size_t) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    std::lock_guard lock(mutex);
-    seen.insert(std::this_thread::get_id());
-  });
-  CHECK(seen.size() <= 3);
-  CHECK(seen.size() >= 1);
+  size_t used = threads_used(pool, 64);
+  CHECK(used <= 3);
+  CHECK(used >= 1);
 }
 
 TEST_CASE("work pool nested parallel_for from inside the pool does not deadlock", "[work_pool]") {
