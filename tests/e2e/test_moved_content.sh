@@ -4,6 +4,7 @@
 # a copy, a move with an edit and a copy of an edited file's old content are
 # each rejected, naming the rule. Content moved between paths the rule looks
 # at both is not new (a bypassed key moved with its directory stays accepted).
+# A tree entry whose name holds a '/' (a path it does not have) is refused.
 source "$(dirname "$0")/lib.sh"
 
 cat >"$T/policy.toml" <<'TOML'
@@ -72,4 +73,20 @@ git -C "$work" mv app lib && git -C "$work" commit -q -m "rename app/ to lib/"
 push "$work" origin HEAD:main
 expect_accepted "moving the bypassed key between paths the rule looks at is not new"
 expect_no_output "and reports nothing" "openai-api-key"
+
+# A tree can name an entry "fixtures/new.py" in the root tree itself (git
+# hash-object --literally writes it; git push sends it): a key there would
+# sit where the allowlist looks and where no checkout puts it. The check
+# refuses such a tree as corrupt (git fsck's fullPathname error).
+blob=$(printf 'OPENAI_API_KEY = "%s"\n' "$(fake_openai_key)" | git -C "$work" hash-object -w --stdin)
+python3 - "$blob" >"$T/hostile.tree" <<'PY'
+import sys
+sys.stdout.buffer.write(b"100644 fixtures/new.py\0" + bytes.fromhex(sys.argv[1]))
+PY
+tree=$(git -C "$work" hash-object -t tree --literally -w "$T/hostile.tree")
+hostile=$(git -C "$work" commit-tree "$tree" -p HEAD -m "a key in a name with a slash")
+push "$work" origin "$hostile:refs/heads/hostile-tree"
+expect_rejected "a tree entry named fixtures/new.py is rejected"
+expect_output "the pusher is told the tree is corrupt" "corrupt tree"
+expect_output "and which name" "fixtures/new.py"
 finish
