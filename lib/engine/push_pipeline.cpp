@@ -165,16 +165,16 @@ class PushPipeline::Run {
     auto deadline = pipeline_.options_.time_budget
                         ? started_ + std::chrono::milliseconds(time_budget_ms())
                         : Clock::time_point::max();
-    auto scanned = scan_push_content(policy, *content_, *objects_, pipeline_.scan_cache_, pipeline_.pool_, deadline,
-                                     sink_, parallel(), commit_findings_cache(), &judged_commits_);
+    auto scanned = scan_push_content(policy, *content_, *unread_, *objects_, pipeline_.scan_cache_, pipeline_.pool_,
+                                     deadline, sink_, parallel(), commit_findings_cache(), &judged_commits_);
     if (!scanned) return fail(scanned.error().message);
     result_.findings = std::move(scanned->findings);
     result_.files = scanned->files;
     result_.cache_hits = scanned->cache_hits;
-    result_.unscanned = scanned->unscanned.size();
+    result_.unscanned = scanned->unscanned;
     result_.missing = std::move(scanned->missing);
-    result_.timed_out = !scanned->unscanned.empty();
-    if (result_.timed_out) first_unscanned_ = scanned->unscanned.front();
+    result_.timed_out = scanned->unscanned > 0;
+    first_unscanned_ = std::move(scanned->first_unscanned);
     return true;
   }
 
@@ -276,7 +276,9 @@ class PushPipeline::Run {
     result_.commits = content_->commits.size();
     result_.commits_known = content_->commits_from_cache;
     if (is_push()) result_.updates = content_->updates;  // now with `forced`
-    objects_.emplace(reader, budget_ ? budget_->limits.max_blob_bytes : pipeline_.options_.limits.max_blob_bytes);
+    const git::PushLimits& limits = budget_ ? budget_->limits : pipeline_.options_.limits;
+    objects_.emplace(reader, limits.max_blob_bytes);
+    unread_.emplace(reader, limits.missing_blobs_allowed, commit_changes_cache(), parallel());
     return true;
   }
 
@@ -336,6 +338,7 @@ class PushPipeline::Run {
   std::optional<git::ViewPool> views_;  // declared after repository_lock_: its handles close before the unlock
   std::optional<git::PushContent> content_;
   std::optional<git::ObjectReader> objects_;
+  std::optional<git::UnreadChanges> unread_;  // the files of the new commits, read while they are scanned
   std::vector<ReportLine> inline_allow_lines_;
   std::vector<ReportLine> bypass_lines_;
   IgnoreList ignore_;

@@ -112,12 +112,18 @@ Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::
   return finding;
 }
 
+// Commits read, scanned and judged together: what the scan holds of a push
+// at once (their files, scan units and line diffs) is one window's, whatever
+// the history's length. Large enough that each window keeps every thread busy.
+constexpr size_t kWindowCommits = 2048;
+
 class PushScan {
  public:
-  PushScan(const CompiledPolicy& policy, git::ObjectReader& objects, ScanCache& cache,
+  PushScan(const CompiledPolicy& policy, git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
            CommitFindingsCache* commit_cache, WorkPool& pool, const ipc::LineSink& sink,
            const git::ParallelReading& parallel)
       : policy_(policy),
+        unread_(unread),
         objects_(objects),
         cache_(cache),
         commit_cache_(commit_cache),
@@ -125,14 +131,35 @@ class PushScan {
         sink_(sink),
         parallel_(parallel) {}
 
-  // Scans every distinct unit once, in parallel with reading, until the deadline.
-  Expected<void> scan(const git::PushContent& content, Clock::time_point deadline, ScanOutcome& result,
-                      const JudgedCommits* judged) {
+  // Window by window: reads the commits' files, scans every distinct unit
+  // once (in parallel with reading, until the deadline), keeps the findings
+  // each commit introduced, and lets the window's files go.
+  Expected<void> run(git::PushContent& content, Clock::time_point deadline, ScanOutcome& result,
+                     const JudgedCommits* judged) {
+    commits_ = content.commits.size();
+    last_progress_ = Clock::now();
+    for (size_t begin = 0; begin < commits_;) {
+      size_t end = std::min(commits_, begin + kWindowCommits);
+      if (auto read = unread_.read(content, begin, end); !read) return read;
+      if (auto scanned = scan(content, begin, end, deadline, result, judged); !scanned) return scanned;
+      if (auto collected = collect(content, begin, end, result.findings); !collected) return collected;
+      note_unscanned(result);
+      git::UnreadChanges::put_back(content, begin, end);
+      begin = end;
+    }
+    return {};
+  }
+
+ private:
+  // Scans every distinct unit of the window once, in parallel with reading, until the deadline.
+  Expected<void> scan(const git::PushContent& content, size_t begin, size_t end, Clock::time_point deadline,
+                      ScanOutcome& result, const JudgedCommits* judged) {
+    window_begin_ = begin;
+    window_end_ = end;
     if (auto skipped = skip_judged_commits(content, judged, result); !skipped) return skipped;
-    list_units(content);
+    list_units(content, result);
     if (auto admitted = admit_units(); !admitted) return admitted;
     std::vector<size_t> to_scan = look_up_scan_cache(result);
-    start_progress(result);
     if (parallel_.applies(to_scan.size())) return read_and_scan_in_parallel(to_scan, deadline);
     return read_here_and_scan_on_pool(to_scan, deadline);
   }
@@ -142,37 +169,45 @@ class PushScan {
   // from their files; their files count as cache hits.
   Expected<void> skip_judged_commits(const git::PushContent& content, const JudgedCommits* judged,
                                      ScanOutcome& result) {
-    judged_.resize(content.commits.size());
-    for (size_t c = 0; c < content.commits.size(); ++c) {
+    judged_.assign(window_end_ - window_begin_, nullptr);
+    for (size_t c = window_begin_; c < window_end_; ++c) {
       const git::CommitInfo& commit = content.commits[c];
+      CommitFindings& found = judged_[c - window_begin_];
       if (judged)
-        if (auto found = judged->find(commit.id); found != judged->end()) judged_[c] = found->second;
+        if (auto it = judged->find(commit.id); it != judged->end()) found = it->second;
       // Never judge a commit on files nobody read.
-      if (!judged_[c] && !commit.changes->files_read)
+      if (!found && !commit.changes->files_read)
         return fail("internal error: commit " + commit.id.hex() + " was not read and has no earlier judgement");
-      if (judged_[c]) result.cache_hits += judged_[c]->files;
+      if (found) {
+        result.cache_hits += found->files;
+        result.files += found->files;
+        done_ += found->files;
+      }
     }
     return {};
   }
 
-  // The distinct (blob, path) pairs of the commits left, and per file its unit.
-  void list_units(const git::PushContent& content) {
-    first_file_.assign(content.commits.size(), 0);
+  // The distinct (blob, path) pairs of the window's commits left, and per file its unit.
+  void list_units(const git::PushContent& content, ScanOutcome& result) {
+    units_.clear();
+    index_.clear();
+    unit_of_file_.clear();
+    first_file_.assign(window_end_ - window_begin_, 0);
     size_t files = 0;
-    for (size_t c = 0; c < content.commits.size(); ++c)
-      if (!judged_[c]) files += content.commits[c].files().size();
-    // Sized once: grown by doubling, a whole history's lists held up to
-    // twice what they needed at the scan's peak.
+    for (size_t c = window_begin_; c < window_end_; ++c)
+      if (!judged_[c - window_begin_]) files += content.commits[c].files().size();
+    // Sized once: grown by doubling, a window's lists held up to twice what
+    // they needed at the scan's peak.
     unit_of_file_.reserve(files);
     units_.reserve(files);
     index_.reserve(files);
-    for (size_t c = 0; c < content.commits.size(); ++c) {
-      if (judged_[c]) continue;
-      first_file_[c] = unit_of_file_.size();
+    for (size_t c = window_begin_; c < window_end_; ++c) {
+      if (judged_[c - window_begin_]) continue;
+      first_file_[c - window_begin_] = unit_of_file_.size();
       for (const auto& file : content.commits[c].files()) {
         if (file.missing) {
           unit_of_file_.push_back(kMissingBlob);
-          missing_.push_back({content.commits[c].id.hex(), file.path, file.blob.hex()});
+          result.missing.push_back({content.commits[c].id.hex(), file.path, file.blob.hex()});
           continue;
         }
         if (moved_past_the_same_rules(policy_, file)) {
@@ -210,15 +245,10 @@ class PushScan {
       if ((units_[i].findings = std::move(found[i]))) ++hits;
       else to_scan.push_back(i);
     result.cache_hits += hits;
-    result.files = result.cache_hits + to_scan.size();
+    result.files += units_.size();
+    done_ += hits;
+    window_total_ = result.files;
     return to_scan;
-  }
-
-  // Progress counts what the pusher is told was checked.
-  void start_progress(const ScanOutcome& result) {
-    done_ = result.cache_hits;
-    total_ = result.files;
-    last_progress_ = Clock::now();
   }
 
   // This thread reads (it holds the only handle); the pool scans.
@@ -235,10 +265,9 @@ class PushScan {
     return {};
   }
 
-  // A large push: every thread reads through a handle of its own and scans
-  // what it read, so reading (inflating blobs) is no longer serial.
+  // A large window: every thread reads through a handle of its own and
+  // scans what it read, so reading (inflating blobs) is no longer serial.
   Expected<void> read_and_scan_in_parallel(const std::vector<size_t>& to_scan, Clock::time_point deadline) {
-    std::atomic<uint64_t> bytes{0};
     std::vector<size_t> order = in_pack_order(to_scan);
     // A few units per task: one handle borrowed for them, and neighbours
     // (often versions of one file) read through the same handle.
@@ -249,11 +278,11 @@ class PushScan {
           if (!lease) return std::unexpected(lease.error());
           for (size_t k = task * kPerTask; k < std::min(to_scan.size(), (task + 1) * kPerTask); ++k) {
             ScanUnit& unit = units_[to_scan[order[k]]];
-            if (Clock::now() >= deadline) return {};  // left unscanned: reported by unscanned()
+            if (Clock::now() >= deadline) return {};  // left unscanned: counted by note_unscanned()
             auto blob = git::read_blob_from((*lease)->repository.get(), unit.blob_id, *unit.path,
                                             objects_.known_size(unit.blob_id));
             if (!blob) return std::unexpected(blob.error());
-            if (bytes += blob->content.size(); bytes > objects_.max_bytes())
+            if (read_in_parallel_ += blob->content.size(); read_in_parallel_ > objects_.max_bytes())
               return std::unexpected(git::too_much_content(objects_.max_bytes()));
             unit.data = std::move(*blob);
             scan_unit(unit, deadline);
@@ -273,7 +302,7 @@ class PushScan {
   // Scans one read unit (unless the deadline passed), caches its findings,
   // frees its content, and tells the pusher how far the scan is.
   void scan_unit(ScanUnit& unit, Clock::time_point deadline) {
-    if (Clock::now() < deadline) {  // else left unscanned: reported by unscanned()
+    if (Clock::now() < deadline) {  // else left unscanned: counted by note_unscanned()
       auto findings = scan_blob(policy_, *unit.path, unit.blob_id.hex(), unit.data.content, unit.data.binary);
       unit.findings =
           findings.empty() ? no_findings() : std::make_shared<const std::vector<BlobFinding>>(std::move(findings));
@@ -283,23 +312,32 @@ class PushScan {
     size_t finished = ++done_;
     std::lock_guard lock(progress_mutex_);
     if (Clock::now() - last_progress_ >= std::chrono::milliseconds(policy_.settings().progress_interval_ms) &&
-        finished < total_) {
+        finished < window_total_) {
       last_progress_ = Clock::now();
-      sink_(ipc::LineKind::kProgress, prefixed(fmt::format("scanned {} of {} files", with_thousands(finished),
-                                                           with_thousands(total_))));
+      sink_(ipc::LineKind::kProgress, prefixed(progress_line(finished)));
     }
   }
 
-  // Findings each commit introduces, in commit order: from the commit
-  // findings cache for commits judged before, else a blob's findings on lines
-  // that commit added. Commits whose every file was scanned are remembered.
-  Expected<void> collect(const git::PushContent& content, std::vector<Finding>& out) {
-    for (size_t c = 0; c < content.commits.size(); ++c) {
+  // A push that fits one window knows how many files it has; a longer one
+  // says how far through its commits the scan is.
+  std::string progress_line(size_t finished) const {
+    if (commits_ <= kWindowCommits)
+      return fmt::format("scanned {} of {} files", with_thousands(finished), with_thousands(window_total_));
+    return fmt::format("scanned {} files; commits {} of {}", with_thousands(finished), with_thousands(window_end_),
+                       with_thousands(commits_));
+  }
+
+  // Findings each commit of the window introduces, in commit order: from
+  // the commit findings cache for commits judged before, else a blob's
+  // findings on lines that commit added. Commits whose every file was
+  // scanned are remembered.
+  Expected<void> collect(const git::PushContent& content, size_t begin, size_t end, std::vector<Finding>& out) {
+    for (size_t c = begin; c < end; ++c) {
       const git::CommitInfo& commit = content.commits[c];
-      CommitFindings findings = judged_[c];
+      CommitFindings findings = judged_[c - begin];
       if (!findings) {
         bool complete = true;
-        auto introduced = introduced_by(commit, c, complete);
+        auto introduced = introduced_by(commit, c - begin, complete);
         if (!introduced) return std::unexpected(introduced.error());
         findings = std::make_shared<const CommitJudgement>(
             CommitJudgement{git::JudgedCommit{commit.changes->parents, commit.subject()},
@@ -318,13 +356,14 @@ class PushScan {
 
   // Line diffs only for the files that have findings at all. `complete`
   // turns false when a file of the commit was left unscanned.
-  Expected<std::vector<CommitFinding>> introduced_by(const git::CommitInfo& commit, size_t c, bool& complete) {
+  Expected<std::vector<CommitFinding>> introduced_by(const git::CommitInfo& commit, size_t in_window,
+                                                     bool& complete) {
     std::vector<CommitFinding> introduced = message_findings(commit);
     std::string commit_hex;  // for the allowlist's commit prefixes; made once, when needed
     const auto& files = commit.files();
     for (size_t f = 0; f < files.size(); ++f) {
       const git::FileChange& file = files[f];
-      size_t unit_index = unit_of_file_[first_file_[c] + f];
+      size_t unit_index = unit_of_file_[first_file_[in_window] + f];
       if (unit_index == kMissingBlob) complete = false;  // never remembered as judged
       if (unit_index == kNoUnit || unit_index == kMissingBlob) continue;
       const ScanUnit& unit = units_[unit_index];
@@ -355,31 +394,35 @@ class PushScan {
     return found;
   }
 
-  std::vector<git::MissingBlob> take_missing() { return std::move(missing_); }
+  // The window's units the deadline left unscanned: counted, the first named.
+  void note_unscanned(ScanOutcome& result) const {
+    for (const auto& unit : units_)
+      if (!unit.findings) {
+        if (result.unscanned++ == 0) result.first_unscanned = *unit.path;
+      }
+  }
 
   std::string key_of(const ScanUnit& unit) const { return ScanCache::key(policy_.digest(), unit.blob_id, *unit.path); }
 
-  std::vector<std::string> unscanned() const {
-    std::vector<std::string> paths;
-    for (const auto& unit : units_)
-      if (!unit.findings) paths.push_back(*unit.path);
-    return paths;
-  }
-
- private:
   const CompiledPolicy& policy_;
+  git::UnreadChanges& unread_;
   git::ObjectReader& objects_;
   ScanCache& cache_;
   CommitFindingsCache* commit_cache_;
-  std::vector<CommitFindings> judged_;  // per commit: its findings, when judged before
-  std::vector<git::MissingBlob> missing_;    // files whose blob the repository lacks
   WorkPool& pool_;
   const ipc::LineSink& sink_;
   git::ParallelReading parallel_;
+  size_t commits_ = 0;
+  std::atomic<uint64_t> read_in_parallel_{0};  // blob bytes pool threads read, for the push's content limit
+  // Progress: files judged so far, of the files listed so far.
   std::atomic<size_t> done_{0};
-  size_t total_ = 0;
+  size_t window_total_ = 0;
   std::mutex progress_mutex_;
   Clock::time_point last_progress_;
+  // The window: content.commits[window_begin_, window_end_).
+  size_t window_begin_ = 0;
+  size_t window_end_ = 0;
+  std::vector<CommitFindings> judged_;  // per commit: its findings, when judged before
   std::vector<ScanUnit> units_;
   boost::unordered_flat_map<UnitKey, size_t, UnitKeyHash> index_;  // (blob, path) -> unit
   std::vector<size_t> unit_of_file_;  // per file of each commit not judged before, in order
@@ -399,19 +442,15 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 
 }  // namespace
 
-Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
-                                        git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
-                                        git::ParallelReading parallel, CommitFindingsCache* commit_cache,
-                                        const JudgedCommits* judged) {
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, git::PushContent& content,
+                                        git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
+                                        WorkPool& pool, std::chrono::steady_clock::time_point deadline,
+                                        const ipc::LineSink& sink, git::ParallelReading parallel,
+                                        CommitFindingsCache* commit_cache, const JudgedCommits* judged) {
   ScanOutcome outcome;
-  PushScan scan(policy, objects, cache, commit_cache, pool, sink, parallel);
-  if (auto scanned = scan.scan(content, deadline, outcome, judged); !scanned)
-    return std::unexpected(scanned.error());
-  if (auto collected = scan.collect(content, outcome.findings); !collected) return std::unexpected(collected.error());
+  PushScan scan(policy, unread, objects, cache, commit_cache, pool, sink, parallel);
+  if (auto scanned = scan.run(content, deadline, outcome, judged); !scanned) return std::unexpected(scanned.error());
   scan_tags(policy, content, outcome.findings);
-  outcome.unscanned = scan.unscanned();
-  outcome.missing = scan.take_missing();
   return outcome;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
-// Scans what a push (or an offline range) brings: every distinct (blob, path)
-// once, through the scan cache, until a deadline. The calling thread reads
+// Scans what a push (or an offline range) brings, a window of commits at a
+// time (their files read, scanned, judged, then let go: memory does not grow
+// with the history's length): every distinct (blob, path) of a window once,
+// through the scan cache, until a deadline. The calling thread reads
 // the blobs the cache lacks (it holds the repository's lock) and the work pool
 // scans them as they arrive, a bounded amount in memory at a time. Then, for
 // the files with findings only, it diffs lines to keep, per commit, the
@@ -17,6 +19,7 @@
 #include "engine/scan_cache.h"
 #include "git/object_reader.h"
 #include "git/push_content.h"
+#include "git/unread_changes.h"
 #include "git/view_pool.h"
 #include "ipc/reply.h"
 #include "util/error.h"
@@ -29,9 +32,10 @@ inline constexpr const char* kCommitMessagePath = "(commit message)";
 
 struct ScanOutcome {
   std::vector<Finding> findings;
-  size_t files = 0;        // changed files judged: distinct (blob, path) pairs, plus the files of judged commits
+  size_t files = 0;        // changed files judged: distinct (blob, path) pairs per window, plus the files of judged commits
   size_t cache_hits = 0;   // of those, served from the scan cache or the commit findings cache
-  std::vector<std::string> unscanned;  // paths left when the deadline passed
+  size_t unscanned = 0;    // files left when the deadline passed
+  std::string first_unscanned;  // the first of them
   std::vector<git::MissingBlob> missing;  // files not in the repository, in commit order
 };
 
@@ -39,15 +43,16 @@ struct ScanOutcome {
 /// was read (git::JudgedBefore): their trees were not diffed.
 using JudgedCommits = std::unordered_map<git::ObjectId, CommitFindings, git::ObjectIdHash>;
 
-/// Fails when an object the push names is missing or corrupt, or the push
-/// holds more new content than the reader's limit. `judged` (may be null):
+/// Reads the files `content` left unread through `unread`, a window at a
+/// time. Fails when an object the push names is missing or corrupt, or the
+/// push holds more new content than the reader's limit. `judged` (may be null):
 /// the commits judged before, which take their judgement from it; a commit
 /// whose files were not read (CommitRecord::files_read) must be there.
 /// `commit_cache` (may be null) keeps the commits this scan judges.
-Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const git::PushContent& content,
-                                        git::ObjectReader& objects, ScanCache& cache, WorkPool& pool,
-                                        std::chrono::steady_clock::time_point deadline, const ipc::LineSink& sink,
-                                        git::ParallelReading parallel = {},
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, git::PushContent& content,
+                                        git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
+                                        WorkPool& pool, std::chrono::steady_clock::time_point deadline,
+                                        const ipc::LineSink& sink, git::ParallelReading parallel = {},
                                         CommitFindingsCache* commit_cache = nullptr,
                                         const JudgedCommits* judged = nullptr);
 

@@ -68,14 +68,13 @@ BlobData hand_over(BlobPtr blob) {
 }  // namespace
 
 Expected<void> ObjectReader::admit_new_content(const std::vector<std::pair<ObjectId, std::string_view>>& blobs) {
-  uint64_t total = 0;
   for (const auto& [blob, path] : blobs) {
     if (sizes_.contains(*blob.get())) continue;
     auto size = blob_size(view_, blob, path);
     if (!size) return std::unexpected(size.error());
     sizes_.emplace(*blob.get(), *size);
-    total += *size;
-    if (total > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
+    admitted_bytes_ += *size;
+    if (admitted_bytes_ > max_bytes_) return std::unexpected(too_much_content(max_bytes_));
   }
   return {};
 }

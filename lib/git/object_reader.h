@@ -74,7 +74,8 @@ class ObjectReader {
   /// Refuses content whose blobs (each counted once, from object headers,
   /// nothing inflated) pass max_bytes(): whether or not they will be read, so
   /// a verdict's basis does not depend on what an earlier push left cached.
-  /// Keeps the sizes it read, so no header is read twice.
+  /// Keeps the sizes it read, so no header is read twice. Called once per
+  /// window of a push's commits: the limit holds for the sum of all calls.
   Expected<void> admit_new_content(const std::vector<std::pair<ObjectId, std::string_view>>& blobs);
   /// A blob's size as admit_new_content read it from its header, if it did.
   /// Safe from several threads once admission is done.
@@ -105,6 +106,7 @@ class ObjectReader {
   git_repository* view_;
   uint64_t max_bytes_;
   uint64_t bytes_read_ = 0;
+  uint64_t admitted_bytes_ = 0;  // every distinct blob admit_new_content was given
   std::map<std::pair<ObjectId, ObjectId>, std::vector<uint32_t>> diffs_;  // (base, blob) -> added lines
   std::map<std::pair<ObjectId, size_t>, std::map<std::string, Source>> moves_;  // (commit, parent) -> path -> source
   std::map<std::pair<ObjectId, size_t>, OidSet> parent_blobs_;  // (commit, parent) -> every blob in its tree

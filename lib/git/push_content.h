@@ -48,6 +48,12 @@ inline constexpr size_t kMaxScannedMessage = 1 << 20;
 
 /// What refguard keeps of a commit: enough to walk past it and to judge it
 /// again without reading it.
+///
+/// A push's walk keeps only a commit's spine (summary, parents, tree): its
+/// files, and its whole message when that is longer than its summary, are
+/// read a window of commits at a time while the push is scanned
+/// (git/unread_changes.h), so a whole history's files and messages are never
+/// in memory at once.
 struct CommitRecord {
   std::string summary;  // first line of the message
   /// The whole message (scanned like a file), at most kMaxScannedMessage
@@ -58,11 +64,32 @@ struct CommitRecord {
   ObjectId tree;  // its root tree (zero when not read: a commit judged before)
   std::vector<FileChange> files;
   /// False for a commit judged before under the policy in force, whose trees
-  /// were therefore not diffed: `files` is empty and says nothing. Such a
-  /// record is never cached.
+  /// were therefore not diffed, and for a spine whose files are not read yet
+  /// (PushContent::unread): `files` is empty and says nothing. Such a record
+  /// is never cached.
   bool files_read = true;
 };
 using CommitChanges = std::shared_ptr<const CommitRecord>;
+
+/// What the walk read of a commit and of its parents, so that reading its
+/// files later reads neither it nor (a parent the walk read) the parent
+/// again: its tree, its parents and, per parent, the parent's tree when known
+/// (zero: the parent commit is read for it).
+struct KnownTrees {
+  ObjectId tree;
+  std::vector<ObjectId> parents;
+  std::vector<ObjectId> parent_trees;
+};
+
+/// A new commit whose files the walk left unread (neither cached nor judged
+/// before): PushContent::commits[index] holds its spine until a window reads
+/// it (git/unread_changes.h) and again once the window is done.
+struct UnreadCommit {
+  size_t index;
+  KnownTrees trees;
+  bool has_body = false;  // its message is more than its summary: read with its files
+  CommitChanges spine;
+};
 
 /// What the walk and the report need of a commit judged before under the
 /// policy in force, kept with its judgement (engine/finding.h): the commit
@@ -105,6 +132,7 @@ struct PushContent {
   std::vector<RefUpdate> updates;   // as pushed, with `forced` filled in
   std::vector<CommitInfo> commits;  // oldest first
   std::vector<TagInfo> tags;
+  std::vector<UnreadCommit> unread;  // by ascending index
   size_t commits_from_cache = 0;  // commits whose changes came from the CommitChangesCache
 };
 

@@ -1,6 +1,6 @@
 #include "git/push_reader.h"
 
-#include "git/commit_changes.h"
+#include "git/unread_changes.h"
 #include "git/pack_commits.h"
 #include "git/quarantine_odb.h"
 #include "util/work_pool.h"
@@ -15,6 +15,13 @@
 namespace refguard::git {
 
 namespace {
+
+// A commit as the walk read it: its spine, and whether its message is more
+// than its summary (then read again with its files).
+struct WalkedCommit {
+  CommitRecord spine;
+  bool has_body = false;
+};
 
 class PushReader {
  public:
@@ -124,7 +131,7 @@ class PushReader {
       else ids.push_back(id);
     if (!parallel_.applies(ids.size())) return {};
     constexpr size_t kPerTask = 256;  // commits per borrowed handle
-    std::vector<std::optional<CommitRecord>> records(ids.size());
+    std::vector<std::optional<WalkedCommit>> records(ids.size());
     auto read = parallel_.pool->parallel_for_each_until_error(
         (ids.size() + kPerTask - 1) / kPerTask, [&](size_t task) -> Expected<void> {
           auto lease = parallel_.views->borrow();
@@ -202,7 +209,7 @@ class PushReader {
         continue;
       }
       if (ahead != walked_.end()) {
-        const auto& parents = ahead->second.parents;
+        const auto& parents = ahead->second.spine.parents;
         for (auto parent = parents.rbegin(); parent != parents.rend(); ++parent) stack.emplace_back(parent->raw(), false);
         continue;
       }
@@ -249,20 +256,19 @@ class PushReader {
     return odb_.get();
   }
 
-  // What a commit record keeps of the commit itself (its files come later).
-  static CommitRecord describe(git_commit* commit) {
-    CommitRecord record;
+  // What the walk keeps of a commit: its spine (its files, and its whole
+  // message when that is more than its summary, are read in the scan's
+  // windows: git/unread_changes.h).
+  static WalkedCommit describe(git_commit* commit) {
+    WalkedCommit walked;
+    CommitRecord& record = walked.spine;
     const char* summary = git_commit_summary(commit);
     record.summary = summary ? summary : "";
-    // Most messages are one line, their summary: kept once (see CommitRecord::scanned_message).
-    if (const char* message = git_commit_message(commit)) {
-      std::string_view whole(message, strnlen(message, kMaxScannedMessage));
-      while (!whole.empty() && (whole.back() == '\n' || whole.back() == '\r')) whole.remove_suffix(1);
-      if (whole != record.summary) record.message.assign(whole);
-    }
+    walked.has_body = whole_message(commit) != record.summary;
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
     record.tree = *git_commit_tree_id(commit);
-    return record;
+    record.files_read = false;
+    return walked;
   }
 
   // Asks the caller which of `ids` were judged before under the policy in
@@ -279,23 +285,23 @@ class PushReader {
   }
 
   // The record of a commit judged before: from its judgement, not its object.
-  static CommitRecord judged_record(const JudgedCommit& judged) {
-    CommitRecord record;
-    record.summary = judged.summary;
-    record.parents = judged.parents;
-    record.files_read = false;  // its trees need no diff; the record is incomplete, so never cached
-    return record;
+  static WalkedCommit judged_record(const JudgedCommit& judged) {
+    WalkedCommit walked;
+    walked.spine.summary = judged.summary;
+    walked.spine.parents = judged.parents;
+    walked.spine.files_read = false;  // its trees need no diff; the record is incomplete, so never cached
+    return walked;
   }
 
-  // Reads the commits of `order` (parents first): known ones from the cache,
-  // the others' messages here and, unless judged before, their changes from
-  // their trees, on several threads when there are many and the caller
-  // allows it.
+  // Lists the commits of `order` (parents first): known ones from the cache,
+  // the others' spines (read here, unless the walk or the read-ahead did).
+  // The files of those neither cached nor judged before are left unread
+  // (PushContent::unread), each with the trees its diff will need.
   Expected<void> read_commits_in(const std::vector<git_oid>& order, PushContent& content) {
     ask_judged(order);
     std::vector<CommitChanges> records(order.size());
-    std::vector<size_t> unknown;
-    std::vector<CommitRecord> partial(order.size());  // summary and parents of the unknown ones
+    std::vector<size_t> unread;
+    std::vector<bool> has_body(order.size());
     for (size_t i = 0; i < order.size(); ++i) {
       const git_oid& oid = order[i];
       if (auto found = known_.find(oid); found != known_.end()) records[i] = found->second;
@@ -305,89 +311,53 @@ class PushReader {
         continue;
       }
       const auto& judged = judged_.at(oid);
-      if (auto walked = walked_.find(oid); walked != walked_.end()) {
-        partial[i] = std::move(walked->second);
+      WalkedCommit walked;
+      if (auto found = walked_.find(oid); found != walked_.end()) {
+        walked = std::move(found->second);
+        walked_.erase(found);
       } else if (judged) {
-        partial[i] = judged_record(*judged);
+        walked = judged_record(*judged);
       } else {
         git_commit* raw = nullptr;
         if (git_commit_lookup(&raw, view_, &oid) != 0)
           return std::unexpected(libgit2_error("pushed commit " + ObjectId(oid).hex() + " is missing or corrupt"));
         CommitPtr commit(raw);
-        partial[i] = describe(raw);
+        walked = describe(raw);
       }
-      if (judged) {  // its trees need no diff; the record is incomplete, so not cached
-        partial[i].files_read = false;
-        records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
-        continue;
-      }
-      unknown.push_back(i);
+      records[i] = std::make_shared<const CommitRecord>(std::move(walked.spine));
+      if (judged) continue;  // its trees need no diff
+      unread.push_back(i);
+      has_body[i] = walked.has_body;
     }
-    if (auto read = read_changes(order, unknown, partial, records); !read) return read;
+    walked_ = {};
+    std::vector<KnownTrees> known = known_trees(order, unread, records);
+    content.unread.reserve(unread.size());
+    for (size_t k = 0; k < unread.size(); ++k)
+      content.unread.push_back(UnreadCommit{unread[k], std::move(known[k]), has_body[unread[k]], records[unread[k]]});
     // Files are not copied out of the records: a re-push of 20,000 known
     // commits once spent most of its time allocating their 50,000 paths.
     content.commits.reserve(order.size());
     commit_index_.reserve(order.size());
     for (size_t i = 0; i < order.size(); ++i) {
-      content.commits.push_back(CommitInfo{order[i], "", records[i]});
+      content.commits.push_back(CommitInfo{order[i], "", std::move(records[i])});
       commit_index_.emplace(order[i], i);
     }
     attribute_refs(content);
     return {};
   }
 
-  Expected<void> read_changes(const std::vector<git_oid>& order, const std::vector<size_t>& unknown,
-                              std::vector<CommitRecord>& partial, std::vector<CommitChanges>& records) {
-    auto keep = [&](size_t i, std::vector<FileChange>&& computed) {
-      partial[i].files = std::move(computed);
-      records[i] = std::make_shared<const CommitRecord>(std::move(partial[i]));
-      if (changes_cache_) changes_cache_->insert(order[i], records[i]);
-    };
-    std::vector<KnownTrees> known = known_trees(order, unknown, partial, records);
-    if (!parallel_.applies(unknown.size())) {
-      git_odb* odb = view_odb();
-      if (!odb) return std::unexpected(libgit2_error("cannot open the push objects"));
-      for (size_t k = 0; k < unknown.size(); ++k) {
-        auto computed = read_commit_changes(view_, odb, order[unknown[k]], known[k], limits_.missing_blobs_allowed);
-        if (!computed) return std::unexpected(computed.error());
-        keep(unknown[k], std::move(*computed));
-      }
-      return {};
-    }
-    // Runs of consecutive commits per task: a commit's diff reads its
-    // parent's trees, which the parent's diff (mostly the commit just before
-    // it) left in the same handle's object cache. One commit per task spread
-    // neighbours over threads, and every tree was read and parsed twice.
-    constexpr size_t kPerTask = 64;
-    return parallel_.pool->parallel_for_each_until_error(
-        (unknown.size() + kPerTask - 1) / kPerTask, [&](size_t task) -> Expected<void> {
-          auto lease = parallel_.views->borrow();
-          if (!lease) return std::unexpected(lease.error());
-          for (size_t k = task * kPerTask; k < std::min(unknown.size(), (task + 1) * kPerTask); ++k) {
-            auto computed = read_commit_changes((*lease)->repository.get(), (*lease)->odb.get(), order[unknown[k]],
-                                                known[k], limits_.missing_blobs_allowed);
-            if (!computed) return std::unexpected(computed.error());
-            keep(unknown[k], std::move(*computed));  // distinct slots; the cache locks itself
-          }
-          return {};
-        });
-  }
-
-  // Per commit of `unknown`: what was read of it and of its parents, so
-  // that its diff reads neither it nor (a parent among the commits read)
-  // the parent again. Made before any diff runs: `keep` moves the records.
-  static std::vector<KnownTrees> known_trees(const std::vector<git_oid>& order, const std::vector<size_t>& unknown,
-                                             const std::vector<CommitRecord>& partial,
+  // Per commit of `unread`: what was read of it and of its parents, so that
+  // its diff reads neither it nor (a parent among the commits read) the
+  // parent again.
+  static std::vector<KnownTrees> known_trees(const std::vector<git_oid>& order, const std::vector<size_t>& unread,
                                              const std::vector<CommitChanges>& records) {
     OidMap<ObjectId> tree_of;
     tree_of.reserve(order.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      const ObjectId& tree = records[i] ? records[i]->tree : partial[i].tree;
-      if (!tree.is_zero()) tree_of.emplace(order[i], tree);
-    }
-    std::vector<KnownTrees> known(unknown.size());
-    for (size_t k = 0; k < unknown.size(); ++k) {
-      const CommitRecord& record = partial[unknown[k]];
+    for (size_t i = 0; i < order.size(); ++i)
+      if (!records[i]->tree.is_zero()) tree_of.emplace(order[i], records[i]->tree);
+    std::vector<KnownTrees> known(unread.size());
+    for (size_t k = 0; k < unread.size(); ++k) {
+      const CommitRecord& record = *records[unread[k]];
       known[k].tree = record.tree;
       known[k].parents = record.parents;
       for (const auto& parent : record.parents) {
@@ -422,7 +392,7 @@ class PushReader {
   ParallelReading parallel_;
   JudgedBefore judged_before_;
   OidMap<CommitChanges> known_;  // cached commits met by the walk
-  OidMap<CommitRecord> walked_;  // the others, read ahead or met by the walk: all but their files
+  OidMap<WalkedCommit> walked_;  // the others, read ahead or met by the walk: their spines
   OidMap<std::shared_ptr<const JudgedCommit>> judged_;  // every commit asked about: its judgement, or null
   RevwalkPtr walk_;
   std::vector<std::pair<std::string, git_oid>> tips_;

@@ -15,6 +15,7 @@
 #include "git/object_reader.h"
 #include "engine/push_target.h"
 #include "git/push_reader.h"
+#include "git/unread_changes.h"
 #include "git/quarantine_odb.h"
 #include "git/repository_cache.h"
 #include "git/view_pool.h"
@@ -28,6 +29,35 @@ using git::PushContent;
 using test::TempRepo;
 
 namespace {
+
+// The push reader leaves the new commits' files for the scan to read a window
+// at a time (git/unread_changes.h); these tests look at every commit's files
+// at once, so they read them all, through the same reader the scan uses.
+Expected<PushContent> read_all_files(Expected<PushContent> content, git_repository* view,
+                                     const git::PushLimits& limits, git::CommitChangesCache* cache,
+                                     git::ParallelReading parallel) {
+  if (!content) return content;
+  git::UnreadChanges unread(view, limits.missing_blobs_allowed, cache, parallel);
+  if (auto read = unread.read(*content, 0, content->commits.size()); !read) return std::unexpected(read.error());
+  return content;
+}
+
+Expected<PushContent> read_push_whole(git::CachedRepository& repository, git_repository* view,
+                                      const std::string& quarantine_dir, std::vector<git::RefUpdate> updates,
+                                      const git::PushLimits& limits, git::CommitChangesCache* cache = nullptr,
+                                      git::ParallelReading parallel = {},
+                                      const git::JudgedBefore& judged_before = nullptr) {
+  return read_all_files(
+      git::read_push(repository, view, quarantine_dir, std::move(updates), limits, cache, parallel, judged_before),
+      view, limits, cache, parallel);
+}
+
+Expected<PushContent> read_range_whole(git::CachedRepository& repository, const std::string& range,
+                                       const git::PushLimits& limits, git::CommitChangesCache* cache = nullptr,
+                                       git::ParallelReading parallel = {}) {
+  return read_all_files(git::read_range(repository, range, limits, cache, parallel),
+                        repository.repository.get(), limits, cache, parallel);
+}
 
 const std::string kZero(40, '0');
 
@@ -86,7 +116,7 @@ struct Server {
     auto parsed = engine::ref_updates_of(request);  // hex as the hook sends it
     if (!parsed) return std::unexpected(parsed.error());
     std::lock_guard lock(repository().mutex);
-    return git::read_push(repository(), repository().repository.get(), "", std::move(*parsed), limits, cache);
+    return read_push_whole(repository(), repository().repository.get(), "", std::move(*parsed), limits, cache);
   }
 
   PushContent read_ok(const std::vector<ipc::RefUpdate>& updates, git::CommitChangesCache* cache = nullptr) {
@@ -614,7 +644,7 @@ TEST_CASE("push reader: a commit judged before is walked, not diffed, and its re
   REQUIRE(updates);
   git::CommitChangesCache cache;
   std::lock_guard lock(s.repository().mutex);
-  auto content = git::read_push(s.repository(), s.repository().repository.get(), "", std::move(*updates), {}, &cache,
+  auto content = read_push_whole(s.repository(), s.repository().repository.get(), "", std::move(*updates), {}, &cache,
                                 {}, judged_before);
   REQUIRE(content);
   CHECK(asked == std::vector<std::string>{judged, fresh});  // one question for the whole push, oldest first
@@ -646,22 +676,22 @@ TEST_CASE("push reader: read_range reads a range, one rev's history, or every re
   auto& repository = s.repository();
   std::lock_guard lock(repository.mutex);
 
-  auto range = git::read_range(repository, a + ".." + c, {});
+  auto range = read_range_whole(repository, a + ".." + c, {});
   REQUIRE(range);
   CHECK(commit_ids(*range) == std::vector<std::string>{b, c});
   s.remember(*range);
   CHECK(s.added(files_of(*range, c)["c.txt"]) == lines({1}));
 
-  auto history = git::read_range(repository, "refs/heads/side", {});
+  auto history = read_range_whole(repository, "refs/heads/side", {});
   REQUIRE(history);
   CHECK(commit_ids(*history) == std::vector<std::string>{a, d});
 
-  auto everything = git::read_range(repository, "", {});
+  auto everything = read_range_whole(repository, "", {});
   REQUIRE(everything);
   CHECK(everything->commits.size() == 4);
   CHECK(everything->commits.front().id.hex() == a);
 
-  auto bad = git::read_range(repository, "no-such-branch", {});
+  auto bad = read_range_whole(repository, "no-such-branch", {});
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("cannot resolve range 'no-such-branch'"));
 }
@@ -729,7 +759,7 @@ TEST_CASE("push reader: reading on several threads gives the serial result", "[p
   Expected<PushContent> threaded = fail("not read");
   {
     std::lock_guard lock(s.repository().mutex);
-    threaded = git::read_push(s.repository(), s.repository().repository.get(), "",
+    threaded = read_push_whole(s.repository(), s.repository().repository.get(), "",
                               {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr, parallel);
   }
   REQUIRE(threaded);
@@ -776,7 +806,7 @@ TEST_CASE("push reader: a large push's packed commits judged before are not read
   std::lock_guard lock(s.repository().mutex);
   auto view = git::open_push_view(s.repository().odb.get(), quarantine);
   REQUIRE(view);
-  auto content = git::read_push(s.repository(), view->get(), quarantine,
+  auto content = read_push_whole(s.repository(), view->get(), quarantine,
                                 {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr, parallel,
                                 judged_before);
   INFO((content ? std::string() : content.error().message));
@@ -827,9 +857,9 @@ TEST_CASE("push reader: reading threads find history in the repository's alterna
   Expected<PushContent> serial = fail("not read"), threaded = fail("not read");
   {
     std::lock_guard lock(repository.mutex);
-    serial = git::read_push(repository, repository.repository.get(), "",
+    serial = read_push_whole(repository, repository.repository.get(), "",
                             {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {});
-    threaded = git::read_push(repository, repository.repository.get(), "",
+    threaded = read_push_whole(repository, repository.repository.get(), "",
                               {{test::oid(base), test::oid(tip), "refs/heads/main"}}, {}, nullptr,
                               git::ParallelReading{&workers, &views, 1});
   }

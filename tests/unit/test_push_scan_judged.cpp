@@ -51,6 +51,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
   REQUIRE(opened);
   auto policy = testing::compile_policy(kPolicy);
   git::ObjectReader objects((*opened)->repository.get(), 1u << 30);
+  git::UnreadChanges unread((*opened)->repository.get(), false, nullptr, {});
   engine::ScanCache cache;
   WorkPool pool(2);
   auto sink = [](ipc::LineKind, const std::string&) {};
@@ -65,7 +66,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
     engine::JudgedCommits judged;
     judged.emplace(content.commits[0].id, std::make_shared<const engine::CommitJudgement>(
                                               engine::CommitJudgement{{}, 1, {{"app.py", key}}}));
-    auto outcome = engine::scan_push_content(*policy, content, objects, cache, pool, deadline, sink, {}, nullptr,
+    auto outcome = engine::scan_push_content(*policy, content, unread, objects, cache, pool, deadline, sink, {}, nullptr,
                                              &judged);
     REQUIRE(outcome);
     REQUIRE(outcome->findings.size() == 1);
@@ -79,7 +80,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
 
   SECTION("neither read nor judged: an error, not a clean verdict") {
     engine::CommitFindingsCache empty;
-    auto outcome = engine::scan_push_content(*policy, content, objects, cache, pool, deadline, sink, {}, &empty);
+    auto outcome = engine::scan_push_content(*policy, content, unread, objects, cache, pool, deadline, sink, {}, &empty);
     REQUIRE_FALSE(outcome);
     CHECK(outcome.error().message.find("was not read and has no earlier judgement") != std::string::npos);
   }
