@@ -40,6 +40,7 @@ struct CheckResult {
   size_t cache_hits = 0;
   size_t commits_known = 0;   // commits whose changes came from the commit cache (read before)
   size_t unscanned = 0;       // files left unscanned when the time budget ran out
+  size_t windows = 0;         // see ScanOutcome::windows
   std::vector<git::MissingBlob> missing;  // offline scans of partial clones: files not in the repository
   bool timed_out = false;
   bool import = false;        // checked under the import budget (-o refguard.import by an import user)

@@ -39,6 +39,7 @@ void log_decision(const ipc::Request& request, const CheckResult& result) {
             {"findings", std::to_string(result.findings.size())},
             {"cache_hits", std::to_string(result.cache_hits)},
             {"commits_known", std::to_string(result.commits_known)},
+            {"windows", std::to_string(result.windows)},
             {"duration", std::to_string(result.duration_ms()) + "ms"},
             {"duration_us", std::to_string(result.duration_us)},
             {"bypass_reason", result.bypassed > 0 ? result.bypass_reason : "-"},

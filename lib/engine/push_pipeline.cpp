@@ -165,13 +165,14 @@ class PushPipeline::Run {
     auto deadline = pipeline_.options_.time_budget
                         ? started_ + std::chrono::milliseconds(time_budget_ms())
                         : Clock::time_point::max();
-    auto scanned = scan_push_content(policy, *content_, *unread_, *objects_, pipeline_.scan_cache_, pipeline_.pool_,
+    auto scanned = scan_push_content(policy, pipeline_.options_.window, *content_, *unread_, *objects_, pipeline_.scan_cache_, pipeline_.pool_,
                                      deadline, sink_, parallel(), commit_findings_cache(), &judged_commits_);
     if (!scanned) return fail(scanned.error().message);
     result_.findings = std::move(scanned->findings);
     result_.files = scanned->files;
     result_.cache_hits = scanned->cache_hits;
     result_.unscanned = scanned->unscanned;
+    result_.windows = scanned->windows;
     result_.missing = std::move(scanned->missing);
     result_.timed_out = scanned->unscanned > 0;
     first_unscanned_ = std::move(scanned->first_unscanned);

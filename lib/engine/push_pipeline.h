@@ -18,6 +18,7 @@
 #include "engine/commit_findings_cache.h"
 #include "engine/policy_store.h"
 #include "engine/push_effects.h"
+#include "engine/push_scan.h"
 #include "engine/scan_cache.h"
 #include "git/commit_changes_cache.h"
 #include "git/push_reader.h"
@@ -34,6 +35,7 @@ struct PipelineOptions {
   bool time_budget = true;        // false: offline scans run to the end
   bool remember_commits = true;   // keep commits' changes and findings for the next push (re-push after a rejection)
   std::vector<std::string> ignore_files;  // more ignore files, beside the repository's own (`refguard scan --ignore-file`)
+  ScanWindow window;              // how much of a push is scanned at once (memory)
 };
 
 class PushPipeline {

@@ -112,17 +112,13 @@ Finding make_finding(const CompiledRule& rule, const Origin& origin, const std::
   return finding;
 }
 
-// Commits read, scanned and judged together: what the scan holds of a push
-// at once (their files, scan units and line diffs) is one window's, whatever
-// the history's length. Large enough that each window keeps every thread busy.
-constexpr size_t kWindowCommits = 2048;
-
 class PushScan {
  public:
-  PushScan(const CompiledPolicy& policy, git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
-           CommitFindingsCache* commit_cache, WorkPool& pool, const ipc::LineSink& sink,
-           const git::ParallelReading& parallel)
+  PushScan(const CompiledPolicy& policy, const ScanWindow& window, git::UnreadChanges& unread,
+           git::ObjectReader& objects, ScanCache& cache, CommitFindingsCache* commit_cache, WorkPool& pool,
+           const ipc::LineSink& sink, const git::ParallelReading& parallel)
       : policy_(policy),
+        window_(window),
         unread_(unread),
         objects_(objects),
         cache_(cache),
@@ -139,15 +135,39 @@ class PushScan {
     commits_ = content.commits.size();
     last_progress_ = Clock::now();
     for (size_t begin = 0; begin < commits_;) {
-      size_t end = std::min(commits_, begin + kWindowCommits);
-      if (auto read = unread_.read(content, begin, end); !read) return read;
-      if (auto scanned = scan(content, begin, end, deadline, result, judged); !scanned) return scanned;
-      if (auto collected = collect(content, begin, end, result.findings); !collected) return collected;
+      auto end = read_window(content, begin);
+      if (!end) return std::unexpected(end.error());
+      if (auto scanned = scan(content, begin, *end, deadline, result, judged); !scanned) return scanned;
+      if (auto collected = collect(content, begin, *end, result.findings); !collected) return collected;
       note_unscanned(result);
-      git::UnreadChanges::put_back(content, begin, end);
-      begin = end;
+      git::UnreadChanges::put_back(content, begin, *end);
+      ++result.windows;
+      begin = *end;
     }
     return {};
+  }
+
+ private:
+  // Reads commits from `begin` on, a run at a time, until the window holds
+  // as much as ScanWindow allows; returns where it ends (past `begin`).
+  Expected<size_t> read_window(git::PushContent& content, size_t begin) {
+    constexpr size_t kReadRun = 256;  // commits read at once: enough to keep every thread busy
+    constexpr uint64_t kBytesPerFile = 512;  // a changed file's record, scan unit and index entry, roughly
+    size_t end = begin;
+    uint64_t held = 0;
+    size_t max_end = begin + std::max<size_t>(window_.max_commits, 1);
+    while (end < commits_ && end < max_end) {
+      size_t run_end = std::min({commits_, max_end, end + kReadRun});
+      if (auto read = unread_.read(content, end, run_end); !read) return std::unexpected(read.error());
+      // The window ends with the commit that fills it; the rest of the run,
+      // read already, starts the next one.
+      for (; end < run_end; ++end) {
+        if (held >= window_.max_bytes) return end;
+        const git::CommitRecord& record = *content.commits[end].changes;
+        held += record.files.size() * kBytesPerFile + record.message.size();
+      }
+    }
+    return end;
   }
 
  private:
@@ -321,7 +341,7 @@ class PushScan {
   // A push that fits one window knows how many files it has; a longer one
   // says how far through its commits the scan is.
   std::string progress_line(size_t finished) const {
-    if (commits_ <= kWindowCommits)
+    if (window_end_ == commits_ && window_begin_ == 0)
       return fmt::format("scanned {} of {} files", with_thousands(finished), with_thousands(window_total_));
     return fmt::format("scanned {} files; commits {} of {}", with_thousands(finished), with_thousands(window_end_),
                        with_thousands(commits_));
@@ -405,6 +425,7 @@ class PushScan {
   std::string key_of(const ScanUnit& unit) const { return ScanCache::key(policy_.digest(), unit.blob_id, *unit.path); }
 
   const CompiledPolicy& policy_;
+  ScanWindow window_;
   git::UnreadChanges& unread_;
   git::ObjectReader& objects_;
   ScanCache& cache_;
@@ -442,13 +463,13 @@ void scan_tags(const CompiledPolicy& policy, const git::PushContent& content, st
 
 }  // namespace
 
-Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, git::PushContent& content,
-                                        git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const ScanWindow& window,
+                                        git::PushContent& content, git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
                                         WorkPool& pool, std::chrono::steady_clock::time_point deadline,
                                         const ipc::LineSink& sink, git::ParallelReading parallel,
                                         CommitFindingsCache* commit_cache, const JudgedCommits* judged) {
   ScanOutcome outcome;
-  PushScan scan(policy, unread, objects, cache, commit_cache, pool, sink, parallel);
+  PushScan scan(policy, window, unread, objects, cache, commit_cache, pool, sink, parallel);
   if (auto scanned = scan.run(content, deadline, outcome, judged); !scanned) return std::unexpected(scanned.error());
   scan_tags(policy, content, outcome.findings);
   return outcome;

@@ -30,12 +30,23 @@ namespace refguard::engine {
 /// Where a finding in a commit's message is reported.
 inline constexpr const char* kCommitMessagePath = "(commit message)";
 
+/// How much of a push is read, scanned and judged at once: commits are added
+/// to a window until it holds `max_bytes` (a changed file counts 512 bytes,
+/// a whole message its length) or `max_commits`; a single commit larger than
+/// that is a window of its own. A file version met in two windows is scanned
+/// in each unless the scan cache keeps it.
+struct ScanWindow {
+  size_t max_commits = 16384;
+  uint64_t max_bytes = 32ull << 20;
+};
+
 struct ScanOutcome {
   std::vector<Finding> findings;
   size_t files = 0;        // changed files judged: distinct (blob, path) pairs per window, plus the files of judged commits
   size_t cache_hits = 0;   // of those, served from the scan cache or the commit findings cache
   size_t unscanned = 0;    // files left when the deadline passed
   std::string first_unscanned;  // the first of them
+  size_t windows = 0;      // windows of commits read, scanned and judged in turn (ScanWindow)
   std::vector<git::MissingBlob> missing;  // files not in the repository, in commit order
 };
 
@@ -49,8 +60,8 @@ using JudgedCommits = std::unordered_map<git::ObjectId, CommitFindings, git::Obj
 /// the commits judged before, which take their judgement from it; a commit
 /// whose files were not read (CommitRecord::files_read) must be there.
 /// `commit_cache` (may be null) keeps the commits this scan judges.
-Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, git::PushContent& content,
-                                        git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
+Expected<ScanOutcome> scan_push_content(const CompiledPolicy& policy, const ScanWindow& window,
+                                        git::PushContent& content, git::UnreadChanges& unread, git::ObjectReader& objects, ScanCache& cache,
                                         WorkPool& pool, std::chrono::steady_clock::time_point deadline,
                                         const ipc::LineSink& sink, git::ParallelReading parallel = {},
                                         CommitFindingsCache* commit_cache = nullptr,

@@ -264,7 +264,13 @@ class PushReader {
     CommitRecord& record = walked.spine;
     const char* summary = git_commit_summary(commit);
     record.summary = summary ? summary : "";
-    walked.has_body = whole_message(commit) != record.summary;
+    walked.has_body = record.summary.size() > kMaxSummary || whole_message(commit) != record.summary;
+    if (record.summary.size() > kMaxSummary) {
+      size_t cut = kMaxSummary;
+      while (cut > 0 && (static_cast<unsigned char>(record.summary[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
+      record.summary.resize(cut);
+      record.summary.shrink_to_fit();
+    }
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));
     record.tree = *git_commit_tree_id(commit);
     record.files_read = false;

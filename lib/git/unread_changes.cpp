@@ -52,12 +52,14 @@ Expected<CommitChanges> UnreadChanges::read_one(git_repository* repository, git_
 
 Expected<void> UnreadChanges::read(PushContent& content, size_t begin, size_t end) {
   auto [first, last] = unread_in(content, begin, end);
-  size_t count = static_cast<size_t>(last - first);
+  std::vector<const UnreadCommit*> to_read;  // not read yet: a window may start inside a run read for the last one
+  for (auto it = first; it != last; ++it)
+    if (content.commits[it->index].changes == it->spine) to_read.push_back(&*it);
+  size_t count = to_read.size();
   auto read_range = [&](git_repository* repository, git_odb* odb, size_t from, size_t to) -> Expected<void> {
     for (size_t k = from; k < to; ++k) {
-      const UnreadCommit& unread = first[static_cast<std::ptrdiff_t>(k)];
-      CommitInfo& commit = content.commits[unread.index];
-      auto whole = read_one(repository, odb, commit.id, unread);
+      CommitInfo& commit = content.commits[to_read[k]->index];
+      auto whole = read_one(repository, odb, commit.id, *to_read[k]);
       if (!whole) return std::unexpected(whole.error());
       commit.changes = std::move(*whole);  // distinct slots; the cache locks itself
     }

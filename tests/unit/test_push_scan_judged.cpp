@@ -66,7 +66,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
     engine::JudgedCommits judged;
     judged.emplace(content.commits[0].id, std::make_shared<const engine::CommitJudgement>(
                                               engine::CommitJudgement{{}, 1, {{"app.py", key}}}));
-    auto outcome = engine::scan_push_content(*policy, content, unread, objects, cache, pool, deadline, sink, {}, nullptr,
+    auto outcome = engine::scan_push_content(*policy, {}, content, unread, objects, cache, pool, deadline, sink, {}, nullptr,
                                              &judged);
     REQUIRE(outcome);
     REQUIRE(outcome->findings.size() == 1);
@@ -80,7 +80,7 @@ TEST_CASE("push scan: a commit not read takes its earlier judgement, or fails th
 
   SECTION("neither read nor judged: an error, not a clean verdict") {
     engine::CommitFindingsCache empty;
-    auto outcome = engine::scan_push_content(*policy, content, unread, objects, cache, pool, deadline, sink, {}, &empty);
+    auto outcome = engine::scan_push_content(*policy, {}, content, unread, objects, cache, pool, deadline, sink, {}, &empty);
     REQUIRE_FALSE(outcome);
     CHECK(outcome.error().message.find("was not read and has no earlier judgement") != std::string::npos);
   }

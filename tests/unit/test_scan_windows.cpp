@@ -1,0 +1,196 @@
+// A push is read, scanned and judged a window of commits at a time
+// (engine/push_scan.h, ScanWindow; git/unread_changes.h), so that a whole
+// history's files are never in memory at once. The windows must change
+// nothing a pusher reads: the same findings, on the same commits and lines,
+// the same counts and verdict, however small the windows are.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine/push_pipeline.h"
+#include "engine/push_scan.h"
+#include "git/push_reader.h"
+#include "git/unread_changes.h"
+#include "temp_repo.h"
+
+using namespace refguard;
+using test::TempDir;
+using test::TempRepo;
+
+namespace {
+
+const std::string kPolicy = R"(version = 1
+[settings]
+time_budget_ms = 600000
+
+[[rule]]
+id = "demo-key"
+description = "a demo key"
+action = "block"
+[rule.detector]
+type = "regex"
+pattern = 'demo_[A-Za-z0-9]{24}'
+)";
+
+std::string key(int n) {  // distinct keys, each matching the rule
+  std::string digits = std::to_string(1000 + n);
+  return "demo_Ab3dEf6hIj9kLm2nOp5q" + digits.substr(digits.size() - 4);
+}
+
+// A history with a finding of every kind a window boundary could lose: keys
+// in files (added, edited, removed), in a commit message's body, past the
+// kept part of a long one-line message, brought by a merge, and the same file
+// version on two branches (one unit, met in two windows).
+struct History {
+  TempDir dir;
+  TempRepo work;
+  TempRepo server{TempRepo::Kind::kBare};
+  std::string base, tip;
+
+  History() {
+    base = work.commit({{"README.md", "hello\n"}}, "initial");
+    server.fetch_ref(work, "refs/heads/main");
+    for (int i = 0; i < 12; ++i) {
+      std::string file = "src/f" + std::to_string(i % 4) + ".py";
+      std::string body = "x = " + std::to_string(i) + "\n";
+      if (i % 3 == 0) body += "KEY = '" + key(i) + "'\n";
+      work.commit({{file, body}, {"n.txt", std::to_string(i) + "\n"}}, "c" + std::to_string(i));
+    }
+    work.commit({{"notes.txt", "notes\n"}}, "a body\n\nthe token " + key(50) + " was pasted here\n");
+    work.commit({{"long.txt", "l\n"}}, std::string(3000, 'a') + " " + key(51));
+    work.branch("side", work.head());
+    work.checkout("side");
+    work.commit({{"shared.py", "S = '" + key(60) + "'\n"}}, "side: shared");
+    work.commit({{"side.py", "T = '" + key(61) + "'\n"}}, "side: own");
+    work.checkout("main");
+    work.commit({{"shared.py", "S = '" + key(60) + "'\n"}}, "main: shared (same blob, same path)");
+    work.merge("side", "merge side");
+    work.commit({{"src/f1.py", "clean = True\n"}}, "remove a key");
+    tip = work.head();
+    server.receive_objects(work, tip);
+  }
+};
+
+struct Checked {
+  engine::CheckResult result;
+  std::vector<std::tuple<std::string, std::string, std::string, uint32_t, std::string>> findings;
+};
+
+Checked check(History& h, const engine::ScanWindow& window) {
+  TempDir dir;
+  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
+  REQUIRE(policies.reload());
+  git::RepositoryCache repositories(2);
+  engine::ScanCache cache;  // a fresh one: nothing scanned before
+  WorkPool pool(2);
+  engine::PipelineOptions options;
+  options.window = window;
+  engine::PushPipeline pipeline(repositories, policies, cache, pool, options);
+  ipc::Request request;
+  request.command = "pre-receive";
+  request.repo_path = h.server.path();
+  request.updates.push_back({h.base, h.tip, "refs/heads/main"});
+  Checked checked;
+  checked.result = pipeline.check_push(request, [](ipc::LineKind, const std::string&) {});
+  for (const auto& f : checked.result.findings)
+    checked.findings.emplace_back(f.rule_id, f.commit_id.hex(), f.path, f.line, f.id);
+  return checked;
+}
+
+}  // namespace
+
+TEST_CASE("scan windows: one commit (or one byte) at a time judges a push exactly as one window does",
+          "[scan_windows]") {
+  History h;
+  Checked whole = check(h, {});
+  INFO(whole.result.error);
+  REQUIRE(whole.result.error.empty());
+  CHECK(whole.result.windows == 1);
+  CHECK(whole.result.commits == 19);
+  CHECK_FALSE(whole.result.accepted());
+  // Keys in files (c0, c3, c6, c9), the message body, the long summary's
+  // tail, the shared file on both branches (one finding per commit that
+  // added it) and the side branch's own file; the clean merge adds none.
+  CHECK(whole.findings.size() == 9);
+
+  Checked per_commit = check(h, {1, 32ull << 20});
+  CHECK(per_commit.result.windows == 19);
+  Checked per_byte = check(h, {16384, 1});
+  CHECK(per_byte.result.windows == 18);  // every commit with a file or a body closes its window; the clean merge has neither
+  for (const Checked* windowed : {&per_commit, &per_byte}) {
+    CHECK(windowed->result.error.empty());
+    CHECK(windowed->findings == whole.findings);
+    CHECK(windowed->result.verdict == whole.result.verdict);
+    CHECK(windowed->result.commits == whole.result.commits);
+    // shared.py's one version, added on both branches, is one file in one
+    // window; in two windows it counts in each, the second time served by
+    // the scan cache (not scanned again).
+    CHECK(windowed->result.files == whole.result.files + 1);
+    CHECK(windowed->result.cache_hits == whole.result.cache_hits + 1);
+  }
+}
+
+TEST_CASE("scan windows: a summary is kept cut, and the whole one-line message is still scanned", "[scan_windows]") {
+  History h;
+  Checked whole = check(h, {1, 32ull << 20});
+  const engine::Finding* in_long = nullptr;
+  for (const auto& f : whole.result.findings)
+    if (f.path == engine::kCommitMessagePath && f.commit_subject.find("aaaa") == 0) in_long = &f;
+  REQUIRE(in_long);  // the key sits past kMaxSummary: found in the message read with the commit's files
+  CHECK(in_long->commit_subject.size() <= git::kMaxSummary);
+  CHECK(in_long->commit_subject == std::string(git::kMaxSummary, 'a'));
+}
+
+TEST_CASE("scan windows: every window's files are let go, and the content limit holds for the whole push",
+          "[scan_windows]") {
+  History h;
+  auto opened = git::open_repository(h.server.path());
+  REQUIRE(opened);
+  TempDir dir;
+  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
+  REQUIRE(policies.reload());
+  auto policy = policies.for_repository(h.server.path(), std::nullopt).policy;
+  std::lock_guard lock((*opened)->mutex);
+  git_repository* repository = (*opened)->repository.get();
+  auto read = [&] {
+    auto content = git::read_push(**opened, repository, "",
+                                  {{*git::ObjectId::from_hex(h.base), *git::ObjectId::from_hex(h.tip), "refs/heads/main"}},
+                                  {});
+    REQUIRE(content);
+    return std::move(*content);
+  };
+  engine::ScanCache cache;
+  WorkPool pool(2);
+  auto sink = [](ipc::LineKind, const std::string&) {};
+  auto deadline = std::chrono::steady_clock::time_point::max();
+
+  git::PushContent content = read();
+  REQUIRE(content.unread.size() == content.commits.size());  // the walk read no files
+  for (const auto& commit : content.commits) CHECK_FALSE(commit.changes->files_read);
+  git::ObjectReader objects(repository, 1u << 30);
+  git::UnreadChanges unread(repository, false, nullptr, {});
+  auto outcome = engine::scan_push_content(*policy, {1, 32ull << 20}, content, unread, objects, cache, pool, deadline,
+                                           sink);
+  REQUIRE(outcome);
+  CHECK(outcome->findings.size() == 9);
+  for (const auto& commit : content.commits) {  // spines again: no window's files kept
+    CHECK_FALSE(commit.changes->files_read);
+    CHECK(commit.changes->files.empty());
+    CHECK(commit.changes->message.empty());
+  }
+
+  // Each window alone is far under the limit; the push as a whole is not.
+  // Everything is in the scan cache now: nothing is read, so only the
+  // admission of every new blob, summed over the windows, can refuse it.
+  uint64_t total = objects.bytes_read();
+  REQUIRE(total > 100);
+  git::PushContent again = read();
+  git::ObjectReader limited(repository, total / 2);
+  auto refused = engine::scan_push_content(*policy, {1, 32ull << 20}, again, unread, limited, cache, pool, deadline,
+                                           sink);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("more than") != std::string::npos);
+  CHECK(limited.bytes_read() == 0);
+}
