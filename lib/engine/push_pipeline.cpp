@@ -165,7 +165,9 @@ class PushPipeline::Run {
     auto deadline = pipeline_.options_.time_budget
                         ? started_ + std::chrono::milliseconds(time_budget_ms())
                         : Clock::time_point::max();
-    auto scanned = scan_push_content(policy, pipeline_.options_.window, *content_, *unread_, *objects_, pipeline_.scan_cache_, pipeline_.pool_,
+    ScanWindow window;
+    window.max_bytes = policy.settings().scan_window_mib << 20;
+    auto scanned = scan_push_content(policy, pipeline_.options_.window.value_or(window), *content_, *unread_, *objects_, pipeline_.scan_cache_, pipeline_.pool_,
                                      deadline, sink_, parallel(), commit_findings_cache(), &judged_commits_);
     if (!scanned) return fail(scanned.error().message);
     result_.findings = std::move(scanned->findings);

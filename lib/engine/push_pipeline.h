@@ -11,6 +11,7 @@
 // where lines go (a LineSink), which effects apply (PushEffects), and limits
 // (PipelineOptions). One PushPipeline serves every push; its checks are
 // thread-safe.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,7 @@ struct PipelineOptions {
   bool time_budget = true;        // false: offline scans run to the end
   bool remember_commits = true;   // keep commits' changes and findings for the next push (re-push after a rejection)
   std::vector<std::string> ignore_files;  // more ignore files, beside the repository's own (`refguard scan --ignore-file`)
-  ScanWindow window;              // how much of a push is scanned at once (memory)
+  std::optional<ScanWindow> window;  // how much of a push is scanned at once; unset: the policy's scan_window_mib
 };
 
 class PushPipeline {

@@ -27,7 +27,7 @@ struct Section {
 constexpr std::string_view kRootKeys[] = {"version", "settings", "ai", "rule", "ref_rule", "locked", "import"};
 constexpr std::string_view kSettingsKeys[] = {
     "time_budget_ms", "on_timeout", "policy_editors", "bypass_users", "max_findings_shown", "notes_ref", "contact",
-    "progress_interval_ms", "max_push_commits", "max_push_mib", "import_users", "import_time_budget_ms",
+    "progress_interval_ms", "max_push_commits", "max_push_mib", "scan_window_mib", "import_users", "import_time_budget_ms",
     "import_max_push_commits", "import_max_push_mib"};
 constexpr std::string_view kAiKeys[] = {"paths", "sdks"};
 constexpr std::string_view kRuleKeys[] = {"id",       "description",  "action",       "remedy",
@@ -147,6 +147,8 @@ class LayerReader : public TomlReader {
 void LayerReader::read_push_limits(const toml::table& table, Settings& settings) {
   if (auto v = integer(table, "max_push_commits", "settings.", 1, 100000000)) settings.max_push_commits = static_cast<size_t>(*v);
   if (auto v = integer(table, "max_push_mib", "settings.", 1, 1 << 20)) settings.max_push_mib = static_cast<uint64_t>(*v);
+  if (auto v = integer(table, "scan_window_mib", "settings.", 1, 1 << 16))
+    settings.scan_window_mib = static_cast<uint64_t>(*v);
   if (auto v = strings(table, "import_users", "settings.")) settings.import_users = *v;
   // Up to a day: an import of a very large history on a small server.
   if (auto v = integer(table, "import_time_budget_ms", "settings.", 1, 86400000))
@@ -181,8 +183,9 @@ void LayerReader::read_settings(const toml::table& table, Settings& settings) {
   read_push_limits(table, settings);
   // Timeouts and limits trade safety for availability: the server's call, not a repository's.
   if (for_repository())
-    for (std::string_view key : {"on_timeout", "time_budget_ms", "max_push_commits", "max_push_mib", "import_users",
-                                 "import_time_budget_ms", "import_max_push_commits", "import_max_push_mib"})
+    for (std::string_view key : {"on_timeout", "time_budget_ms", "max_push_commits", "max_push_mib", "scan_window_mib",
+                                 "import_users", "import_time_budget_ms", "import_max_push_commits",
+                                 "import_max_push_mib"})
       if (const toml::node* node = table.get(key))
         error(node, fmt::format("settings.{}", key), "only the system policy may set it");
   if (auto v = string(table, "contact", "settings.")) settings.contact = *v;

@@ -80,6 +80,11 @@ struct Settings {
   // retry after a refusal meets the same limit (issue 18).
   size_t max_push_commits = 200000;
   uint64_t max_push_mib = 1024;
+  // A push is checked a window of commits at a time (engine/push_scan.h):
+  // what one window may hold of files (512 bytes each) and whole messages.
+  // Larger: fewer windows, a little less CPU on a very long history (a
+  // window's blobs are read in pack order); smaller: less memory.
+  uint64_t scan_window_mib = 64;
   // Importing an existing history: `git push -o refguard.import` by one of
   // import_users (or a bypass user) is checked under these instead, every file
   // scanned, with progress lines all along; its verdict is as explicit as any.

@@ -312,6 +312,8 @@ TEST_CASE("policy layers: invalid policies are refused with file, line, key and 
       {"time budget not an integer", "[settings]\ntime_budget_ms = \"fast\"\n",
        {"settings.time_budget_ms: must be an integer"}},
       {"on_timeout value", "[settings]\non_timeout = \"shrug\"\n", {"settings.on_timeout: must be \"reject\" or \"accept\""}},
+      {"scan window set by a repository", "[settings]\nscan_window_mib = 4096\n",
+       {"repo.toml:2: settings.scan_window_mib: only the system policy may set it"}},
       {"progress every 10 ms would flood the pusher", "[settings]\nprogress_interval_ms = 10\n",
        {"repo.toml:2: settings.progress_interval_ms: must be an integer from 100"}},
       {"notes ref outside refs/notes", "[settings]\nnotes_ref = \"refs/heads/x\"\n",
@@ -325,6 +327,21 @@ TEST_CASE("policy layers: invalid policies are refused with file, line, key and 
     std::string error = repository_error(*s.store, c.text);
     INFO("--- error ---\n" << error);
     for (const auto& part : c.error_parts) CHECK_THAT(error, Catch::Contains(part));
+  }
+}
+
+TEST_CASE("policy layers: the scan window is the system policy's, from 1 MiB to 64 GiB", "[policy_layers]") {
+  policy::PolicySpec spec;
+  CHECK(spec.settings.scan_window_mib == 64);  // the built-in default
+  REQUIRE(policy::apply_layer(spec, "[settings]\nscan_window_mib = 256\n", "system.toml", LayerKind::kSystem));
+  CHECK(spec.settings.scan_window_mib == 256);
+  for (std::string text : {"[settings]\nscan_window_mib = 0\n", "[settings]\nscan_window_mib = 70000\n",
+                           "[settings]\nscan_window_mib = \"big\"\n"}) {
+    INFO(text);
+    policy::PolicySpec other;
+    auto applied = policy::apply_layer(other, text, "system.toml", LayerKind::kSystem);
+    REQUIRE_FALSE(applied);
+    CHECK_THAT(applied.error().message, Catch::Contains("system.toml:2: settings.scan_window_mib: must be an integer"));
   }
 }
 

@@ -5,6 +5,8 @@
 // the same counts and verdict, however small the windows are.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -78,9 +80,12 @@ struct Checked {
   std::vector<std::tuple<std::string, std::string, std::string, uint32_t, std::string>> findings;
 };
 
-Checked check(History& h, const engine::ScanWindow& window) {
+// `setting`: one more line for the system policy's [settings].
+Checked check(History& h, const std::optional<engine::ScanWindow>& window, const std::string& setting = "") {
   TempDir dir;
-  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
+  std::string policy = kPolicy;
+  policy.insert(policy.find("[settings]\n") + std::string("[settings]\n").size(), setting);
+  engine::PolicyStore policies(dir.write("policy.toml", policy), true);
   REQUIRE(policies.reload());
   git::RepositoryCache repositories(2);
   engine::ScanCache cache;  // a fresh one: nothing scanned before
@@ -104,7 +109,7 @@ Checked check(History& h, const engine::ScanWindow& window) {
 TEST_CASE("scan windows: one commit (or one byte) at a time judges a push exactly as one window does",
           "[scan_windows]") {
   History h;
-  Checked whole = check(h, {});
+  Checked whole = check(h, std::nullopt);
   INFO(whole.result.error);
   REQUIRE(whole.result.error.empty());
   CHECK(whole.result.windows == 1);
@@ -115,9 +120,9 @@ TEST_CASE("scan windows: one commit (or one byte) at a time judges a push exactl
   // added it) and the side branch's own file; the clean merge adds none.
   CHECK(whole.findings.size() == 9);
 
-  Checked per_commit = check(h, {1, 32ull << 20});
+  Checked per_commit = check(h, engine::ScanWindow{1, 32ull << 20});
   CHECK(per_commit.result.windows == 19);
-  Checked per_byte = check(h, {16384, 1});
+  Checked per_byte = check(h, engine::ScanWindow{16384, 1});
   CHECK(per_byte.result.windows == 18);  // every commit with a file or a body closes its window; the clean merge has neither
   for (const Checked* windowed : {&per_commit, &per_byte}) {
     CHECK(windowed->result.error.empty());
@@ -132,9 +137,30 @@ TEST_CASE("scan windows: one commit (or one byte) at a time judges a push exactl
   }
 }
 
+TEST_CASE("scan windows: the system policy's scan_window_mib sizes the windows", "[scan_windows]") {
+  History h;
+  // Two commits of 2,100 files each: over 1 MiB each at 512 bytes a file.
+  for (int c = 0; c < 2; ++c) {
+    std::map<std::string, std::string> files;
+    for (int i = 0; i < 2100; ++i)
+      files.emplace("bulk" + std::to_string(c) + "/f" + std::to_string(i) + ".txt", std::to_string(i) + "\n");
+    h.work.commit(files, "bulk " + std::to_string(c));
+  }
+  h.tip = h.work.head();
+  h.server.receive_objects(h.work, h.tip);
+  Checked by_default = check(h, std::nullopt);
+  REQUIRE(by_default.result.error.empty());
+  CHECK(by_default.result.windows == 1);
+  Checked one_mib = check(h, std::nullopt, "scan_window_mib = 1\n");
+  REQUIRE(one_mib.result.error.empty());
+  CHECK(one_mib.result.windows == 2);  // the first bulk commit fills the first window
+  CHECK(one_mib.findings == by_default.findings);
+  CHECK(one_mib.result.files == by_default.result.files);
+}
+
 TEST_CASE("scan windows: a summary is kept cut, and the whole one-line message is still scanned", "[scan_windows]") {
   History h;
-  Checked whole = check(h, {1, 32ull << 20});
+  Checked whole = check(h, engine::ScanWindow{1, 32ull << 20});
   const engine::Finding* in_long = nullptr;
   for (const auto& f : whole.result.findings)
     if (f.path == engine::kCommitMessagePath && f.commit_subject.find("aaaa") == 0) in_long = &f;
