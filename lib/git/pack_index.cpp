@@ -5,7 +5,12 @@
 #include <filesystem>
 #include <numeric>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "util/small_file.h"
+#include "util/unique_fd.h"
 
 namespace refguard::git {
 
@@ -23,7 +28,80 @@ uint32_t big_endian_32(const unsigned char* p) {
 
 uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
 
+// Reads exactly `size` bytes at `offset`, or fails.
+bool read_at(int fd, uint64_t offset, size_t size, unsigned char* out) {
+  while (size > 0) {
+    ssize_t got = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    out += got;
+    offset += static_cast<uint64_t>(got);
+    size -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
 }  // namespace
+
+std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_path, const std::vector<ObjectId>& ids,
+                                                      uint32_t entries_per_read) {
+  std::vector<std::optional<uint64_t>> offsets(ids.size());
+  UniqueFd fd(::open(index_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat status {};
+  if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) return offsets;
+  uint64_t file_size = static_cast<uint64_t>(status.st_size);
+  unsigned char head[kHeaderBytes + kFanoutBytes];
+  if (file_size < sizeof head + kTrailerBytes || !read_at(fd.get(), 0, sizeof head, head) ||
+      std::memcmp(head, "\377tOc", 4) != 0 || big_endian_32(head + 4) != 2)
+    return offsets;
+  for (size_t b = 1; b < 256; ++b)
+    if (big_endian_32(head + kHeaderBytes + b * 4) < big_endian_32(head + kHeaderBytes + (b - 1) * 4)) return offsets;
+  uint64_t count = big_endian_32(head + kHeaderBytes + size_t{255} * 4);
+  uint64_t names_at = sizeof head, offsets_at = names_at + count * (20 + 4), large_at = offsets_at + count * 4;
+  if (large_at + kTrailerBytes > file_size) return offsets;
+  uint64_t large_count = (file_size - kTrailerBytes - large_at) / 8;
+
+  // The ids in the index's order; the names are then read front to back, a
+  // run at a time, and matched as they pass (both sorted): one pass over the
+  // index whatever the number of ids.
+  std::vector<size_t> by_id(ids.size());
+  std::iota(by_id.begin(), by_id.end(), size_t{0});
+  std::sort(by_id.begin(), by_id.end(),
+            [&](size_t a, size_t b) { return std::memcmp(ids[a].get()->id, ids[b].get()->id, 20) < 0; });
+  std::vector<std::pair<uint64_t, size_t>> found;  // (entry, position in ids), entries ascending
+  uint32_t run = std::max<uint32_t>(entries_per_read, 1);
+  std::vector<unsigned char> buffer(size_t{run} * 20);
+  size_t next = 0;
+  for (uint64_t first = 0; first < count && next < by_id.size(); first += run) {
+    uint64_t entries = std::min<uint64_t>(run, count - first);
+    if (!read_at(fd.get(), names_at + first * 20, entries * 20, buffer.data())) return offsets;
+    for (uint64_t e = 0; e < entries && next < by_id.size();) {
+      int order = std::memcmp(buffer.data() + e * 20, ids[by_id[next]].get()->id, 20);
+      if (order < 0) ++e;
+      else if (order > 0) ++next;  // not in this index
+      else found.emplace_back(first + e, by_id[next++]);  // `e` stays: an id given twice matches twice
+    }
+  }
+  // Their offsets: the 4-byte table, read in runs over the entries found.
+  std::vector<unsigned char> small(size_t{run} * 4);
+  uint64_t loaded_first = 0, loaded_count = 0;
+  for (const auto& [entry, position] : found) {
+    if (entry >= loaded_first + loaded_count || loaded_count == 0) {
+      loaded_first = entry;
+      loaded_count = std::min<uint64_t>(run, count - entry);
+      if (!read_at(fd.get(), offsets_at + loaded_first * 4, loaded_count * 4, small.data())) return offsets;
+    }
+    uint64_t offset = big_endian_32(small.data() + (entry - loaded_first) * 4);
+    if (offset & 0x80000000u) {  // a pack over 2 GiB: the 64-bit table
+      uint64_t slot = offset & 0x7fffffffu;
+      unsigned char wide[8];
+      if (slot >= large_count || !read_at(fd.get(), large_at + slot * 8, 8, wide)) continue;
+      offset = big_endian_64(wide);
+    }
+    offsets[position] = offset;
+  }
+  return offsets;
+}
 
 std::optional<PackIndex> PackIndex::parse(std::string bytes) {
   PackIndex index(std::move(bytes));
@@ -85,19 +163,17 @@ std::vector<std::string> pack_index_paths(const std::string& pack_dir) {
 }
 
 std::vector<size_t> pack_reading_order(const std::string& pack_dir, const std::vector<ObjectId>& ids) {
-  std::vector<PackIndex> indexes;
-  for (const auto& path : pack_index_paths(pack_dir))
-    if (auto index = PackIndex::read(path)) indexes.push_back(std::move(*index));
   constexpr uint64_t kNotPacked = UINT64_MAX;
   std::vector<std::pair<uint64_t, size_t>> keyed;  // (pack rank << 40 | offset, position in ids)
   keyed.reserve(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    uint64_t key = kNotPacked;
-    for (size_t rank = 0; rank < indexes.size() && key == kNotPacked; ++rank)
-      if (auto entry = indexes[rank].find(ids[i].raw()))
-        if (auto offset = indexes[rank].offset(*entry); offset && *offset < (uint64_t{1} << 40))
-          key = (uint64_t{rank} << 40) | *offset;
-    keyed.emplace_back(key, i);
+  for (size_t i = 0; i < ids.size(); ++i) keyed.emplace_back(kNotPacked, i);
+  uint64_t rank = 0;
+  for (const auto& path : pack_index_paths(pack_dir)) {
+    auto offsets = offsets_in_index(path, ids);  // the first pack holding an id places it
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (keyed[i].first == kNotPacked && offsets[i] && *offsets[i] < (uint64_t{1} << 40))
+        keyed[i].first = (rank << 40) | *offsets[i];
+    ++rank;
   }
   std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<size_t> order(ids.size());

@@ -37,6 +37,15 @@ class PackIndex {
   uint64_t large_count_ = 0;  // entries of the 64-bit offset table
 };
 
+/// Where each of `ids` sits in the pack of the index file at `index_path`:
+/// per id its offset, or nullopt when the index does not hold it (or is not
+/// a well-formed v2 index: every entry nullopt). The index is read in runs
+/// of `entries_per_read` ids and offsets, never whole: a history's index
+/// grows with the repository (28 bytes per object), and a scan asks this
+/// once per window.
+std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_path, const std::vector<ObjectId>& ids,
+                                                      uint32_t entries_per_read = 32768);
+
 /// The pack indexes (.idx files) in `pack_dir`, by name; none when it cannot be listed.
 std::vector<std::string> pack_index_paths(const std::string& pack_dir);
 

@@ -25,7 +25,7 @@ class UnreadChanges {
   /// PushLimits::missing_blobs_allowed; `cache` (may be null) keeps each
   /// commit read, whole, for the next push; `parallel` lets a window's
   /// commits be read on several threads.
-  UnreadChanges(git_repository* view, bool missing_allowed, CommitChangesCache* cache, ParallelReading parallel)
+  UnreadChanges(git_repository* view, bool missing_allowed, CommitChangesCache* cache, const ParallelReading& parallel)
       : view_(view), missing_allowed_(missing_allowed), cache_(cache), parallel_(parallel) {}
 
   /// Reads the unread commits among content.commits[begin, end): their

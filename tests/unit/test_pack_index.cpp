@@ -103,3 +103,35 @@ TEST_CASE("pack reading order: as the pack stores the blobs; ids in no pack come
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) CHECK(sorted[i] == i);  // a permutation
 }
+
+TEST_CASE("pack index: offsets looked up a few entries per read agree with git; damage finds nothing", "[pack_index]") {
+  Packed packed;
+  std::vector<git::ObjectId> ids;
+  std::vector<uint64_t> expected;
+  for (const auto& [id, offset] : packed.offsets) {
+    ids.push_back(test::oid(id));
+    expected.push_back(offset);
+  }
+  std::reverse(ids.begin(), ids.end());  // not in the index's order
+  std::reverse(expected.begin(), expected.end());
+  ids.push_back(test::numbered_id(12345));  // in no pack
+  ids.push_back(ids.front());               // given twice
+  expected.push_back(expected.front());
+  for (uint32_t per_read : {1u, 3u, 32768u}) {
+    INFO("entries per read: " << per_read);
+    auto offsets = git::offsets_in_index(packed.index_path.string(), ids, per_read);
+    REQUIRE(offsets.size() == ids.size());
+    for (size_t i = 0; i + 2 < ids.size(); ++i) CHECK(offsets[i] == expected[i]);
+    CHECK_FALSE(offsets[ids.size() - 2]);
+    CHECK(offsets.back() == expected.back());
+  }
+  // A damaged index: nothing found, nothing read past its end.
+  std::ifstream in(packed.index_path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  test::TempDir dir;
+  for (const std::string& damaged : {bytes.substr(0, bytes.size() / 2), bytes.substr(0, 500), std::string("\377tOc")}) {
+    auto offsets = git::offsets_in_index(dir.write("damaged.idx", damaged), ids, 3);
+    CHECK(std::none_of(offsets.begin(), offsets.end(), [](const auto& offset) { return offset.has_value(); }));
+  }
+  CHECK(git::offsets_in_index(dir.str() + "/missing.idx", ids).size() == ids.size());
+}
