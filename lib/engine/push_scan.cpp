@@ -152,7 +152,8 @@ class PushScan {
   // as much as ScanWindow allows; returns where it ends (past `begin`).
   Expected<size_t> read_window(git::PushContent& content, size_t begin) {
     constexpr size_t kReadRun = 256;  // commits read at once: enough to keep every thread busy
-    constexpr uint64_t kBytesPerFile = 512;  // a changed file's record, scan unit and index entry, roughly
+    constexpr uint64_t kBytesPerFile = 512;    // a changed file's record, scan unit and index entry, roughly
+    constexpr uint64_t kBytesPerCommit = 256;  // a commit's whole record and its place in the window's lists
     size_t end = begin;
     uint64_t held = 0;
     size_t max_end = begin + std::max<size_t>(window_.max_commits, 1);
@@ -164,7 +165,7 @@ class PushScan {
       for (; end < run_end; ++end) {
         if (held >= window_.max_bytes) return end;
         const git::CommitRecord& record = *content.commits[end].changes;
-        held += record.files.size() * kBytesPerFile + record.message.size();
+        held += kBytesPerCommit + record.files.size() * kBytesPerFile + record.message.size();
       }
     }
     return end;

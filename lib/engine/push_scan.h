@@ -31,12 +31,13 @@ namespace refguard::engine {
 inline constexpr const char* kCommitMessagePath = "(commit message)";
 
 /// How much of a push is read, scanned and judged at once: commits are added
-/// to a window until it holds `max_bytes` (a changed file counts 512 bytes,
-/// a whole message its length; settings.scan_window_mib) or `max_commits`;
-/// a single commit larger than that is a window of its own. A file version
-/// met in two windows is scanned in each unless the scan cache keeps it.
+/// to a window until it holds `max_bytes` (a commit counts 256 bytes, each
+/// file it changed 512, its whole message its length;
+/// settings.scan_window_mib) or `max_commits`; a single commit larger than
+/// that is a window of its own. A file version met in two windows is scanned
+/// in each unless the scan cache keeps it.
 struct ScanWindow {
-  size_t max_commits = 16384;
+  size_t max_commits = size_t{1} << 20;
   uint64_t max_bytes = 64ull << 20;
 };
 
