@@ -38,7 +38,7 @@ inline constexpr const char* kCommitMessagePath = "(commit message)";
 /// in each unless the scan cache keeps it.
 struct ScanWindow {
   size_t max_commits = size_t{1} << 20;
-  uint64_t max_bytes = 64ull << 20;
+  uint64_t max_bytes = 32ull << 20;
 };
 
 struct ScanOutcome {

@@ -12,6 +12,16 @@
 
 namespace refguard::git {
 
+/// What the caller read of a commit (git/push_reader.cpp describes every
+/// commit it walks): its tree, its parents and, per parent, the parent's
+/// tree when known (zero or missing: the parent commit is read for it). The
+/// commit itself is not read again.
+struct KnownTrees {
+  ObjectId tree;
+  std::vector<ObjectId> parents;
+  std::vector<ObjectId> parent_trees;
+};
+
 /// `odb` (a push view's object database) reads the trees and checks that
 /// every blob named is present; `repository` (its repository) reads a
 /// parent commit whose tree the caller did not know. A missing blob

@@ -79,22 +79,17 @@ struct CommitRecord {
 };
 using CommitChanges = std::shared_ptr<const CommitRecord>;
 
-/// What the walk read of a commit and of its parents, so that reading its
-/// files later reads neither it nor (a parent the walk read) the parent
-/// again: its tree, its parents and, per parent, the parent's tree when known
-/// (zero: the parent commit is read for it).
-struct KnownTrees {
-  ObjectId tree;
-  std::vector<ObjectId> parents;
-  std::vector<ObjectId> parent_trees;
-};
-
 /// A new commit whose files the walk left unread (neither cached nor judged
 /// before): PushContent::commits[index] holds its spine until a window reads
 /// it (git/unread_changes.h) and again once the window is done.
 struct UnreadCommit {
   size_t index;
-  KnownTrees trees;
+  /// Its first parent's tree when the walk read that parent (zero: the
+  /// parent commit is read for it, as are other parents'), so that reading
+  /// its files reads neither commit again. Only the first: kept for every
+  /// commit of a history, a list per commit would cost more than the merges'
+  /// extra parent reads save.
+  ObjectId first_parent_tree;
   bool has_body = false;  // its message is more than its summary: read with its files
   CommitChanges spine;
 };

@@ -336,10 +336,10 @@ class PushReader {
       has_body[i] = walked.has_body;
     }
     walked_ = {};
-    std::vector<KnownTrees> known = known_trees(order, unread, records);
+    std::vector<ObjectId> parent_trees = first_parent_trees(order, unread, records);
     content.unread.reserve(unread.size());
     for (size_t k = 0; k < unread.size(); ++k)
-      content.unread.push_back(UnreadCommit{unread[k], std::move(known[k]), has_body[unread[k]], records[unread[k]]});
+      content.unread.push_back(UnreadCommit{unread[k], parent_trees[k], has_body[unread[k]], records[unread[k]]});
     // Files are not copied out of the records: a re-push of 20,000 known
     // commits once spent most of its time allocating their 50,000 paths.
     content.commits.reserve(order.size());
@@ -352,26 +352,21 @@ class PushReader {
     return {};
   }
 
-  // Per commit of `unread`: what was read of it and of its parents, so that
-  // its diff reads neither it nor (a parent among the commits read) the
-  // parent again.
-  static std::vector<KnownTrees> known_trees(const std::vector<git_oid>& order, const std::vector<size_t>& unread,
-                                             const std::vector<CommitChanges>& records) {
+  // Per commit of `unread`: its first parent's tree, when the walk read that
+  // parent (a commit among `order` that was not judged before).
+  static std::vector<ObjectId> first_parent_trees(const std::vector<git_oid>& order, const std::vector<size_t>& unread,
+                                                  const std::vector<CommitChanges>& records) {
     OidMap<ObjectId> tree_of;
     tree_of.reserve(order.size());
     for (size_t i = 0; i < order.size(); ++i)
       if (!records[i]->tree.is_zero()) tree_of.emplace(order[i], records[i]->tree);
-    std::vector<KnownTrees> known(unread.size());
+    std::vector<ObjectId> trees(unread.size());
     for (size_t k = 0; k < unread.size(); ++k) {
       const CommitRecord& record = *records[unread[k]];
-      known[k].tree = record.tree;
-      known[k].parents = record.parents;
-      for (const auto& parent : record.parents) {
-        auto found = tree_of.find(parent.raw());
-        known[k].parent_trees.push_back(found == tree_of.end() ? ObjectId() : found->second);
-      }
+      if (record.parents.empty()) continue;
+      if (auto found = tree_of.find(record.parents.front().raw()); found != tree_of.end()) trees[k] = found->second;
     }
-    return known;
+    return trees;
   }
 
   // Each new commit is reported under the first pushed ref that reaches it.

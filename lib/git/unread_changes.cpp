@@ -42,7 +42,8 @@ Expected<CommitChanges> UnreadChanges::read_one(git_repository* repository, git_
     if (!commit) return std::unexpected(commit.error());
     record.message.assign(whole_message(commit->get()));
   }
-  auto files = read_commit_changes(repository, odb, id.raw(), unread.trees, missing_allowed_);
+  KnownTrees trees{spine.tree, spine.parents, {unread.first_parent_tree}};
+  auto files = read_commit_changes(repository, odb, id.raw(), trees, missing_allowed_);
   if (!files) return std::unexpected(files.error());
   record.files = std::move(*files);
   CommitChanges whole = std::make_shared<const CommitRecord>(std::move(record));

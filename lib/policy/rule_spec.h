@@ -84,7 +84,7 @@ struct Settings {
   // what one window may hold of files (512 bytes each) and whole messages.
   // Larger: fewer windows, a little less CPU on a very long history (a
   // window's blobs are read in pack order); smaller: less memory.
-  uint64_t scan_window_mib = 64;
+  uint64_t scan_window_mib = 32;
   // Importing an existing history: `git push -o refguard.import` by one of
   // import_users (or a bypass user) is checked under these instead, every file
   // scanned, with progress lines all along; its verdict is as explicit as any.

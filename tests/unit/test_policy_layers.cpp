@@ -332,7 +332,7 @@ TEST_CASE("policy layers: invalid policies are refused with file, line, key and 
 
 TEST_CASE("policy layers: the scan window is the system policy's, from 1 MiB to 64 GiB", "[policy_layers]") {
   policy::PolicySpec spec;
-  CHECK(spec.settings.scan_window_mib == 64);  // the built-in default
+  CHECK(spec.settings.scan_window_mib == 32);  // the built-in default
   REQUIRE(policy::apply_layer(spec, "[settings]\nscan_window_mib = 256\n", "system.toml", LayerKind::kSystem));
   CHECK(spec.settings.scan_window_mib == 256);
   for (std::string text : {"[settings]\nscan_window_mib = 0\n", "[settings]\nscan_window_mib = 70000\n",
