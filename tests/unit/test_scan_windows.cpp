@@ -220,3 +220,34 @@ TEST_CASE("scan windows: every window's files are let go, and the content limit 
   CHECK(refused.error().message.find("more than") != std::string::npos);
   CHECK(limited.bytes_read() == 0);
 }
+
+TEST_CASE("scan windows: a deadline passed counts every window's files as unscanned, never a pass", "[scan_windows]") {
+  History h;
+  auto opened = git::open_repository(h.server.path());
+  REQUIRE(opened);
+  TempDir dir;
+  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
+  REQUIRE(policies.reload());
+  auto policy = policies.for_repository(h.server.path(), std::nullopt).policy;
+  std::lock_guard lock((*opened)->mutex);
+  git_repository* repository = (*opened)->repository.get();
+  auto content = git::read_push(**opened, repository, "",
+                                {{*git::ObjectId::from_hex(h.base), *git::ObjectId::from_hex(h.tip), "refs/heads/main"}},
+                                {});
+  REQUIRE(content);
+  engine::ScanCache cache(0, 0);
+  WorkPool pool(2);
+  git::ObjectReader objects(repository, 1u << 30);
+  git::UnreadChanges unread(repository, false, nullptr, {});
+  auto outcome = engine::scan_push_content(*policy, {1, 32ull << 20}, *content, unread, objects, cache, pool,
+                                           std::chrono::steady_clock::now(),
+                                           [](ipc::LineKind, const std::string&) {});
+  REQUIRE(outcome);
+  CHECK(outcome->windows == 19);
+  CHECK(outcome->files == 30);  // every file of every window (shared.py twice: no cache keeps it)
+  CHECK(outcome->unscanned == outcome->files);
+  CHECK(outcome->first_unscanned == "n.txt");  // the first commit's first file, in tree order
+  CHECK(objects.bytes_read() == 0);
+  // Only commit messages, scanned with the commit, can have findings: files were not scanned.
+  for (const auto& f : outcome->findings) CHECK(f.path == engine::kCommitMessagePath);
+}
