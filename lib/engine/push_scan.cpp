@@ -340,12 +340,13 @@ class PushScan {
   }
 
   // A push that fits one window knows how many files it has; a longer one
-  // says how far through its commits the scan is.
+  // knows those of the windows read so far, and says how far through its
+  // commits they reach (the same "scanned N of M files" first, for scripts).
   std::string progress_line(size_t finished) const {
-    if (window_end_ == commits_ && window_begin_ == 0)
-      return fmt::format("scanned {} of {} files", with_thousands(finished), with_thousands(window_total_));
-    return fmt::format("scanned {} files; commits {} of {}", with_thousands(finished), with_thousands(window_end_),
-                       with_thousands(commits_));
+    std::string line = fmt::format("scanned {} of {} files", with_thousands(finished), with_thousands(window_total_));
+    if (window_end_ == commits_ && window_begin_ == 0) return line;
+    return line + fmt::format(" listed so far (commits 1-{} of {})", with_thousands(window_end_),
+                              with_thousands(commits_));
   }
 
   // Findings each commit of the window introduces, in commit order: from

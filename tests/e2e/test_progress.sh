@@ -5,12 +5,14 @@
 source "$(dirname "$0")/lib.sh"
 
 # Progress every 100 ms (the shortest a policy may ask for), so a scan of a
-# few tenths of a second shows it; a budget that lets the scan finish.
+# few tenths of a second shows it; a budget that lets the scan finish; scan
+# windows of 1 MiB, so that a push of two such commits is two windows.
 cat >"$T/policy.toml" <<'TOML'
 version = 1
 [settings]
 progress_interval_ms = 100
 time_budget_ms = 120000
+scan_window_mib = 1
 TOML
 start_daemon --config "$T/policy.toml"
 server=$(new_server app)
@@ -53,5 +55,25 @@ counts = [int(m.replace(",", "")) for m in re.findall(r"scanned ([0-9,]+) of 2,0
 assert counts == sorted(counts) and all(0 < c < 2000 for c in counts), counts
 PY
 expect_output "the verdict follows the progress" "push accepted"
+
+# Two more such commits (new content each): a window each. The files of
+# later windows are not listed yet, so the line says how far the windows
+# listed reach; it still starts "scanned N of M files".
+python3 - "$work" <<'PY'
+import os, sys
+for c in (1, 2):
+    body = "".join(f'token_{c}_{i} = "sk-proj-{"cd" * 30}"  # placeholder\n' for i in range(150))
+    for f in range(2100):
+        with open(os.path.join(sys.argv[1], "conf", f"settings_{f:04d}.py"), "w") as out:
+            out.write(f"# settings file {f}, round {c}\n" + body)
+    os.system(f"git -C {sys.argv[1]} add -A && git -C {sys.argv[1]} commit -q -m 'round {c}'")
+PY
+push "$work" origin HEAD:main
+expect_accepted "the two-window push lands"
+last_check=$(grep "push accept" "$T/daemon.log" | tail -1)
+if grep -qF "windows=2 " <<<"$last_check"; then pass "the daemon checked it in two windows"; else
+  fail "the daemon checked it in two windows: it logged '$last_check'"
+fi
+expect_output "progress says how far through the commits the windows reach" "files listed so far (commits 1-1 of 2)"
 
 finish
