@@ -42,9 +42,7 @@ class BlobScan {
     if (start == std::string_view::npos) return {};
     line = line.substr(start, end - start + 1);
     if (line.size() <= kMaxCodeExcerpt) return "`" + std::string(line) + "`";
-    size_t cut = kMaxCodeExcerpt;
-    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-    return "`" + std::string(line.substr(0, cut)) + "…`";
+    return "`" + std::string(line.substr(0, utf8_cut(line, kMaxCodeExcerpt))) + "…`";
   }
 
   using LineMapper = std::function<std::pair<uint32_t, std::string>(const detect::Hit&, std::string_view line_text)>;

@@ -3,6 +3,7 @@
 #include "git/unread_changes.h"
 #include "git/pack_commits.h"
 #include "git/quarantine_odb.h"
+#include "util/text.h"
 #include "util/work_pool.h"
 
 #include <algorithm>
@@ -264,11 +265,10 @@ class PushReader {
     CommitRecord& record = walked.spine;
     const char* summary = git_commit_summary(commit);
     record.summary = summary ? summary : "";
-    walked.has_body = record.summary.size() > kMaxSummary || whole_message(commit) != record.summary;
-    if (record.summary.size() > kMaxSummary) {
-      size_t cut = kMaxSummary;
-      while (cut > 0 && (static_cast<unsigned char>(record.summary[cut]) & 0xC0) == 0x80) --cut;  // not mid-character
-      record.summary.resize(cut);
+    bool cut = record.summary.size() > kMaxSummary;
+    walked.has_body = cut || whole_message(commit) != record.summary;
+    if (cut) {
+      record.summary.resize(utf8_cut(record.summary, kMaxSummary));
       record.summary.shrink_to_fit();
     }
     for (unsigned p = 0; p < git_commit_parentcount(commit); ++p) record.parents.push_back(*git_commit_parent_id(commit, p));

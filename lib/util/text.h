@@ -26,6 +26,15 @@ inline std::string_view trim(std::string_view text, std::string_view chars = kAs
   return text.substr(first, text.find_last_not_of(chars) - first + 1);
 }
 
+/// The largest length up to `limit` at which `text` can be cut without
+/// splitting a UTF-8 sequence (text printed to terminals, kept in reports);
+/// `text.size()` when `limit` passes its end.
+inline size_t utf8_cut(std::string_view text, size_t limit) {
+  if (limit >= text.size()) return text.size();
+  while (limit > 0 && (static_cast<unsigned char>(text[limit]) & 0xC0) == 0x80) --limit;
+  return limit;
+}
+
 /// Appends code point `c` encoded as UTF-8 (the caller passes a valid one).
 inline void append_utf8(std::string& out, char32_t c) {
   auto put = [&out](uint32_t byte) { out.push_back(static_cast<char>(byte)); };

@@ -4,6 +4,7 @@
 
 #include "detect/agent_config/credential.h"
 #include "util/mask.h"
+#include "util/text.h"
 
 namespace refguard::detect::agent_config {
 
@@ -60,10 +61,7 @@ std::string display_command(std::string_view text, size_t limit) {
   for (char& c : line)
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   if (line.size() <= limit) return line;
-  size_t cut = limit;
-  // Never split a UTF-8 sequence: details are printed to terminals.
-  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
-  return line.substr(0, cut) + "…";
+  return line.substr(0, utf8_cut(line, limit)) + "…";  // details are printed to terminals
 }
 
 }  // namespace refguard::detect::agent_config
