@@ -28,6 +28,31 @@ uint32_t big_endian_32(const unsigned char* p) {
 
 uint64_t big_endian_64(const unsigned char* p) { return (uint64_t{big_endian_32(p)} << 32) | big_endian_32(p + 4); }
 
+// An index's tables, from its header and fan-out checked against its size:
+// nullopt when it is not a v2 index git wrote. `head` holds the header and
+// the fan-out (kHeaderBytes + kFanoutBytes bytes).
+struct IndexShape {
+  uint64_t count;        // entries
+  uint64_t large_count;  // entries of the 64-bit offset table
+  static constexpr uint64_t names_at = kHeaderBytes + kFanoutBytes;
+  uint64_t offsets_at() const { return names_at + count * (20 + 4); }  // past the ids and CRCs
+  uint64_t large_at() const { return offsets_at() + count * 4; }
+};
+
+std::optional<IndexShape> shape_of(const unsigned char* head, uint64_t size) {
+  if (size < kHeaderBytes + kFanoutBytes + kTrailerBytes || std::memcmp(head, "\377tOc", 4) != 0 ||
+      big_endian_32(head + 4) != 2)
+    return std::nullopt;
+  // The fan-out counts never decrease: find() relies on it to stay in bounds.
+  for (size_t b = 1; b < 256; ++b)
+    if (big_endian_32(head + kHeaderBytes + b * 4) < big_endian_32(head + kHeaderBytes + (b - 1) * 4))
+      return std::nullopt;
+  IndexShape shape{big_endian_32(head + kHeaderBytes + size_t{255} * 4), 0};
+  if (shape.large_at() + kTrailerBytes > size) return std::nullopt;
+  shape.large_count = (size - kTrailerBytes - shape.large_at()) / 8;
+  return shape;
+}
+
 // Reads exactly `size` bytes at `offset`, or fails.
 bool read_at(int fd, uint64_t offset, size_t size, unsigned char* out) {
   while (size > 0) {
@@ -51,15 +76,10 @@ std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_p
   if (!fd.valid() || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) return offsets;
   uint64_t file_size = static_cast<uint64_t>(status.st_size);
   unsigned char head[kHeaderBytes + kFanoutBytes];
-  if (file_size < sizeof head + kTrailerBytes || !read_at(fd.get(), 0, sizeof head, head) ||
-      std::memcmp(head, "\377tOc", 4) != 0 || big_endian_32(head + 4) != 2)
-    return offsets;
-  for (size_t b = 1; b < 256; ++b)
-    if (big_endian_32(head + kHeaderBytes + b * 4) < big_endian_32(head + kHeaderBytes + (b - 1) * 4)) return offsets;
-  uint64_t count = big_endian_32(head + kHeaderBytes + size_t{255} * 4);
-  uint64_t names_at = sizeof head, offsets_at = names_at + count * (20 + 4), large_at = offsets_at + count * 4;
-  if (large_at + kTrailerBytes > file_size) return offsets;
-  uint64_t large_count = (file_size - kTrailerBytes - large_at) / 8;
+  if (!read_at(fd.get(), 0, sizeof head, head)) return offsets;  // a shorter file fails here
+  auto shape = shape_of(head, file_size);
+  if (!shape) return offsets;
+  uint64_t count = shape->count;
 
   // The ids in the index's order; the names are then read front to back, a
   // run at a time, and matched as they pass (both sorted): one pass over the
@@ -74,7 +94,7 @@ std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_p
   size_t next = 0;
   for (uint64_t first = 0; first < count && next < by_id.size(); first += run) {
     uint64_t entries = std::min<uint64_t>(run, count - first);
-    if (!read_at(fd.get(), names_at + first * 20, entries * 20, buffer.data())) return offsets;
+    if (!read_at(fd.get(), IndexShape::names_at + first * 20, entries * 20, buffer.data())) return offsets;
     for (uint64_t e = 0; e < entries && next < by_id.size();) {
       int order = std::memcmp(buffer.data() + e * 20, ids[by_id[next]].get()->id, 20);
       if (order < 0) ++e;
@@ -89,13 +109,14 @@ std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_p
     if (entry >= loaded_first + loaded_count || loaded_count == 0) {
       loaded_first = entry;
       loaded_count = std::min<uint64_t>(run, count - entry);
-      if (!read_at(fd.get(), offsets_at + loaded_first * 4, loaded_count * 4, small.data())) return offsets;
+      if (!read_at(fd.get(), shape->offsets_at() + loaded_first * 4, loaded_count * 4, small.data()))
+        return offsets;
     }
     uint64_t offset = big_endian_32(small.data() + (entry - loaded_first) * 4);
     if (offset & 0x80000000u) {  // a pack over 2 GiB: the 64-bit table
       uint64_t slot = offset & 0x7fffffffu;
       unsigned char wide[8];
-      if (slot >= large_count || !read_at(fd.get(), large_at + slot * 8, 8, wide)) continue;
+      if (slot >= shape->large_count || !read_at(fd.get(), shape->large_at() + slot * 8, 8, wide)) continue;
       offset = big_endian_64(wide);
     }
     offsets[position] = offset;
@@ -105,19 +126,10 @@ std::vector<std::optional<uint64_t>> offsets_in_index(const std::string& index_p
 
 std::optional<PackIndex> PackIndex::parse(std::string bytes) {
   PackIndex index(std::move(bytes));
-  const std::string& raw = index.bytes_;
-  const unsigned char* p = index.data();
-  if (raw.size() < kHeaderBytes + kFanoutBytes + kTrailerBytes || std::memcmp(p, "\377tOc", 4) != 0 ||
-      big_endian_32(p + 4) != 2)
-    return std::nullopt;
-  uint64_t count = big_endian_32(p + kHeaderBytes + size_t{255} * 4);
-  uint64_t fixed = kHeaderBytes + kFanoutBytes + count * (20 + 4 + 4);
-  if (fixed + kTrailerBytes > raw.size()) return std::nullopt;
-  // The fan-out counts never decrease: find() relies on it to stay in bounds.
-  for (size_t b = 1; b < 256; ++b)
-    if (big_endian_32(p + kHeaderBytes + b * 4) < big_endian_32(p + kHeaderBytes + (b - 1) * 4)) return std::nullopt;
-  index.count_ = static_cast<uint32_t>(count);
-  index.large_count_ = (raw.size() - kTrailerBytes - fixed) / 8;
+  auto shape = shape_of(index.data(), index.bytes_.size());  // reads the header only once its size is checked
+  if (!shape) return std::nullopt;
+  index.count_ = static_cast<uint32_t>(shape->count);
+  index.large_count_ = shape->large_count;
   return index;
 }
 
