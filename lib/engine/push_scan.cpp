@@ -171,7 +171,6 @@ class PushScan {
     return end;
   }
 
- private:
   // Scans every distinct unit of the window once, in parallel with reading, until the deadline.
   Expected<void> scan(const git::PushContent& content, size_t begin, size_t end, Clock::time_point deadline,
                       ScanOutcome& result, const JudgedCommits* judged) {

@@ -57,7 +57,7 @@ Expected<void> UnreadChanges::read(PushContent& content, size_t begin, size_t en
   for (auto it = first; it != last; ++it)
     if (content.commits[it->index].changes == it->spine) to_read.push_back(&*it);
   size_t count = to_read.size();
-  auto read_range = [&](git_repository* repository, git_odb* odb, size_t from, size_t to) -> Expected<void> {
+  auto read_commits = [&](git_repository* repository, git_odb* odb, size_t from, size_t to) -> Expected<void> {
     for (size_t k = from; k < to; ++k) {
       CommitInfo& commit = content.commits[to_read[k]->index];
       auto whole = read_one(repository, odb, commit.id, *to_read[k]);
@@ -70,21 +70,20 @@ Expected<void> UnreadChanges::read(PushContent& content, size_t begin, size_t en
     git_odb* odb = nullptr;
     if (git_repository_odb(&odb, view_) != 0) return std::unexpected(libgit2_error("cannot open the push objects"));
     OdbPtr owned(odb);
-    return read_range(view_, odb, 0, count);
+    return read_commits(view_, odb, 0, count);
   }
   // Runs of consecutive commits per task: a commit's diff reads its
   // parent's trees, which the parent's diff (mostly the commit just before
   // it) left in the same handle's object cache. One commit per task spread
   // neighbours over threads, and every tree was read and parsed twice.
   constexpr size_t kPerTask = 64;
-  return parallel_.pool->parallel_for_each_until_error((count + kPerTask - 1) / kPerTask,
-                                                       [&](size_t task) -> Expected<void> {
-                                                         auto lease = parallel_.views->borrow();
-                                                         if (!lease) return std::unexpected(lease.error());
-                                                         return read_range((*lease)->repository.get(),
-                                                                           (*lease)->odb.get(), task * kPerTask,
-                                                                           std::min(count, (task + 1) * kPerTask));
-                                                       });
+  auto read_task = [&](size_t task) -> Expected<void> {
+    auto lease = parallel_.views->borrow();
+    if (!lease) return std::unexpected(lease.error());
+    return read_commits((*lease)->repository.get(), (*lease)->odb.get(), task * kPerTask,
+                        std::min(count, (task + 1) * kPerTask));
+  };
+  return parallel_.pool->parallel_for_each_until_error((count + kPerTask - 1) / kPerTask, read_task);
 }
 
 void UnreadChanges::put_back(PushContent& content, size_t begin, size_t end) {
