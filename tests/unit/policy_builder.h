@@ -11,6 +11,17 @@
 
 namespace refguard::testing {
 
+/// One rule standing in for a key: "demo-key" blocks `demo_` and 24 letters or digits.
+inline const std::string kDemoKeyRule = R"(
+[[rule]]
+id = "demo-key"
+description = "a demo key"
+action = "block"
+[rule.detector]
+type = "regex"
+pattern = 'demo_[A-Za-z0-9]{24}'
+)";
+
 inline std::shared_ptr<const engine::CompiledPolicy> compile_policy(const std::string& text) {
   policy::PolicySpec spec;
   auto applied = policy::apply_layer(spec, text, "test.toml", policy::LayerKind::kSystem);

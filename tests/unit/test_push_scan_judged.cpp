@@ -21,15 +21,7 @@ namespace {
 
 using namespace refguard;
 
-const std::string kPolicy = R"(
-[[rule]]
-id = "demo-key"
-description = "a demo key"
-action = "block"
-[rule.detector]
-type = "regex"
-pattern = 'demo_[A-Za-z0-9]{24}'
-)";
+const std::string& kPolicy = testing::kDemoKeyRule;
 
 // One commit of `repo`, as the push reader gives it when the commit was
 // judged before under the policy in force: its files unread.

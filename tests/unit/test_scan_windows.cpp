@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -15,6 +17,7 @@
 #include "engine/push_scan.h"
 #include "git/push_reader.h"
 #include "git/unread_changes.h"
+#include "policy_builder.h"
 #include "temp_repo.h"
 
 using namespace refguard;
@@ -23,18 +26,7 @@ using test::TempRepo;
 
 namespace {
 
-const std::string kPolicy = R"(version = 1
-[settings]
-time_budget_ms = 600000
-
-[[rule]]
-id = "demo-key"
-description = "a demo key"
-action = "block"
-[rule.detector]
-type = "regex"
-pattern = 'demo_[A-Za-z0-9]{24}'
-)";
+const std::string kPolicy = "version = 1\n[settings]\ntime_budget_ms = 600000\n" + testing::kDemoKeyRule;
 
 std::string key(int n) {  // distinct keys, each matching the rule
   std::string digits = std::to_string(1000 + n);
@@ -104,6 +96,44 @@ Checked check(History& h, const std::optional<engine::ScanWindow>& window, const
   return checked;
 }
 
+// The push of a History read and scanned by the engine itself (no pipeline):
+// its repository open and locked, the test policy loaded.
+struct DirectScan {
+  History& h;
+  std::shared_ptr<git::CachedRepository> opened;
+  TempDir dir;
+  engine::PolicyStore policies;
+  std::shared_ptr<const engine::CompiledPolicy> policy;
+  std::unique_lock<std::mutex> lock;
+  git_repository* repository;
+  WorkPool pool{2};
+
+  explicit DirectScan(History& history)
+      : h(history),
+        opened(open(h.server.path())),
+        policies(dir.write("policy.toml", kPolicy), true),
+        lock(opened->mutex),
+        repository(opened->repository.get()) {
+    REQUIRE(policies.reload());
+    policy = policies.for_repository(h.server.path(), std::nullopt).policy;
+  }
+
+  static std::shared_ptr<git::CachedRepository> open(const std::string& path) {
+    auto opened = git::open_repository(path);
+    REQUIRE(opened);
+    return *opened;
+  }
+
+  // What the walk gives the scan: every commit's spine, its files unread.
+  git::PushContent read() {
+    auto content = git::read_push(*opened, repository, "",
+                                  {{*git::ObjectId::from_hex(h.base), *git::ObjectId::from_hex(h.tip), "refs/heads/main"}},
+                                  {});
+    REQUIRE(content);
+    return std::move(*content);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("scan windows: one commit (or one byte) at a time judges a push exactly as one window does",
@@ -172,33 +202,18 @@ TEST_CASE("scan windows: a summary is kept cut, and the whole one-line message i
 TEST_CASE("scan windows: every window's files are let go, and the content limit holds for the whole push",
           "[scan_windows]") {
   History h;
-  auto opened = git::open_repository(h.server.path());
-  REQUIRE(opened);
-  TempDir dir;
-  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
-  REQUIRE(policies.reload());
-  auto policy = policies.for_repository(h.server.path(), std::nullopt).policy;
-  std::lock_guard lock((*opened)->mutex);
-  git_repository* repository = (*opened)->repository.get();
-  auto read = [&] {
-    auto content = git::read_push(**opened, repository, "",
-                                  {{*git::ObjectId::from_hex(h.base), *git::ObjectId::from_hex(h.tip), "refs/heads/main"}},
-                                  {});
-    REQUIRE(content);
-    return std::move(*content);
-  };
+  DirectScan direct(h);
   engine::ScanCache cache;
-  WorkPool pool(2);
   auto sink = [](ipc::LineKind, const std::string&) {};
   auto deadline = std::chrono::steady_clock::time_point::max();
 
-  git::PushContent content = read();
+  git::PushContent content = direct.read();
   REQUIRE(content.unread.size() == content.commits.size());  // the walk read no files
   for (const auto& commit : content.commits) CHECK_FALSE(commit.changes->files_read);
-  git::ObjectReader objects(repository, 1u << 30);
-  git::UnreadChanges unread(repository, false, nullptr, {});
-  auto outcome = engine::scan_push_content(*policy, {1, 32ull << 20}, content, unread, objects, cache, pool, deadline,
-                                           sink);
+  git::ObjectReader objects(direct.repository, 1u << 30);
+  git::UnreadChanges unread(direct.repository, false, nullptr, {});
+  auto outcome = engine::scan_push_content(*direct.policy, {1, 32ull << 20}, content, unread, objects, cache,
+                                           direct.pool, deadline, sink);
   REQUIRE(outcome);
   CHECK(outcome->findings.size() == 9);
   for (const auto& commit : content.commits) {  // spines again: no window's files kept
@@ -212,10 +227,10 @@ TEST_CASE("scan windows: every window's files are let go, and the content limit 
   // admission of every new blob, summed over the windows, can refuse it.
   uint64_t total = objects.bytes_read();
   REQUIRE(total > 100);
-  git::PushContent again = read();
-  git::ObjectReader limited(repository, total / 2);
-  auto refused = engine::scan_push_content(*policy, {1, 32ull << 20}, again, unread, limited, cache, pool, deadline,
-                                           sink);
+  git::PushContent again = direct.read();
+  git::ObjectReader limited(direct.repository, total / 2);
+  auto refused = engine::scan_push_content(*direct.policy, {1, 32ull << 20}, again, unread, limited, cache,
+                                           direct.pool, deadline, sink);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("more than") != std::string::npos);
   CHECK(limited.bytes_read() == 0);
@@ -223,24 +238,13 @@ TEST_CASE("scan windows: every window's files are let go, and the content limit 
 
 TEST_CASE("scan windows: a deadline passed counts every window's files as unscanned, never a pass", "[scan_windows]") {
   History h;
-  auto opened = git::open_repository(h.server.path());
-  REQUIRE(opened);
-  TempDir dir;
-  engine::PolicyStore policies(dir.write("policy.toml", kPolicy), true);
-  REQUIRE(policies.reload());
-  auto policy = policies.for_repository(h.server.path(), std::nullopt).policy;
-  std::lock_guard lock((*opened)->mutex);
-  git_repository* repository = (*opened)->repository.get();
-  auto content = git::read_push(**opened, repository, "",
-                                {{*git::ObjectId::from_hex(h.base), *git::ObjectId::from_hex(h.tip), "refs/heads/main"}},
-                                {});
-  REQUIRE(content);
+  DirectScan direct(h);
+  git::PushContent content = direct.read();
   engine::ScanCache cache(0, 0);
-  WorkPool pool(2);
-  git::ObjectReader objects(repository, 1u << 30);
-  git::UnreadChanges unread(repository, false, nullptr, {});
-  auto outcome = engine::scan_push_content(*policy, {1, 32ull << 20}, *content, unread, objects, cache, pool,
-                                           std::chrono::steady_clock::now(),
+  git::ObjectReader objects(direct.repository, 1u << 30);
+  git::UnreadChanges unread(direct.repository, false, nullptr, {});
+  auto outcome = engine::scan_push_content(*direct.policy, {1, 32ull << 20}, content, unread, objects, cache,
+                                           direct.pool, std::chrono::steady_clock::now(),
                                            [](ipc::LineKind, const std::string&) {});
   REQUIRE(outcome);
   CHECK(outcome->windows == 19);
