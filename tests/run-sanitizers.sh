@@ -9,7 +9,8 @@
 #      daemon_robustness, faults), the unit tests of the work pool and its
 #      streaming loop, the shared caches under concurrent use, and the push
 #      reader reading one push on several threads, and the same large offline
-#      scan run several times at once (issue 15, item 16). Not policy_layers: under TSan's 5-15x slowdown on a busy
+#      scan run several times at once and the scan-order test, files scanned on
+#      threads that scanned others before (issue 15, item 16). Not policy_layers: under TSan's 5-15x slowdown on a busy
 #      2-core machine its pushes overrun the built-in 4 s scan budget and are
 #      rejected (seen once, no TSan report). REFGUARD_TSAN_TESTS overrides the ctest -R regex.
 # Both builds leave out the benchmarks (-DREFGUARD_BUILD_BENCH=OFF).
@@ -29,7 +30,7 @@ tsan_dir=$(realpath -m "${2:-$root/build-tsan}")
 stages=${REFGUARD_SANITIZERS:-asan tsan}
 jobs=$(nproc)
 read -r -a extra_ctest_args <<<"${REFGUARD_CTEST_ARGS:-}"
-tsan_tests=${REFGUARD_TSAN_TESTS:-'^(e2e: test_(foundation|daemon_robustness|faults|scan_determinism)$|unit: ?(work pool|streaming loop|lru cache|scan cache stays bounded|push reader: reading on several threads))'}
+tsan_tests=${REFGUARD_TSAN_TESTS:-'^(e2e: test_(foundation|daemon_robustness|faults|scan_determinism)$|unit: ?(work pool|streaming loop|lru cache|scan cache stays bounded|push reader: reading on several threads|scan order))'}
 
 bash "$root/packaging/install-deps.sh"
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/compiled_policy.h"
+#include "policy/builtin_policy.h"
 #include "policy/policy_layer.h"
 
 namespace refguard::testing {
@@ -31,6 +32,20 @@ inline std::shared_ptr<const engine::CompiledPolicy> compile_policy(const std::s
   INFO((compiled ? std::string() : compiled.error().message));
   REQUIRE(compiled);
   return *compiled;
+}
+
+/// The built-in policy alone, compiled once.
+inline std::shared_ptr<const engine::CompiledPolicy> builtin_policy() {
+  static const auto policy = [] {
+    policy::PolicySpec spec;
+    auto applied = policy::apply_layer(spec, policy::builtin_policy_text(), "builtin", policy::LayerKind::kBuiltin);
+    REQUIRE(applied);
+    auto compiled = engine::CompiledPolicy::compile(spec);
+    INFO((compiled ? std::string() : compiled.error().message));
+    REQUIRE(compiled);
+    return *compiled;
+  }();
+  return policy;
 }
 
 }  // namespace refguard::testing
