@@ -90,5 +90,4 @@ inline std::string tar_member(const std::string& name, std::string_view data) {
   return out;
 }
 
-
 }  // namespace refguard::testing

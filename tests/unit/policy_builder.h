@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "engine/compiled_policy.h"
 #include "policy/builtin_policy.h"
@@ -23,9 +24,11 @@ type = "regex"
 pattern = 'demo_[A-Za-z0-9]{24}'
 )";
 
-inline std::shared_ptr<const engine::CompiledPolicy> compile_policy(const std::string& text) {
+/// One layer alone, compiled.
+inline std::shared_ptr<const engine::CompiledPolicy> compile_layer(std::string_view text, const std::string& name,
+                                                                    policy::LayerKind kind) {
   policy::PolicySpec spec;
-  auto applied = policy::apply_layer(spec, text, "test.toml", policy::LayerKind::kSystem);
+  auto applied = policy::apply_layer(spec, text, name, kind);
   INFO((applied ? std::string() : applied.error().message));
   REQUIRE(applied);
   auto compiled = engine::CompiledPolicy::compile(spec);
@@ -34,17 +37,13 @@ inline std::shared_ptr<const engine::CompiledPolicy> compile_policy(const std::s
   return *compiled;
 }
 
+inline std::shared_ptr<const engine::CompiledPolicy> compile_policy(const std::string& text) {
+  return compile_layer(text, "test.toml", policy::LayerKind::kSystem);
+}
+
 /// The built-in policy alone, compiled once.
 inline std::shared_ptr<const engine::CompiledPolicy> builtin_policy() {
-  static const auto policy = [] {
-    policy::PolicySpec spec;
-    auto applied = policy::apply_layer(spec, policy::builtin_policy_text(), "builtin", policy::LayerKind::kBuiltin);
-    REQUIRE(applied);
-    auto compiled = engine::CompiledPolicy::compile(spec);
-    INFO((compiled ? std::string() : compiled.error().message));
-    REQUIRE(compiled);
-    return *compiled;
-  }();
+  static const auto policy = compile_layer(policy::builtin_policy_text(), "builtin", policy::LayerKind::kBuiltin);
   return policy;
 }
 

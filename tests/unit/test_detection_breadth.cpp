@@ -5,7 +5,6 @@
 // files, base64 runs and archives. Keys are generated at run time, so this
 // file holds none.
 #include <catch2/catch.hpp>
-#include <zlib.h>
 
 #include <algorithm>
 #include <memory>
@@ -18,9 +17,6 @@
 #include "detect/decoded_text.h"
 #include "detect/media_sniff.h"
 #include "engine/blob_scanner.h"
-#include "engine/compiled_policy.h"
-#include "policy/builtin_policy.h"
-#include "policy/policy_layer.h"
 #include "util/text.h"
 
 #include "content_builders.h"
